@@ -1,0 +1,114 @@
+"""The error hierarchy.
+
+Services raise these; the server maps each class to one HTTP status in one place
+(``server/errors.py``) and the CLI maps them to exit codes. Messages are written for the
+person who made the request: what was wrong, where, and what to do.
+"""
+
+from __future__ import annotations
+
+
+class IqkgError(Exception):
+    """Base of every error iqkg raises on purpose."""
+
+    status = 500
+
+    def __init__(self, message: str, *, detail: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail or {}
+
+
+class InputError(IqkgError):
+    """The request or file is malformed (syntax error, missing parameter)."""
+
+    status = 400
+
+
+class RdfSyntaxError(InputError):
+    """RDF that does not parse; ``line``/``column`` say where when the parser knows."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        where = ":".join(str(p) for p in (source, line, column) if p is not None)
+        super().__init__(
+            f"{where}: {message}" if where else message,
+            detail={"source": source, "line": line, "column": column},
+        )
+        self.source = source
+        self.line = line
+        self.column = column
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query or update that does not parse."""
+
+
+class QueryRefused(InputError):
+    """A well-formed query that policy forbids here (SERVICE, LOAD, updates on /sparql)."""
+
+
+class NetworkAccessRefused(InputError):
+    """Input that would make the server fetch from the network (remote @context, DTD)."""
+
+
+class Unauthorized(IqkgError):
+    """No token, or a token that matches nobody."""
+
+    status = 401
+
+
+class Forbidden(IqkgError):
+    """A known caller asking for something that is not theirs."""
+
+    status = 403
+
+
+class NotFound(IqkgError):
+    status = 404
+
+
+class NotAcceptable(IqkgError):
+    """No representation matches the Accept header."""
+
+    status = 406
+
+
+class Conflict(IqkgError):
+    status = 409
+
+
+class PayloadTooLarge(IqkgError):
+    status = 413
+
+
+class UnsupportedMediaType(IqkgError):
+    status = 415
+
+
+class Unprocessable(IqkgError):
+    """Well-formed input that fails validation (a SHACL report says why)."""
+
+    status = 422
+
+
+class Overloaded(IqkgError):
+    """Every worker is busy and the queue is full; retry later."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QueryTimeout(IqkgError):
+    """A query ran past its deadline and was stopped."""
+
+    status = 504

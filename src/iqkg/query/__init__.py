@@ -1,0 +1,1 @@
+"""Query services: the catalogue of research questions and query execution."""

@@ -1,0 +1,1 @@
+"""RDF helpers: formats, IRIs, namespaces. Imports nothing else from iqkg but settings/errors."""

@@ -1,0 +1,89 @@
+"""The IRI scheme of ARCHITECTURE.md: ``{base}def#``, ``{base}id/``, ``{base}graph/``.
+
+Files under ontology/, shapes/ and data/ are written against :data:`DEFAULT_BASE`; an
+installation with another base rewrites that prefix on load (:meth:`IriScheme.rebase`),
+so the same files serve any deployment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from iqkg.settings import DEFAULT_BASE
+
+ORG = "http://www.w3.org/ns/org#"
+PROV = "http://www.w3.org/ns/prov#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SH = "http://www.w3.org/ns/shacl#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+GRAPH_ONTOLOGY = "ontology"
+GRAPH_CURATED = "curated"
+GRAPH_INFERRED = "inferred"
+GRAPH_META = "meta"
+GRAPH_SHAPES = "shapes"
+
+
+@dataclass(frozen=True)
+class IriScheme:
+    """Builds and recognises the IRIs of one installation."""
+
+    base: str = DEFAULT_BASE
+
+    @property
+    def vocab(self) -> str:
+        """Namespace of ontology terms (hash namespace)."""
+        return f"{self.base}def#"
+
+    @property
+    def ontology(self) -> str:
+        return f"{self.base}def"
+
+    @property
+    def shapes(self) -> str:
+        return f"{self.base}shapes"
+
+    def term(self, local_name: str) -> str:
+        return f"{self.vocab}{local_name}"
+
+    def resource(self, kind: str, slug: str) -> str:
+        if not _SLUG.match(kind) or not _SLUG.match(slug):
+            raise ValueError(f"kind and slug must be lower-case ASCII slugs: {kind!r}/{slug!r}")
+        return f"{self.base}id/{kind}/{slug}"
+
+    def graph(self, name: str) -> str:
+        return f"{self.base}graph/{name}"
+
+    def submission_graph(self, submission_id: str) -> str:
+        return self.graph(f"submission/{submission_id}")
+
+    def partner_space(self, partner_slug: str) -> str:
+        """The IRI prefix a partner may mint resources under."""
+        return f"{self.base}id/partner/{partner_slug}/"
+
+    def is_resource(self, iri: str) -> bool:
+        return iri.startswith(f"{self.base}id/")
+
+    def is_local(self, iri: str) -> bool:
+        return iri.startswith(self.base)
+
+    def rebase(self, iri: str) -> str:
+        """Map an IRI written against the default base onto this installation's base."""
+        if self.base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE):
+            return self.base + iri[len(DEFAULT_BASE) :]
+        return iri
+
+
+def is_slug(value: str) -> bool:
+    return bool(_SLUG.match(value))

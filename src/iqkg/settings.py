@@ -1,0 +1,99 @@
+"""The one place that reads ``IQKG_*`` configuration.
+
+Every other module receives a :class:`Settings` (or just the values it needs), so a test
+can build a server over any store and base without touching the environment.
+Values come from the environment, then from an optional TOML file named by
+``IQKG_CONFIG`` (same keys, lower case), then from the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_BASE = "https://w3id.org/iqkg/"
+
+
+def _project_root() -> Path:
+    """The checkout holding ontology/, shapes/, data/ and queries/ (editable install)."""
+    return Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Configuration of one iqkg installation."""
+
+    model_config = SettingsConfigDict(env_prefix="IQKG_", extra="ignore")
+
+    # --- the graph -------------------------------------------------------------
+    base: str = Field(DEFAULT_BASE, description="Base IRI of every term, resource and graph.")
+    store: Path = Field(Path("var/store"), description="Directory of the on-disk Oxigraph store.")
+    knowledge_dir: Path = Field(
+        default_factory=_project_root,
+        description="Folder holding ontology/, shapes/, data/ and queries/.",
+    )
+
+    # --- queries ---------------------------------------------------------------
+    query_timeout: float = Field(30.0, gt=0, description="Deadline of a query, in seconds.")
+    max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")
+    row_limit: int = Field(100_000, gt=0, description="Most rows a SELECT returns.")
+    query_workers: int = Field(2, ge=1, description="Query worker processes.")
+    queue_size: int = Field(32, ge=1, description="Queries waiting for a worker before 503.")
+    service_allowlist: list[str] = Field(
+        default_factory=list, description="SPARQL SERVICE endpoints a query may call."
+    )
+
+    # --- server and writes -----------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_token: str | None = Field(None, description="Operator token; enables /update.")
+    max_submission_bytes: int = Field(10_000_000, gt=0)
+    max_submission_triples: int = Field(200_000, gt=0)
+
+    @field_validator("base")
+    @classmethod
+    def _base_ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("IQKG_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.knowledge_dir / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.knowledge_dir / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.knowledge_dir / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.knowledge_dir / "queries"
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with some values replaced (CLI flags win over the environment)."""
+        return self.model_copy(update={k: v for k, v in values.items() if v is not None})

@@ -1,0 +1,203 @@
+"""The iqkg dataset: named graphs in an embedded Oxigraph (RocksDB) store.
+
+Every write goes through :meth:`Dataset.write`, one SPARQL Update request that Oxigraph
+applies in a single transaction, so a graph and its provenance in ``graph/meta`` appear
+together or not at all, and the dataset version (for ETags and worker checkpoints)
+changes in the same transaction.
+
+Graphs under ``{base}graph/archive/`` (superseded or withdrawn submission versions) are
+kept but are not *public*: queries that do not name graphs see the union of the public
+graphs only (:meth:`Dataset.public_graphs`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    serialize,
+)
+
+from iqkg.rdf.iris import DCTERMS, OWL, XSD, IriScheme
+
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+def dataset_iri(iris: IriScheme) -> str:
+    """The IRI describing the dataset as a whole (its version lives in graph/meta)."""
+    return f"{iris.base}id/dataset/iqkg"
+
+
+def public_graphs(store: Store, iris: IriScheme) -> list[NamedNode]:
+    """Named graphs that make up the queried union (every graph but the archive)."""
+    archive = iris.graph("archive/")
+    return sorted(
+        (
+            g
+            for g in store.named_graphs()
+            if isinstance(g, NamedNode) and not g.value.startswith(archive)
+        ),
+        key=lambda g: g.value,
+    )
+
+
+def read_version(store: Store, iris: IriScheme) -> str:
+    """The dataset version token; ``"0"`` for an empty store."""
+    version = next(
+        store.quads_for_pattern(
+            NamedNode(dataset_iri(iris)),
+            NamedNode(OWL + "versionInfo"),
+            None,
+            NamedNode(iris.graph("meta")),
+        ),
+        None,
+    )
+    if version is None or not isinstance(version.object, Literal):
+        return "0"
+    return version.object.value
+
+
+@dataclass(frozen=True)
+class GraphWrite:
+    """One change to apply: replace (or, with ``triples=None``, drop) a named graph."""
+
+    graph: str
+    triples: Iterable[Triple] | None
+
+
+def _ntriples(triples: Iterable[Triple]) -> str:
+    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+
+
+class Dataset:
+    """The dataset of one installation, owned by the single writer process."""
+
+    def __init__(self, store: Store, iris: IriScheme, path: Path | None = None) -> None:
+        self.store = store
+        self.iris = iris
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None, iris: IriScheme) -> Dataset:
+        """Open (creating if needed) the on-disk store at ``path``; in memory when None."""
+        if path is None:
+            return cls(Store(), iris)
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(Store(str(path)), iris, path)
+
+    # --- reading -------------------------------------------------------------
+
+    def public_graphs(self) -> list[NamedNode]:
+        return public_graphs(self.store, self.iris)
+
+    @property
+    def version(self) -> str:
+        return read_version(self.store, self.iris)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Evaluate a query; without graph names the default graph is the public union.
+
+        ``default_graphs``/``named_graphs`` follow the SPARQL 1.1 Protocol's
+        ``default-graph-uri``/``named-graph-uri`` (§2.1.4): when either is given, the
+        dataset is exactly what they name.
+        """
+        if default_graphs is None and named_graphs is None:
+            public: list[NamedNode | BlankNode] = list(self.public_graphs())
+            default: list[NamedNode | BlankNode | DefaultGraph] = [*public] or [DefaultGraph()]
+            return self.store.query(sparql, default_graph=default, named_graphs=public)
+        default = [NamedNode(g) for g in default_graphs or []] or [DefaultGraph()]
+        named: list[NamedNode | BlankNode] = [NamedNode(g) for g in named_graphs or []]
+        return self.store.query(sparql, default_graph=default, named_graphs=named)
+
+    def triples(self, graph: str) -> Iterator[Triple]:
+        for quad in self.store.quads_for_pattern(None, None, None, NamedNode(graph)):
+            yield quad.triple
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in one graph, or quads in the whole store."""
+        pattern = NamedNode(graph) if graph else None
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, pattern))
+
+    def has_graph(self, graph: str) -> bool:
+        return self.store.contains_named_graph(NamedNode(graph))
+
+    # --- writing -------------------------------------------------------------
+
+    def write(
+        self,
+        changes: Iterable[GraphWrite],
+        meta_triples: Iterable[Triple] = (),
+        *,
+        replace_meta_about: Iterable[str] = (),
+    ) -> str:
+        """Apply graph changes and provenance in one transaction; return the new version.
+
+        ``replace_meta_about`` names subjects whose statements in ``graph/meta`` (and the
+        blank nodes hanging off them) are dropped first, so a graph's provenance can be
+        restated without leaving the old record behind. Oxigraph applies one Update
+        request atomically: a crash leaves either the old or the new state.
+        """
+        meta = self.iris.graph("meta")
+        version = uuid.uuid4().hex
+        now = datetime.now(UTC).isoformat()
+        ds = dataset_iri(self.iris)
+        parts: list[str] = []
+        for change in changes:
+            parts.append(f"DROP SILENT GRAPH <{change.graph}>")
+            if change.triples is not None:
+                body = _ntriples(change.triples)
+                parts.append(f"CREATE SILENT GRAPH <{change.graph}>")
+                if body.strip():
+                    parts.append(f"INSERT DATA {{ GRAPH <{change.graph}> {{\n{body}}} }}")
+        for subject in [*replace_meta_about, ds]:
+            parts.append(
+                f"DELETE {{ GRAPH <{meta}> {{ <{subject}> ?p ?o . ?o ?p2 ?o2 }} }} "
+                f"WHERE {{ GRAPH <{meta}> {{ <{subject}> ?p ?o "
+                f"OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"
+            )
+        version_triples = [
+            Triple(NamedNode(ds), NamedNode(OWL + "versionInfo"), Literal(version)),
+            Triple(
+                NamedNode(ds),
+                NamedNode(DCTERMS + "modified"),
+                Literal(now, datatype=NamedNode(XSD + "dateTime")),
+            ),
+        ]
+        body = _ntriples([*meta_triples, *version_triples])
+        parts.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{body}}} }}")
+        self.store.update(" ;\n".join(parts))
+        self.store.flush()
+        return version
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        """Bulk-add quads without a transaction; only for building throw-away stores."""
+        self.store.bulk_extend(quads)
+
+    def dump(self, syntax: RdfFormat, graph: str | None = None) -> bytes:
+        if graph is None:
+            return self.store.dump(format=syntax) or b""
+        return self.store.dump(format=syntax, from_graph=NamedNode(graph)) or b""
+
+    def close(self) -> None:
+        self.store.flush()

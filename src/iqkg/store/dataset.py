@@ -13,7 +13,7 @@ graphs only (:meth:`Dataset.public_graphs`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,6 +91,9 @@ class Dataset:
         self.store = store
         self.iris = iris
         self.path = path
+        #: Called with the new version after every committed write (e.g. to publish a
+        #: read-only checkpoint for query workers).
+        self.on_write: list[Callable[[str], None]] = []
 
     @classmethod
     def open(cls, path: Path | None, iris: IriScheme) -> Dataset:
@@ -188,6 +191,8 @@ class Dataset:
         parts.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{body}}} }}")
         self.store.update(" ;\n".join(parts))
         self.store.flush()
+        for listener in self.on_write:
+            listener(version)
         return version
 
     def add_quads(self, quads: Iterable[Quad]) -> None:

@@ -1,0 +1,234 @@
+"""Sub-commands over the knowledge files and the store: load, query, validate, check,
+reason, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from iqkg.cli.common import open_dataset
+from iqkg.errors import InputError
+from iqkg.query.catalogue import Catalogue, answer_matches, csv_rows
+from iqkg.rdf.convert import to_oxigraph_triples, to_rdflib_graph
+from iqkg.rdf.formats import (
+    DATASET_SYNTAXES,
+    GRAPH_SYNTAXES,
+    SPARQL_CSV,
+    TURTLE,
+    rdf_syntax_for_name,
+    rdf_syntax_for_path,
+    results_syntax_for_name,
+)
+from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme
+from iqkg.reasoning import check_consistency, owl_rl_closure
+from iqkg.settings import Settings
+from iqkg.store.dataset import Dataset, GraphWrite, QueryResult
+from iqkg.store.loader import load_knowledge, parse_rdf_file
+from iqkg.validation.shacl import ShaclValidator, read_folder
+
+
+def infer(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The OWL RL closure of ontology + curated triples, as new triples only."""
+    return to_oxigraph_triples(owl_rl_closure(to_rdflib_graph(triples)))
+
+
+def register(subparsers: Any) -> None:
+    load = subparsers.add_parser("load", help="load ontology/ and data/ into the store")
+    load.add_argument("--force", action="store_true", help="reload even if nothing changed")
+    load.add_argument("--no-reason", action="store_true", help="skip the OWL RL closure")
+    load.set_defaults(func=cmd_load)
+
+    query = subparsers.add_parser("query", help="run a SPARQL query against the store")
+    source = query.add_mutually_exclusive_group(required=True)
+    source.add_argument("sparql", nargs="?", help="the query text")
+    source.add_argument("-f", "--file", type=Path, help="read the query from FILE")
+    source.add_argument("--name", help="a catalogue query (file stem or number)")
+    query.add_argument(
+        "--format",
+        default="table",
+        help="table (default), json, xml, csv, tsv; for graphs turtle, n-triples, json-ld",
+    )
+    query.set_defaults(func=cmd_query)
+
+    validate = subparsers.add_parser("validate", help="validate RDF files against the shapes")
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.add_argument("--lang", choices=["de", "en"], default="en")
+    validate.add_argument("--format", choices=["text", "turtle", "json"], default="text")
+    validate.set_defaults(func=cmd_validate)
+
+    check = subparsers.add_parser(
+        "check", help="ontology consistent, curated data conforms, catalogue answers right"
+    )
+    check.set_defaults(func=cmd_check)
+
+    reason = subparsers.add_parser("reason", help="write the OWL RL closure to graph/inferred")
+    reason.set_defaults(func=cmd_reason)
+
+    export = subparsers.add_parser("export", help="write the whole dataset")
+    export.add_argument("--format", default="n-quads", help="n-quads (default), trig, turtle")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(func=cmd_export)
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    dataset = open_dataset(settings)
+    report = load_knowledge(
+        dataset,
+        settings.knowledge_dir,
+        reasoner=None if args.no_reason else infer,
+        force=args.force,
+    )
+    elapsed = time.perf_counter() - started
+    state = "loaded " + ", ".join(report.changed) if report.changed else "unchanged"
+    counts = ", ".join(f"{name}: {n}" for name, n in report.counts.items())
+    print(f"{state} ({counts}) in {elapsed:.2f}s; store {settings.store}")
+    return 0
+
+
+def _read_query_text(args: argparse.Namespace, settings: Settings) -> str:
+    if args.name:
+        return Catalogue(settings.queries_dir).get(args.name).sparql
+    if args.file:
+        try:
+            return str(args.file.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise InputError(f"cannot read {args.file}: {error.strerror}") from None
+    return str(args.sparql)
+
+
+def run_query(dataset: Dataset, sparql: str) -> QueryResult:
+    try:
+        return dataset.query(sparql)
+    except SyntaxError as error:
+        raise InputError(f"malformed SPARQL: {error}") from None
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    sparql = _read_query_text(args, settings)
+    result = run_query(open_dataset(settings), sparql)
+    out = sys.stdout.buffer
+    if isinstance(result, ox.QueryTriples):
+        syntax = rdf_syntax_for_name(
+            "turtle" if args.format == "table" else args.format, GRAPH_SYNTAXES
+        )
+        out.write(ox.serialize(result, format=syntax.format) or b"")
+        return 0
+    if args.format == "table":
+        print(render_table(result))
+        return 0
+    results_syntax = results_syntax_for_name(args.format)
+    out.write(result.serialize(format=results_syntax.format) or b"")
+    return 0
+
+
+def render_table(result: ox.QuerySolutions | ox.QueryBoolean) -> str:
+    """A plain-text table of a SELECT (or the truth of an ASK) for reading in a terminal."""
+    if isinstance(result, ox.QueryBoolean):
+        return "true" if bool(result) else "false"
+    rows = csv_rows(result.serialize(format=SPARQL_CSV.format) or b"")
+    if not rows:
+        return "(no columns)"
+    widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)))
+        if index == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    lines.append(f"({len(rows) - 1} row{'s' if len(rows) != 2 else ''})")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    iris = IriScheme(settings.base)
+    triples: list[ox.Triple] = []
+    for path in args.files:
+        if not path.is_file():
+            print(f"iqkg: {path}: no such file", file=sys.stderr)
+            return 2
+        rdf_syntax_for_path(path.name)
+        triples += parse_rdf_file(path, iris, label=str(path))
+    validator = ShaclValidator.from_folders(settings.knowledge_dir, iris)
+    report = validator.validate(triples)
+    if args.format == "json":
+        print(json.dumps(report.as_json(args.lang), ensure_ascii=False, indent=2))
+    elif args.format == "turtle":
+        print(report.graph.serialize(format="turtle"))
+    else:
+        print(report.as_text(args.lang))
+    return 0 if report.conforms else 1
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the knowledge files as a whole; independent of the on-disk store."""
+    iris = IriScheme(settings.base)
+    failures = 0
+    started = time.perf_counter()
+    ontology = read_folder(settings.ontology_dir, iris)
+    curated = read_folder(settings.data_dir, iris)
+    consistency = check_consistency(to_rdflib_graph(ontology), to_rdflib_graph(curated))
+    status = "ok" if consistency.consistent and not consistency.unsatisfiable else "FAILED"
+    print(f"ontology consistency (HermiT): {status} {consistency.message}".rstrip())
+    failures += status != "ok"
+
+    report = ShaclValidator.from_folders(settings.knowledge_dir, iris).validate([])
+    print(f"curated data against shapes: {'ok' if not report.results else 'FAILED'}")
+    if report.results:
+        print(report.as_text("en"))
+        failures += 1
+
+    memory = Dataset.open(None, iris)
+    load_knowledge(memory, settings.knowledge_dir, reasoner=infer)
+    for query in Catalogue(settings.queries_dir):
+        result = memory.query(query.sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            print(f"query {query.name}: FAILED (catalogue queries must be SELECT)")
+            failures += 1
+            continue
+        problem = answer_matches(query, csv_rows(result.serialize(format=SPARQL_CSV.format) or b""))
+        print(f"query {query.name}: {'ok' if problem is None else 'FAILED: ' + problem}")
+        failures += problem is not None
+    print(
+        f"{'all checks passed' if not failures else f'{failures} check(s) failed'} "
+        f"in {time.perf_counter() - started:.2f}s"
+    )
+    return 0 if not failures else 1
+
+
+def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
+    dataset = open_dataset(settings)
+    iris = dataset.iris
+    base = [*dataset.triples(iris.graph("ontology")), *dataset.triples(iris.graph("curated"))]
+    if not base:
+        raise InputError("the store is empty; run `iqkg load` first")
+    inferred = infer(base)
+    graph = iris.graph(GRAPH_INFERRED)
+    dataset.write([GraphWrite(graph, inferred)])
+    print(f"wrote {len(set(inferred))} inferred triples to {graph}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    syntax = rdf_syntax_for_name(args.format, (*DATASET_SYNTAXES, TURTLE))
+    dataset = open_dataset(settings)
+    if syntax is TURTLE:
+        data = (
+            ox.serialize(
+                (q.triple for q in dataset.store.quads_for_pattern(None, None, None, None)),
+                format=syntax.format,
+            )
+            or b""
+        )
+    else:
+        data = dataset.dump(syntax.format)
+    if args.output:
+        args.output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0

@@ -1,0 +1,60 @@
+"""Move triples between pyoxigraph (storage, parsing) and rdflib (pySHACL, owlrl).
+
+Untrusted input is always parsed by Oxigraph, whose parsers never fetch remote JSON-LD
+contexts nor resolve XML entities; rdflib only ever sees terms built here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    raise TypeError("RDF-star triples are not supported here")
+
+
+def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None and str(node.datatype) != _LANG_STRING:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"cannot convert {node!r}")
+
+
+def to_rdflib_graph(triples: Iterable[ox.Triple], graph: Graph | None = None) -> Graph:
+    """Add Oxigraph triples to an rdflib graph (a new one unless given)."""
+    target = graph if graph is not None else Graph()
+    for t in triples:
+        target.add(
+            (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
+        )
+    return target
+
+
+def to_oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    return [
+        ox.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    ]

@@ -1,0 +1,1 @@
+"""The HTTP service: one FastAPI app, one router module per concern."""

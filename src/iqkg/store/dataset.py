@@ -5,9 +5,9 @@ applies in a single transaction, so a graph and its provenance in ``graph/meta``
 together or not at all, and the dataset version (for ETags and worker checkpoints)
 changes in the same transaction.
 
-Graphs under ``{base}graph/archive/`` (superseded or withdrawn submission versions) are
-kept but are not *public*: queries that do not name graphs see the union of the public
-graphs only (:meth:`Dataset.public_graphs`).
+Graphs under ``{base}graph/archive/`` (superseded or withdrawn submission versions) and
+``{base}graph/private/`` are kept but are not *public*: queries that do not name graphs
+see the union of the public graphs only (:meth:`Dataset.public_graphs`).
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ def dataset_iri(iris: IriScheme) -> str:
 
 
 def public_graphs(store: Store, iris: IriScheme) -> list[NamedNode]:
-    """Named graphs that make up the queried union (every graph but the archive)."""
-    archive = iris.graph("archive/")
+    """Named graphs that make up the queried union (all but archive/ and private/)."""
+    hidden = (iris.graph("archive/"), iris.graph("private/"))
     return sorted(
         (
             g
             for g in store.named_graphs()
-            if isinstance(g, NamedNode) and not g.value.startswith(archive)
+            if isinstance(g, NamedNode) and not g.value.startswith(hidden)
         ),
         key=lambda g: g.value,
     )

@@ -152,15 +152,28 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
     return chosen
 
 
+def _offered(accept: str | None, media_types: list[tuple[str, ...]]) -> list[str]:
+    """Canonical media types, plus aliases only where the client names them.
+
+    Offering aliases unasked would let ``*/*`` reach ``application/x-turtle`` after the
+    client refused ``text/turtle;q=0``.
+    """
+    named = (accept or "").lower()
+    offered = [types[0] for types in media_types]
+    offered += [alias for types in media_types for alias in types[1:] if alias in named]
+    return offered
+
+
 def negotiate_rdf_syntax(
     accept: str | None, syntaxes: tuple[RdfSyntax, ...] = GRAPH_SYNTAXES
 ) -> RdfSyntax:
     """Pick the RDF syntax for a response from an Accept header."""
     by_media_type = {mt: s for s in syntaxes for mt in s.media_types}
-    return by_media_type[negotiate(accept, list(by_media_type))]
+    return by_media_type[negotiate(accept, _offered(accept, [s.media_types for s in syntaxes]))]
 
 
 def negotiate_results_syntax(accept: str | None) -> ResultsSyntax:
     """Pick the SPARQL results syntax for a SELECT/ASK response from an Accept header."""
     by_media_type = {mt: s for s in RESULTS_SYNTAXES for mt in s.media_types}
-    return by_media_type[negotiate(accept, list(by_media_type))]
+    offered = _offered(accept, [s.media_types for s in RESULTS_SYNTAXES])
+    return by_media_type[negotiate(accept, offered)]

@@ -1,0 +1,124 @@
+"""The iqkg command on good, invalid and malformed input (real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import iqkg
+
+DATA = Path(__file__).parents[1] / "data"
+MINI = DATA / "knowledge-mini"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"IQKG_STORE": str(tmp_path / "store"), "IQKG_KNOWLEDGE_DIR": str(MINI)}
+
+
+def test_load_is_idempotent(env: dict[str, str]) -> None:
+    first = iqkg("load", env=env)
+    assert first.stdout.startswith("loaded ontology, curated, inferred")
+    second = iqkg("load", env=env)
+    assert second.stdout.startswith("unchanged")
+    export_a = iqkg("export", env=env).stdout
+    iqkg("load", env=env)
+    assert iqkg("export", env=env).stdout == export_a
+
+
+def test_query_by_name_as_table_and_formats(env: dict[str, str]) -> None:
+    iqkg("load", env=env)
+    table = iqkg("query", "--name", "01", env=env).stdout
+    assert "Example network" in table and "(1 row)" in table
+    as_json = json.loads(iqkg("query", "--name", "01-networks", "--format", "json", env=env).stdout)
+    assert as_json["results"]["bindings"][0]["label"]["value"] == "Example network"
+    csv_out = iqkg(
+        "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv", env=env
+    )
+    assert csv_out.stdout.splitlines()[0] == "n"
+    turtle = iqkg("query", "CONSTRUCT WHERE { ?s a ?t }", "--format", "turtle", env=env).stdout
+    assert "network/example" in turtle
+
+
+def test_query_errors_are_messages_not_tracebacks(env: dict[str, str]) -> None:
+    iqkg("load", env=env)
+    bad = iqkg("query", "SELECT * WHERE { ?s ?p }", env=env, check=False)
+    assert bad.returncode == 2
+    assert "malformed SPARQL" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = iqkg("query", "--name", "99-nothing", env=env, check=False)
+    assert unknown.returncode == 2 and "01-networks" in unknown.stderr
+
+
+def test_validate_conforming_file(env: dict[str, str], tmp_path: Path) -> None:
+    good = tmp_path / "good.ttl"
+    good.write_text(
+        "<https://w3id.org/iqkg/id/partner/p/n1> a <https://w3id.org/iqkg/def#Network> ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "N1"@de .\n'
+    )
+    result = iqkg("validate", str(good), env=env)
+    assert result.returncode == 0
+    assert "conforms" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("en", "A network needs a label."), ("de", "Ein Netzwerk braucht einen Namen.")],
+)
+def test_validate_invalid_file_explains_in_language(
+    env: dict[str, str], tmp_path: Path, lang: str, message: str
+) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "<https://w3id.org/iqkg/id/partner/p/n2> a <https://w3id.org/iqkg/def#Network> .\n"
+    )
+    result = iqkg("validate", str(bad), "--lang", lang, env=env, check=False)
+    assert result.returncode == 1
+    assert message in result.stdout
+    assert "https://w3id.org/iqkg/id/partner/p/n2" in result.stdout
+
+
+def test_validate_json_report(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "<https://w3id.org/iqkg/id/partner/p/n2> a <https://w3id.org/iqkg/def#Network> .\n"
+    )
+    result = iqkg("validate", str(bad), "--format", "json", env=env, check=False)
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert report["results"][0]["sourceShape"] == "https://w3id.org/iqkg/shapes#NetworkLabel"
+
+
+def test_validate_malformed_turtle_gives_file_line_column(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <http://example.org/> .\n\nex:a ex:b .\n")
+    result = iqkg("validate", str(broken), env=env, check=False)
+    assert result.returncode == 2
+    assert f"{broken}:3:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_missing_file(env: dict[str, str], tmp_path: Path) -> None:
+    result = iqkg("validate", str(tmp_path / "nope.ttl"), env=env, check=False)
+    assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_check_passes_on_consistent_knowledge(env: dict[str, str]) -> None:
+    result = iqkg("check", env=env, check=False)
+    assert "query 01-networks: ok" in result.stdout
+    assert "query 02-organisations: ok" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_fails_on_wrong_expected_answer(tmp_path: Path) -> None:
+    import shutil
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(MINI, knowledge)
+    (knowledge / "queries" / "01-networks.csv").write_text("network,label\r\nx,y\r\n")
+    result = iqkg("check", env={"IQKG_KNOWLEDGE_DIR": str(knowledge)}, check=False)
+    assert result.returncode == 1
+    assert "query 01-networks: FAILED" in result.stdout

@@ -25,8 +25,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     pristine or specially configured server start their own with ``start_server``.
     """
     store = tmp_path_factory.mktemp("store") / "store"
-    running = start_server(
-        store, env={"IQKG_ADMIN_TOKEN": ADMIN_TOKEN, "IQKG_QUERY_TIMEOUT": "30"}
-    )
+    running = start_server(store, env={"IQKG_ADMIN_TOKEN": ADMIN_TOKEN, "IQKG_QUERY_TIMEOUT": "30"})
     yield running
     running.stop()

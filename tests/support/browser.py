@@ -23,7 +23,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 def require_chromium() -> None:
     if Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists():
         return
-    message = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+    message = (
+        "Debian's chromium and chromium-driver are not installed "
+        "(apt-get install chromium chromium-driver)"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)

@@ -22,8 +22,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def iqkg(*args: str, env: dict[str, str] | None = None, check: bool = True,
-         input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+def iqkg(
+    *args: str, env: dict[str, str] | None = None, check: bool = True, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the ``iqkg`` command (as ``python -m iqkg``) and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "iqkg", *args],

@@ -1,0 +1,121 @@
+"""The shapes catch what they promise: one invalid fixture per rule, a few valid ones.
+
+Each file under tests/data/invalid/ is named for the rule it breaks and states, in header
+comments, the results it must produce::
+
+    # expect-focus: <focus node IRI>
+    # expect-shape: <IRI of the node or property shape that reports it>
+    # expect-severity: Violation|Warning      (optional)
+
+Every fixture is validated together with the curated data (so references to curated
+networks, centres and action fields resolve) and the ontology, both with RDFS inference
+(how the knowledge tests are specified) and without it (how the service validates
+submissions), and the expected (focus, shape, severity) results must be present in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from tests.knowledge.conftest import FIXTURES_DIR, SHAPES_NS, shacl_results
+
+INVALID = sorted((FIXTURES_DIR / "invalid").glob("*.ttl"))
+VALID = sorted((FIXTURES_DIR / "valid").glob("*.ttl"))
+MODES = ["rdfs", "none"]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    focus: str
+    shape: str
+    severity: str | None = None
+
+
+def read_expectations(path: Path) -> list[Expectation]:
+    """The ``# expect-…`` header: each focus line opens an expectation, the next lines fill it."""
+    pending: list[dict[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        key, _, value = line.lstrip("# ").partition(":")
+        key, value = key.strip(), value.strip()
+        if key == "expect-focus":
+            pending.append({"focus": value})
+        elif key in {"expect-shape", "expect-severity"}:
+            assert pending, f"{path.name}: {key} before expect-focus"
+            pending[-1][key.removeprefix("expect-")] = value
+    return [Expectation(p["focus"], p["shape"], p.get("severity")) for p in pending]
+
+
+def results(report: Graph) -> set[tuple[str, str, str]]:
+    found = set()
+    for result in report.objects(None, SH.result):
+        focus = report.value(result, SH.focusNode)
+        shape = report.value(result, SH.sourceShape)
+        severity = report.value(result, SH.resultSeverity)
+        found.add((str(focus), str(shape), str(severity).removeprefix(str(SH))))
+    return found
+
+
+def test_there_are_enough_invalid_fixtures() -> None:
+    assert len(INVALID) >= 15
+    assert len(VALID) >= 3
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_fixture_header_is_well_formed(path: Path) -> None:
+    expectations = read_expectations(path)
+    assert expectations, f"{path.name} has no '# expect-focus' line"
+    for expected in expectations:
+        assert expected.shape.startswith(SHAPES_NS), expected.shape
+        assert expected.severity in {None, "Violation", "Warning"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_fixture_is_reported(
+    path: Path, mode: str, curated: Graph, shapes: Graph, ontology: Graph
+) -> None:
+    data = Graph()
+    data += curated
+    data.parse(path, format="turtle")
+    conforms, report = shacl_results(data, shapes, ontology, inference=mode)
+    assert not conforms
+    found = results(report)
+    for expected in read_expectations(path):
+        matching = {
+            severity
+            for focus, shape, severity in found
+            if focus == expected.focus and shape == expected.shape
+        }
+        assert matching, f"{path.name}: no result for {expected}; got {sorted(found)}"
+        if expected.severity:
+            assert expected.severity in matching, f"{path.name}: {expected} got {matching}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_valid_fixture_conforms(
+    path: Path, mode: str, curated: Graph, shapes: Graph, ontology: Graph
+) -> None:
+    data = Graph()
+    data += curated
+    data.parse(path, format="turtle")
+    conforms, report = shacl_results(data, shapes, ontology, inference=mode)
+    assert conforms, sorted(results(report))
+
+
+def test_every_fixture_subject_is_partner_or_curated_iri() -> None:
+    """Fixtures speak like partners: their subjects live under id/partner/…."""
+    for path in INVALID + VALID:
+        graph = Graph().parse(path, format="turtle")
+        for subject in set(graph.subjects()):
+            assert isinstance(subject, URIRef)
+            assert str(subject).startswith("https://w3id.org/iqkg/id/partner/"), (path, subject)

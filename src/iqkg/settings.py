@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     service_allowlist: list[str] = Field(
         default_factory=list, description="SPARQL SERVICE endpoints a query may call."
     )
+    checkpoints_dir: Path | None = Field(
+        None,
+        description="Read-only store snapshots the query workers read (default: beside the store).",
+    )
 
     # --- server and writes -----------------------------------------------------
     host: str = "127.0.0.1"
@@ -57,6 +61,9 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, description="Operator token; enables /update.")
     max_submission_bytes: int = Field(10_000_000, gt=0)
     max_submission_triples: int = Field(200_000, gt=0)
+    partners_db: Path | None = Field(
+        None, description="SQLite file of partners and token hashes (default: beside the store)."
+    )
 
     @field_validator("base")
     @classmethod
@@ -93,6 +100,11 @@ class Settings(BaseSettings):
     @property
     def queries_dir(self) -> Path:
         return self.knowledge_dir / "queries"
+
+    @property
+    def partners_path(self) -> Path:
+        """Where partners and token hashes live: never in the queryable store."""
+        return self.partners_db or self.store.parent / f"{self.store.name}-partners.sqlite"
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with some values replaced (CLI flags win over the environment)."""

@@ -17,14 +17,14 @@ from starlette.concurrency import run_in_threadpool
 
 from iqkg import __version__
 from iqkg.rdf.iris import IriScheme
-from iqkg.server import health
+from iqkg.server import health, submissions, validation
 from iqkg.server.errors import install_error_handlers
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
 #: Router modules, each exporting ``router`` (order = route matching order; the linked-data
 #: catch-all goes last).
-ROUTER_MODULES: list[ModuleType] = [health]
+ROUTER_MODULES: list[ModuleType] = [health, validation, submissions]
 
 
 @asynccontextmanager

@@ -229,3 +229,8 @@ def load_knowledge(
 def iter_quads(triples: Iterable[Triple], graph: str) -> Iterable[Quad]:
     g = NamedNode(graph)
     return (Quad(t.subject, t.predicate, t.object, g) for t in triples)
+
+
+#: The same position/message extraction for other parsers of RDF (untrusted submissions).
+syntax_error_position = _position
+syntax_error_message = _message

@@ -1,0 +1,205 @@
+"""``/submissions``: partners submit, replace and withdraw RDF; anyone reads what is accepted.
+
+``POST`` accepts (201 + ``Location``) or rejects (422 + the report, nothing written);
+``PUT`` stores a new version, ``DELETE`` withdraws. ``GET /submissions/{id}`` negotiates:
+JSON (metadata + report) by default, the data in any RDF syntax, or an HTML report.
+Also the ``/submit`` page for people.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from importlib.resources import files
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from iqkg.errors import InputError
+from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.server.validation import (
+    caller,
+    read_rdf_body,
+    render_report,
+    report_language,
+    service,
+    templates,
+)
+from iqkg.submissions import SubmissionRecord, SubmissionRejected
+from iqkg.submissions.provenance import SubmissionIris, VersionFacts
+from iqkg.validation.report import label
+
+router = APIRouter(tags=["submissions"])
+
+STATUSES = ("accepted", "withdrawn")
+_RDF_BY_MEDIA_TYPE = {mt: s for s in GRAPH_SYNTAXES for mt in s.media_types}
+RECORD_MEDIA_TYPES = ["application/json", "text/html", *_RDF_BY_MEDIA_TYPE]
+
+
+def _version_json(names: SubmissionIris, record: SubmissionRecord, v: VersionFacts) -> Any:
+    return {
+        "version": v.number,
+        "received": v.received,
+        "mediaType": v.media_type,
+        "sha256": v.sha256,
+        "triples": v.triples,
+        "graph": names.version(record.id, v.number),
+        "url": f"/submissions/{record.id}/versions/{v.number}",
+    }
+
+
+def record_json(request: Request, record: SubmissionRecord) -> dict[str, Any]:
+    names = service(request).names
+    current = _version_json(names, record, record.current)
+    return {
+        "id": record.id,
+        "url": f"/submissions/{record.id}",
+        "partner": record.partner,
+        "status": record.status,
+        "created": record.created,
+        "modified": record.modified,
+        "withdrawn": record.withdrawn,
+        "graph": names.live(record.id),
+        **{k: current[k] for k in ("version", "received", "mediaType", "sha256", "triples")},
+        "versions": [_version_json(names, record, v) for v in record.versions],
+    }
+
+
+def _rejected(request: Request, error: SubmissionRejected) -> Response:
+    return render_report(request, error.report, status=422, extra_json={"accepted": False})
+
+
+@router.post("/submissions", status_code=201, summary="Submit RDF (partner token required)")
+async def create_submission(request: Request) -> Response:
+    who = caller(request)
+    body = await read_rdf_body(request)
+    submissions = service(request)
+    on_behalf_of = request.query_params.get("partner")
+    try:
+        record = await run_in_threadpool(submissions.create, who, body, on_behalf_of=on_behalf_of)
+    except SubmissionRejected as error:
+        return _rejected(request, error)
+    report = await run_in_threadpool(submissions.report, record)
+    lang = report_language(request)
+    return JSONResponse(
+        {**record_json(request, record), "accepted": True, "report": report.as_json(lang)},
+        201,
+        {"Location": f"/submissions/{record.id}"},
+    )
+
+
+def _date_param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        (datetime if "T" in value else date).fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name} must be an ISO date or date-time, not {value!r}") from None
+    return value
+
+
+@router.get("/submissions", summary="List submissions (filter by partner, status, date)")
+async def list_submissions(request: Request) -> Response:
+    who = caller(request)
+    status = request.query_params.get("status")
+    if status is not None and status not in STATUSES:
+        raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    records = await run_in_threadpool(
+        service(request).search,
+        who,
+        partner=request.query_params.get("partner") or None,
+        status=status,
+        since=_date_param(request, "since"),
+        until=_date_param(request, "until"),
+    )
+    return JSONResponse({"submissions": [record_json(request, r) for r in records]})
+
+
+async def _record(request: Request, submission_id: str) -> SubmissionRecord:
+    who = caller(request)
+    record: SubmissionRecord = await run_in_threadpool(service(request).get, who, submission_id)
+    return record
+
+
+async def _represent(request: Request, record: SubmissionRecord, number: int | None) -> Response:
+    submissions = service(request)
+    media_type = negotiate(request.headers.get("accept"), RECORD_MEDIA_TYPES)
+    headers = {"Vary": "Accept, Authorization"}
+    if media_type in _RDF_BY_MEDIA_TYPE:
+        syntax = _RDF_BY_MEDIA_TYPE[media_type]
+        triples = await run_in_threadpool(submissions.data, record, number)
+        data = ox.serialize(triples, format=syntax.format) or b""
+        return Response(data, 200, headers, media_type=syntax.media_type)
+    report = await run_in_threadpool(submissions.report, record, number)
+    lang = report_language(request)
+    if media_type == "text/html":
+        title = f"{'Einreichung' if lang == 'de' else 'Submission'} {record.id}"
+        page = templates.get_template("submissions/record.html").render(
+            record=record_json(request, record),
+            report=report,
+            lang=lang,
+            title=title,
+            label=lambda key: label(key, lang),
+        )
+        return HTMLResponse(page, 200, headers)
+    body = record_json(request, record)
+    if number is not None:
+        body["shownVersion"] = number
+    return JSONResponse({**body, "report": report.as_json(lang)}, 200, headers)
+
+
+@router.get("/submissions/{submission_id}", summary="A submission: metadata, report, data")
+async def get_submission(request: Request, submission_id: str) -> Response:
+    return await _represent(request, await _record(request, submission_id), None)
+
+
+@router.get("/submissions/{submission_id}/versions/{number}", summary="One version of it")
+async def get_version(request: Request, submission_id: str, number: int) -> Response:
+    return await _represent(request, await _record(request, submission_id), number)
+
+
+@router.get("/submissions/{submission_id}/report", summary="The report of the current version")
+async def get_report(request: Request, submission_id: str) -> Response:
+    record = await _record(request, submission_id)
+    report = await run_in_threadpool(service(request).report, record)
+    return render_report(request, report)
+
+
+@router.put("/submissions/{submission_id}", summary="Replace with a new version")
+async def replace_submission(request: Request, submission_id: str) -> Response:
+    who = caller(request)
+    body = await read_rdf_body(request)
+    submissions = service(request)
+    try:
+        record = await run_in_threadpool(submissions.replace, who, submission_id, body)
+    except SubmissionRejected as error:
+        return _rejected(request, error)
+    return JSONResponse({**record_json(request, record), "accepted": True})
+
+
+@router.delete("/submissions/{submission_id}", summary="Withdraw (kept, leaves the union)")
+async def withdraw_submission(request: Request, submission_id: str) -> Response:
+    who = caller(request)
+    record = await run_in_threadpool(service(request).withdraw, who, submission_id)
+    return JSONResponse(record_json(request, record))
+
+
+# --- the page for people ---------------------------------------------------------------
+
+
+@router.get("/submit", response_class=HTMLResponse, summary="Validate and submit in the browser")
+async def submit_page(request: Request) -> HTMLResponse:
+    lang = report_language(request)
+    page = templates.get_template("submissions/submit.html").render(
+        lang=lang, label=lambda key: label(key, lang)
+    )
+    return HTMLResponse(page, headers={"Content-Language": lang, "Vary": "Accept-Language"})
+
+
+@router.get("/submit/submit.js", include_in_schema=False)
+async def submit_script() -> Response:
+    script = files("iqkg").joinpath("templates/submissions/submit.js").read_text("utf-8")
+    return Response(script, media_type="text/javascript; charset=utf-8")

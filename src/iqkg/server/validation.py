@@ -1,0 +1,200 @@
+"""``POST /validate``: SHACL-validate RDF without storing it; and what submissions share.
+
+The body is RDF by its Content-Type, or a ``multipart/form-data`` upload whose file part
+names its format by content type or file extension. The report comes back as JSON, as a
+``sh:ValidationReport`` (Turtle, JSON-LD) or as an HTML page, in German or English
+(``?lang=de|en``, else ``Accept-Language``). With a partner token, the ownership rules
+of submissions are checked too, so a partner sees exactly what ``/submissions`` will say.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from iqkg.errors import InputError, PayloadTooLarge, UnsupportedMediaType
+from iqkg.rdf.formats import (
+    ALL_RDF_SYNTAXES,
+    JSON_LD,
+    TURTLE,
+    negotiate,
+    rdf_syntax_for_media_type,
+    rdf_syntax_for_path,
+)
+from iqkg.settings import Settings
+from iqkg.submissions import Body, Caller, PartnerRegistry, SubmissionService, identify
+from iqkg.validation.report import LANGUAGES, ValidationReport, label
+from iqkg.validation.shacl import ShaclValidator
+
+router = APIRouter(tags=["validation"])
+
+templates = Environment(
+    loader=PackageLoader("iqkg", "templates"), autoescape=select_autoescape(["html"])
+)
+
+REPORT_MEDIA_TYPES = ["application/json", "text/html", TURTLE.media_type, JSON_LD.media_type]
+
+
+async def startup(app: FastAPI) -> None:
+    """Parse shapes, ontology and curated data once; build the submission service."""
+    settings: Settings = app.state.settings
+    validator = await run_in_threadpool(
+        ShaclValidator.from_folders, settings.knowledge_dir, app.state.iris
+    )
+    app.state.submissions = SubmissionService(
+        app.state.dataset,
+        validator,
+        PartnerRegistry(settings.partners_path),
+        max_triples=settings.max_submission_triples,
+    )
+
+
+def service(request: Request) -> SubmissionService:
+    result: SubmissionService = request.app.state.submissions
+    return result
+
+
+def caller(request: Request) -> Caller:
+    settings: Settings = request.app.state.settings
+    return identify(
+        service(request).registry, settings.admin_token, request.headers.get("authorization")
+    )
+
+
+# --- reading bodies ------------------------------------------------------------------
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) beyond ``limit`` bytes — by header and by count."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(_too_large(int(declared), limit))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(_too_large(size, limit))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the body has {'more than ' if size > limit else ''}{size} bytes; iqkg accepts at most "
+        f"{limit} bytes (IQKG_MAX_SUBMISSION_BYTES). Split the data into several submissions."
+    )
+
+
+async def read_rdf_body(request: Request) -> Body:
+    """The RDF in a request: the body itself, or the file part of a multipart upload."""
+    settings: Settings = request.app.state.settings
+    content_type = request.headers.get("content-type", "")
+    data = await read_limited(request, settings.max_submission_bytes)
+    if content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+        return await _from_multipart(request, data)
+    syntax = rdf_syntax_for_media_type(content_type)
+    return Body(data, syntax, syntax.media_type)
+
+
+async def _from_multipart(request: Request, data: bytes) -> Body:
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": data, "more_body": False}
+
+    buffered = Request(request.scope, receive=replay)
+    form = await buffered.form(max_files=1, max_fields=10)
+    try:
+        upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+        if upload is None:
+            raise InputError("the multipart form holds no file; send the RDF as a file part")
+        content = await upload.read()
+        media_type = (upload.content_type or "").split(";", 1)[0].strip().lower()
+        fmt = form.get("format")
+        if isinstance(fmt, str) and fmt:
+            syntax = rdf_syntax_for_media_type(fmt)
+        elif any(media_type in s.media_types for s in ALL_RDF_SYNTAXES) and media_type not in (
+            "text/plain",
+            "application/xml",
+            "text/xml",
+        ):
+            syntax = rdf_syntax_for_media_type(media_type)
+        else:
+            try:
+                syntax = rdf_syntax_for_path(upload.filename or "")
+            except UnsupportedMediaType:
+                if media_type:
+                    syntax = rdf_syntax_for_media_type(media_type)
+                else:
+                    raise
+        return Body(content, syntax, syntax.media_type)
+    finally:
+        await form.close()
+
+
+# --- language and report rendering ---------------------------------------------------
+
+
+def report_language(request: Request) -> str:
+    """``?lang=`` wins; else the best of de/en in Accept-Language; else English."""
+    asked = request.query_params.get("lang")
+    if asked:
+        if asked not in LANGUAGES:
+            raise InputError(f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}")
+        return asked
+    header = request.headers.get("accept-language", "")
+    best, best_q = "en", 0.0
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-", 1)[0]
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if primary in LANGUAGES and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def report_page(
+    report: ValidationReport, lang: str, *, title: str, extra: dict[str, Any] | None = None
+) -> str:
+    return templates.get_template("submissions/report.html").render(
+        report=report, lang=lang, title=title, label=lambda key: label(key, lang), **(extra or {})
+    )
+
+
+def render_report(
+    request: Request,
+    report: ValidationReport,
+    *,
+    status: int = 200,
+    extra_json: dict[str, Any] | None = None,
+) -> Response:
+    """The report in the negotiated representation (JSON unless asked otherwise)."""
+    lang = report_language(request)
+    media_type = negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
+    headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
+    if media_type == "text/html":
+        title = "Validierungsbericht" if lang == "de" else "Validation report"
+        return HTMLResponse(report_page(report, lang, title=title), status, headers)
+    if media_type in (TURTLE.media_type, JSON_LD.media_type):
+        fmt = "turtle" if media_type == TURTLE.media_type else "json-ld"
+        body = report.graph.serialize(format=fmt)
+        return Response(body, status, headers, media_type=media_type)
+    return JSONResponse({**report.as_json(lang), **(extra_json or {})}, status, headers)
+
+
+@router.post("/validate", summary="Validate RDF against the iqkg shapes (nothing is stored)")
+async def validate(request: Request) -> Response:
+    who = caller(request)
+    body = await read_rdf_body(request)
+    owner = who.partner.slug if who.partner else None
+    checked = await run_in_threadpool(service(request).check, body, owner)
+    return render_report(request, checked.report, extra_json={"triples": len(set(checked.triples))})

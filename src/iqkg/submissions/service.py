@@ -1,0 +1,346 @@
+"""The submission service: parse with limits, check ownership, validate, accept or reject.
+
+Accepting writes the live graph, the version graph and their provenance in one
+:meth:`Dataset.write` (one Oxigraph transaction): a crash leaves the old or the new
+state, never a graph without its record. Changes to one submission are serialised by a
+lock held from reading its record to writing the next one; validation runs outside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from iqkg.errors import Forbidden, InputError, NotFound, Unauthorized, Unprocessable
+from iqkg.rdf.formats import RdfSyntax
+from iqkg.rdf.iris import DCAT, DCTERMS, PROV, VOID, IriScheme
+from iqkg.store.dataset import Dataset, GraphWrite
+from iqkg.submissions.ownership import add_to_report, ownership_problems
+from iqkg.submissions.partners import Caller, PartnerRegistry
+from iqkg.submissions.provenance import (
+    ADMS,
+    SPDX,
+    STATUS_NAMES,
+    SubmissionIris,
+    SubmissionRecord,
+    VersionFacts,
+    partner_triples,
+    report_graph,
+    report_triples,
+    submission_triples,
+    version_triples,
+)
+from iqkg.submissions.untrusted import parse_untrusted
+from iqkg.validation.report import ValidationReport, read_report
+from iqkg.validation.shacl import ShaclValidator
+
+Validate = Callable[[list[ox.Triple]], ValidationReport]
+
+
+class SubmissionRejected(Unprocessable):
+    """The body parsed but does not conform (shapes or ownership); ``report`` says why."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.summary("en"))
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body as received."""
+
+    data: bytes
+    syntax: RdfSyntax
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Checked:
+    triples: list[ox.Triple]
+    report: ValidationReport
+
+
+def _value(row: ox.QuerySolution, name: str) -> str:
+    term = row[name]
+    if term is None or isinstance(term, ox.Triple):
+        raise KeyError(name)
+    return str(term.value)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class SubmissionService:
+    def __init__(
+        self,
+        dataset: Dataset,
+        validator: ShaclValidator,
+        registry: PartnerRegistry,
+        *,
+        max_triples: int,
+    ) -> None:
+        self.dataset = dataset
+        self.iris: IriScheme = dataset.iris
+        self.names = SubmissionIris(dataset.iris)
+        self.validator = validator
+        self.registry = registry
+        self.max_triples = max_triples
+        self._lock = threading.Lock()
+        self.curated = frozenset(
+            str(s)
+            for graph in (validator.curated, validator.ontology)
+            for s in graph.subjects()
+            if isinstance(s, URIRef)
+        )
+
+    # --- checking --------------------------------------------------------------
+
+    def check(self, body: Body, owner: str | None) -> Checked:
+        """Parse and validate; with an ``owner``, also the ownership rules."""
+        space = self.iris.partner_space(owner) if owner else self.iris.base
+        triples = parse_untrusted(
+            body.data, body.syntax, base_iri=space, max_triples=self.max_triples
+        )
+        report = self.validator.validate(triples)
+        if owner is not None:
+            problems = ownership_problems(
+                triples, space=space, iris=self.iris, curated=self.curated
+            )
+            if problems:
+                add_to_report(report.graph, problems, space=space, iris=self.iris)
+                report = read_report(report.graph)
+        return Checked(triples, report)
+
+    # --- changing ----------------------------------------------------------------
+
+    def create(
+        self, caller: Caller, body: Body, *, on_behalf_of: str | None = None
+    ) -> SubmissionRecord:
+        owner = self._owner_for_new(caller, on_behalf_of)
+        received = _now()
+        checked = self._accepted_or_raise(body, owner)
+        submission_id = secrets.token_hex(8)
+        facts = self._facts(1, received, body, checked)
+        record = SubmissionRecord(
+            id=submission_id,
+            partner=owner,
+            status="accepted",
+            created=received,
+            modified=received,
+            current=facts,
+            versions=[facts],
+        )
+        with self._lock:
+            self._write(record, checked)
+        return record
+
+    def replace(self, caller: Caller, submission_id: str, body: Body) -> SubmissionRecord:
+        existing = self._changeable(caller, submission_id)
+        received = _now()
+        checked = self._accepted_or_raise(body, existing.partner)
+        with self._lock:
+            existing = self.get(caller, submission_id)
+            facts = self._facts(existing.current.number + 1, received, body, checked)
+            record = replace(
+                existing,
+                status="accepted",
+                modified=received,
+                current=facts,
+                versions=[*existing.versions, facts],
+                withdrawn=None,
+            )
+            self._write(record, checked)
+        return record
+
+    def withdraw(self, caller: Caller, submission_id: str) -> SubmissionRecord:
+        with self._lock:
+            existing = self._changeable(caller, submission_id)
+            if existing.status == "withdrawn":
+                return existing
+            now = _now()
+            record = replace(existing, status="withdrawn", modified=now, withdrawn=now)
+            live = self.names.live(submission_id)
+            self.dataset.write(
+                [GraphWrite(live, None)],
+                submission_triples(self.names, record),
+                replace_meta_about=[live],
+            )
+        return record
+
+    def _owner_for_new(self, caller: Caller, on_behalf_of: str | None) -> str:
+        if caller.operator:
+            if not on_behalf_of:
+                raise InputError("the operator submits on behalf of a partner: add ?partner=SLUG")
+            return self.registry.get(on_behalf_of).slug
+        if caller.partner is None:
+            raise Unauthorized("submitting needs a partner token: 'Authorization: Bearer <token>'")
+        if on_behalf_of and on_behalf_of != caller.partner.slug:
+            raise Forbidden("a partner submits only its own data")
+        return caller.partner.slug
+
+    def _changeable(self, caller: Caller, submission_id: str) -> SubmissionRecord:
+        if caller.partner is None and not caller.operator:
+            raise Unauthorized("changing a submission needs its owner's token")
+        record = self.get(caller, submission_id)
+        if not caller.may_change(record.partner):
+            raise Forbidden(
+                f"submission {submission_id} belongs to partner {record.partner!r}; only it "
+                "or the operator may change it"
+            )
+        return record
+
+    def _accepted_or_raise(self, body: Body, owner: str) -> Checked:
+        checked = self.check(body, owner)
+        if not checked.report.conforms:
+            raise SubmissionRejected(checked.report)
+        return checked
+
+    def _facts(self, number: int, received: str, body: Body, checked: Checked) -> VersionFacts:
+        return VersionFacts(
+            number=number,
+            received=received,
+            media_type=body.media_type,
+            sha256=hashlib.sha256(body.data).hexdigest(),
+            triples=len(set(checked.triples)),
+        )
+
+    def _write(self, record: SubmissionRecord, checked: Checked) -> None:
+        live = self.names.live(record.id)
+        number = record.current.number
+        version = self.names.version(record.id, number)
+        partner = self.registry.get(record.partner)
+        meta = [
+            *submission_triples(self.names, record),
+            *version_triples(self.names, record.id, record.partner, record.current),
+            *report_triples(checked.report.graph, self.names.report(record.id, number)),
+            *partner_triples(self.names, partner.slug, partner.name),
+        ]
+        self.dataset.write(
+            [GraphWrite(live, checked.triples), GraphWrite(version, checked.triples)],
+            meta,
+            replace_meta_about=[live, self.names.partner(partner.slug)],
+        )
+
+    # --- reading -----------------------------------------------------------------
+
+    def get(self, caller: Caller, submission_id: str) -> SubmissionRecord:
+        """A submission's record; withdrawn ones only for their owner and the operator."""
+        records = self._records(submission_id=submission_id)
+        if not records:
+            raise NotFound(f"no submission with the id {submission_id!r}")
+        record = records[0]
+        if record.status == "withdrawn" and not caller.may_change(record.partner):
+            raise NotFound(
+                f"submission {submission_id!r} was withdrawn; only its owner and the operator "
+                "may still read it"
+            )
+        return record
+
+    def search(
+        self,
+        caller: Caller,
+        *,
+        partner: str | None = None,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[SubmissionRecord]:
+        records = [
+            r
+            for r in self._records()
+            if (partner is None or r.partner == partner)
+            and (status is None or r.status == status)
+            and (since is None or r.created >= since)
+            and (until is None or r.created[: len(until)] <= until)
+            and (r.status == "accepted" or caller.may_change(r.partner))
+        ]
+        return sorted(records, key=lambda r: r.created, reverse=True)
+
+    def data(self, record: SubmissionRecord, number: int | None = None) -> list[ox.Triple]:
+        """The triples of one version (the current one unless ``number`` is given)."""
+        number = record.current.number if number is None else number
+        if not any(v.number == number for v in record.versions):
+            raise NotFound(f"submission {record.id} has no version {number}")
+        return list(self.dataset.triples(self.names.version(record.id, number)))
+
+    def report(self, record: SubmissionRecord, number: int | None = None) -> ValidationReport:
+        number = record.current.number if number is None else number
+        if not any(v.number == number for v in record.versions):
+            raise NotFound(f"submission {record.id} has no version {number}")
+        iri = self.names.report(record.id, number)
+        meta = self.iris.graph("meta")
+        result = self.dataset.store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{meta}> {{ ?s ?p ?o "
+            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} }}'
+        )
+        assert isinstance(result, ox.QueryTriples)
+        return read_report(report_graph(result))
+
+    def _records(self, submission_id: str | None = None) -> list[SubmissionRecord]:
+        meta = self.iris.graph("meta")
+        only = f'FILTER(?id = "{submission_id}")' if submission_id else ""
+        if submission_id is not None and not submission_id.isalnum():
+            return []
+        solutions = self.dataset.store.query(
+            f"""SELECT ?g ?id ?partner ?status ?created ?modified ?withdrawn ?current WHERE {{
+              GRAPH <{meta}> {{
+                ?g <{DCTERMS}identifier> ?id ; <{PROV}wasAttributedTo> ?partner ;
+                   <{ADMS}status> ?status ; <{DCTERMS}created> ?created ;
+                   <{DCTERMS}modified> ?modified ; <{DCAT}hasCurrentVersion> ?current .
+                OPTIONAL {{ ?g <{PROV}invalidatedAtTime> ?withdrawn }}
+                FILTER(STRSTARTS(STR(?g), "{self.names.live_prefix}")) {only}
+              }} }}"""
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        records = []
+        for row in solutions:
+            versions = self._versions(_value(row, "g"))
+            current = next(
+                v
+                for v in versions
+                if self.names.version(_value(row, "id"), v.number) == _value(row, "current")
+            )
+            withdrawn = row["withdrawn"]
+            records.append(
+                SubmissionRecord(
+                    id=_value(row, "id"),
+                    partner=self.names.partner_slug(_value(row, "partner")),
+                    status=STATUS_NAMES[_value(row, "status")],
+                    created=_value(row, "created"),
+                    modified=_value(row, "modified"),
+                    current=current,
+                    versions=versions,
+                    withdrawn=str(withdrawn.value) if withdrawn is not None else None,
+                )
+            )
+        return records
+
+    def _versions(self, live: str) -> list[VersionFacts]:
+        meta = self.iris.graph("meta")
+        solutions = self.dataset.store.query(
+            f"""SELECT ?n ?received ?format ?sum ?triples WHERE {{ GRAPH <{meta}> {{
+              ?v <{DCTERMS}isVersionOf> <{live}> ; <{DCAT}version> ?n ;
+                 <{PROV}generatedAtTime> ?received ; <{DCTERMS}format> ?format ;
+                 <{VOID}triples> ?triples ; <{SPDX}checksum>/<{SPDX}checksumValue> ?sum
+            }} }}"""
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        versions = [
+            VersionFacts(
+                number=int(_value(row, "n")),
+                received=_value(row, "received"),
+                media_type=_value(row, "format"),
+                sha256=_value(row, "sum"),
+                triples=int(_value(row, "triples")),
+            )
+            for row in solutions
+        ]
+        return sorted(versions, key=lambda v: v.number)

@@ -14,7 +14,7 @@ SHAPES_DIR = ROOT / "shapes"
 DATA_DIR = ROOT / "data"
 QUERIES_DIR = ROOT / "queries"
 FIXTURES_DIR = ROOT / "tests" / "data"
-SOURCES_DIR = Path("/work/shared/sources")
+SOURCES_DIR = DATA_DIR / "sources"
 
 BASE = "https://w3id.org/iqkg/"
 IQ = "https://w3id.org/iqkg/def#"

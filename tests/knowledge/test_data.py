@@ -1,0 +1,327 @@
+"""The curated data conform to the shapes and say what the sources say, fact group by group.
+
+Expected values are read from the source documents (data/sources/) where they can be, so a
+test fails when the data drift from the text, not merely when they change.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS
+
+from tests.knowledge.conftest import ID, IQ, SOURCES_DIR, shacl_results
+
+TEXT = (SOURCES_DIR / "kp-iq-2011-2014.de.txt").read_text(encoding="utf-8")
+STATES_MD = (SOURCES_DIR / "federal-states.md").read_text(encoding="utf-8")
+KP_IQ_SOURCE = URIRef(ID + "source/kp-iq-2011-2014")
+STATES_SOURCE = URIRef(ID + "source/states-of-germany")
+PROGRAMME = URIRef(ID + "programme/iq")
+KP_IQ = URIRef(ID + "project/kp-iq")
+GYEAR = URIRef("http://www.w3.org/2001/XMLSchema#gYear")
+DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+
+
+def iq(name: str) -> URIRef:
+    return URIRef(IQ + name)
+
+
+def label(graph: Graph, subject: URIRef, lang: str = "de") -> str:
+    values = [o for o in graph.objects(subject, RDFS.label) if o.language == lang]
+    assert len(values) == 1, (subject, lang, values)
+    return str(values[0])
+
+
+def instances(graph: Graph, cls: str) -> set[URIRef]:
+    return {s for s in graph.subjects(RDF.type, iq(cls)) if isinstance(s, URIRef)}
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace and typographic quotes so labels compare with the plain text."""
+    return re.sub(r"\s+", " ", re.sub('[„“”"]', '"', text))
+
+
+def in_source(phrase: str) -> bool:
+    return normalise(phrase).lower() in normalise(TEXT).lower()
+
+
+def federal_states_table() -> list[dict[str, str]]:
+    """Rows of the markdown table in federal-states.md, keyed by its header cells."""
+    lines = [line for line in STATES_MD.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = []
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
+def action_fields_in_source() -> list[str]:
+    """The bullet list after "Die fünf Handlungsfelder waren:"."""
+    after = TEXT.split("Die fünf Handlungsfelder waren:", 1)[1]
+    return [line.strip(" •\t") for line in after.splitlines() if line.strip().startswith("•")]
+
+
+# --- conformance ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["rdfs", "none"])
+def test_curated_data_conforms_without_violations_or_warnings(
+    curated: Graph, shapes: Graph, ontology: Graph, mode: str
+) -> None:
+    conforms, report = shacl_results(curated, shapes, ontology, inference=mode)
+    results = [
+        (str(report.value(r, SH.focusNode)), str(report.value(r, SH.sourceShape)))
+        for r in report.objects(None, SH.result)
+    ]
+    assert conforms and not results, results
+
+
+def test_every_curated_resource_names_its_source(curated: Graph) -> None:
+    sources = instances(curated, "SourceDocument")
+    assert sources == {KP_IQ_SOURCE, STATES_SOURCE}
+    subjects = {s for s in curated.subjects() if str(s).startswith(ID)} - sources
+    assert len(subjects) > 60
+    for subject in subjects:
+        derived = set(curated.objects(subject, PROV.wasDerivedFrom))
+        assert derived and derived <= sources, subject
+
+
+def test_source_documents_say_what_they_are(curated: Graph) -> None:
+    for source in (KP_IQ_SOURCE, STATES_SOURCE):
+        assert curated.value(source, DCTERMS.title) is not None
+        assert {o.language for o in curated.objects(source, DCTERMS.description)} == {"de", "en"}
+        assert curated.value(source, DCTERMS.type) is not None
+    assert str(curated.value(KP_IQ_SOURCE, DCTERMS.title)) in TEXT
+    assert "CC0" in STATES_MD
+    assert curated.value(STATES_SOURCE, DCTERMS.license) == URIRef(
+        "http://creativecommons.org/publicdomain/zero/1.0/"
+    )
+    assert curated.value(STATES_SOURCE, DCTERMS.created) == Literal("2015-01-19", datatype=DATE)
+    assert "2015-01-19" in STATES_MD
+
+
+def test_iris_are_lower_case_ascii_slugs(curated: Graph) -> None:
+    pattern = re.compile(r"^https://w3id\.org/iqkg/id/[a-z-]+/[a-z0-9-]+$")
+    for subject in {s for s in curated.subjects() if isinstance(s, URIRef)}:
+        assert pattern.match(str(subject)), subject
+
+
+# --- fact groups of the source ---------------------------------------------------------------
+
+
+def test_programme_and_its_aim(curated: Graph) -> None:
+    assert (PROGRAMME, RDF.type, iq("FundingProgramme")) in curated
+    assert in_source(f'Förderprogramm "{label(curated, PROGRAMME)}"')
+    aim_de = [o for o in curated.objects(PROGRAMME, iq("aim")) if o.language == "de"]
+    assert len(aim_de) == 1
+    assert in_source(str(aim_de[0]).replace("verbessern", "zu verbessern"))
+    target = URIRef(ID + "target-group/adult-migrants")
+    assert set(curated.objects(PROGRAMME, iq("addressesTargetGroup"))) == {target}
+    assert "erwachsenen Migrantinnen und Migranten" in TEXT  # declined in the source
+    assert label(curated, target) == "Erwachsene Migrantinnen und Migranten"
+    phase = curated.value(PROGRAMME, iq("hasPhase"))
+    assert curated.value(phase, iq("startYear")) == Literal("2011", datatype=GYEAR)
+    assert curated.value(phase, iq("endYear")) == Literal("2014", datatype=GYEAR)
+
+
+def test_three_bodies_jointly_initiated_the_programme(curated: Graph) -> None:
+    initiators = set(curated.objects(PROGRAMME, iq("initiatedBy")))
+    expected = {
+        "bmas": "Federal Ministry of Labour and Social Affairs",
+        "bmbf": "Federal Ministry of Education and Research",
+        "ba": "Federal Employment Agency",
+    }
+    assert initiators == {URIRef(ID + f"organisation/{slug}") for slug in expected}
+    for slug, english in expected.items():
+        body = URIRef(ID + f"organisation/{slug}")
+        abbreviation = slug.upper()
+        # the source writes "des Bundesministeriums für … (BMAS)": compare the stem
+        german = label(curated, body)
+        assert re.search(
+            re.escape(german).replace("ministerium", "ministeriums?") + rf"\s*\({abbreviation}\)",
+            TEXT,
+        ), german
+        assert label(curated, body, "en") == english
+        assert Literal(abbreviation, lang="de") in set(curated.objects(body, SKOS.altLabel))
+    assert {URIRef(ID + "organisation/ba")} == instances(curated, "FederalAgency")
+
+
+def test_coordination_project_period_and_operators(curated: Graph) -> None:
+    assert (KP_IQ, RDF.type, iq("CoordinationProject")) in curated
+    assert "Koordinierungsprojekt (KP IQ)" in TEXT
+    assert "von 2011 bis 2014" in TEXT
+    assert curated.value(KP_IQ, iq("startYear")) == Literal("2011", datatype=GYEAR)
+    assert curated.value(KP_IQ, iq("endYear")) == Literal("2014", datatype=GYEAR)
+    operators = {URIRef(ID + "organisation/ebb"), URIRef(ID + "organisation/zwh")}
+    assert set(curated.objects(KP_IQ, iq("developedBy"))) == operators
+    assert set(curated.objects(KP_IQ, iq("implementedBy"))) == operators
+    assert "von der ebb und ZWH entwickelte und umgesetzte" in TEXT
+    for operator in operators:
+        # only the short names the source gives, no invented expansion
+        assert label(curated, operator) == label(curated, operator, "en")
+        assert f" {label(curated, operator)} " in TEXT
+        assert set(curated.objects(operator, RDF.type)) == {iq("Organisation")}
+
+
+def test_one_regional_network_in_each_of_the_16_federal_states(curated: Graph) -> None:
+    assert "In allen Bundesländern wurden regionale Verbünde geschaffen" in TEXT
+    networks = instances(curated, "RegionalNetwork")
+    states = instances(curated, "FederalState")
+    assert len(networks) == len(states) == 16
+    covered = {}
+    for network in networks:
+        covers = list(curated.objects(network, iq("coversFederalState")))
+        assert len(covers) == 1, network
+        covered[network] = covers[0]
+        # descriptive labels, never an invented proper name
+        assert re.match(r"IQ-Landesnetzwerk i[nm] ", label(curated, network))
+        assert label(curated, network, "en").startswith("IQ regional network in")
+        assert (network, iq("partOfProgramme"), PROGRAMME) in curated
+    assert set(covered.values()) == states
+
+
+def test_networks_linked_with_local_labour_market_actors(curated: Graph, ontology: Graph) -> None:
+    assert 'mit weiteren Arbeitsmarktakteuren "vor Ort" vernetzten' in TEXT
+    restrictions = [
+        r
+        for r in ontology.objects(iq("RegionalNetwork"), RDFS.subClassOf)
+        if ontology.value(r, OWL.onProperty) == iq("cooperatesWith")
+    ]
+    assert len(restrictions) == 1
+    assert ontology.value(restrictions[0], OWL.someValuesFrom) == iq("LabourMarketActor")
+    for network in instances(curated, "RegionalNetwork"):
+        descriptions = [
+            o for o in curated.objects(network, DCTERMS.description) if o.language == "de"
+        ]
+        assert "Arbeitsmarktakteuren vor Ort" in str(descriptions[0])
+    # the source names no actor, so none is invented
+    assert not instances(curated, "LabourMarketActor")
+
+
+def test_five_competence_centres_one_per_action_field(curated: Graph) -> None:
+    assert "Fünf Fachstellen bauten jeweils zu einem von fünf Handlungsfeldern" in TEXT
+    fields = instances(curated, "ActionField")
+    german = {label(curated, f) for f in fields}
+    assert german == set(action_fields_in_source())
+    assert len(german) == 5
+    for field in fields:
+        assert {o.language for o in curated.objects(field, SKOS.prefLabel)} == {"de", "en"}
+        assert (field, SKOS.inScheme, URIRef(ID + "concept-scheme/action-fields")) in curated
+    centres = instances(curated, "CompetenceCentre")
+    assert len(centres) == 5
+    served = [curated.value(c, iq("buildsExpertiseIn")) for c in centres]
+    assert all(len(list(curated.objects(c, iq("buildsExpertiseIn")))) == 1 for c in centres)
+    assert set(served) == fields and len(set(served)) == 5  # a bijection
+    for centre in centres:
+        field = curated.value(centre, iq("buildsExpertiseIn"))
+        assert (
+            label(curated, centre) == f"IQ-Fachstelle für das Handlungsfeld {label(curated, field)}"
+        )
+
+
+def test_kinds_of_output_of_networks_and_centres(curated: Graph) -> None:
+    kind = {
+        "instrument": "Instrumente",
+        "recommendation": "Handlungsempfehlungen",
+        "concept": "Konzepte",
+        "quality-standard": "Qualitätsstandards",
+        "training-material": "Schulungsmaterialien",
+        "dissemination-of-scientific-findings": "Verbreitung wissenschaftlicher Erkenntnisse",
+    }
+    for slug, german in kind.items():
+        assert label(curated, URIRef(ID + f"output-kind/{slug}")) == german
+        assert german in TEXT
+    assert "entwickelten Instrumente, Handlungsempfehlungen und Konzepte" in TEXT
+    by_networks = {URIRef(ID + f"output-kind/{s}") for s in list(kind)[:3]}
+    by_centres = {URIRef(ID + f"output-kind/{s}") for s in list(kind)[3:]}
+    for network in instances(curated, "RegionalNetwork"):
+        assert set(curated.objects(network, iq("producesOutputKind"))) == by_networks
+    for centre in instances(curated, "CompetenceCentre"):
+        assert set(curated.objects(centre, iq("producesOutputKind"))) == by_centres
+
+
+def test_the_two_example_instruments(curated: Graph) -> None:
+    instruments = instances(curated, "Instrument")
+    assert len(instruments) == 2
+    for instrument in instruments:
+        assert in_source(label(curated, instrument)), label(curated, instrument)
+    recognition = URIRef(ID + "instrument/recognition-counselling")
+    assert set(curated.objects(recognition, iq("addressesActionField"))) == {
+        URIRef(ID + "action-field/anerkennung")
+    }
+    opening = URIRef(ID + "instrument/intercultural-opening")
+    # the source ties the intercultural opening to no action field or target group
+    assert curated.value(opening, iq("addressesActionField")) is None
+    assert curated.value(opening, iq("addressesTargetGroup")) is None
+    # ... nor does it say which network produced either example
+    assert not list(curated.subject_objects(iq("producedBy")))
+
+
+def test_tasks_of_the_coordination_project(curated: Graph) -> None:
+    tasks = set(curated.objects(KP_IQ, iq("hasTask")))
+    assert len(tasks) == 4
+    phrases = {
+        "steering-network-structures": "den Auf- und Ausbau der Netzwerkstrukturen",
+        "exchange-and-transfer": (
+            "den Austausch zwischen den Landesnetzwerken und den Transfer guter Praxis"
+        ),
+        "making-results-known": (
+            "auf Bundesebene, in den Ministerien, der BA und in der Fachöffentlichkeit"
+        ),
+        "interface-to-politics": "als Schnittstelle zur Politik",
+    }
+    assert tasks == {URIRef(ID + f"task/{slug}") for slug in phrases}
+    for slug, phrase in phrases.items():
+        assert phrase in TEXT
+        quote = next(
+            o
+            for o in curated.objects(URIRef(ID + f"task/{slug}"), DCTERMS.description)
+            if o.language == "de"
+        )
+        assert phrase in str(quote)
+
+
+def test_programme_embedded_in_dialogue_forum_within_national_action_plan(curated: Graph) -> None:
+    assert (
+        'Teil des Dialogforums "Arbeitsmarkt und Erwerbsleben" '
+        "im Rahmen des Nationalen Aktionsplans" in TEXT
+    )
+    forum = URIRef(ID + "framework/dialogforum-arbeitsmarkt-und-erwerbsleben")
+    plan = URIRef(ID + "framework/nationaler-aktionsplan")
+    assert set(curated.objects(PROGRAMME, iq("embeddedIn"))) == {forum}
+    assert set(curated.objects(forum, iq("embeddedIn"))) == {plan}
+    assert (forum, RDF.type, iq("DialogueForum")) in curated
+    assert (plan, RDF.type, iq("ActionPlan")) in curated
+    assert "Arbeitsmarkt und Erwerbsleben" in label(curated, forum)
+    assert label(curated, plan) == "Nationaler Aktionsplan"
+
+
+def test_federal_state_identifiers_match_the_states_of_germany_table(curated: Graph) -> None:
+    rows = federal_states_table()
+    assert len(rows) == 16
+    by_name = {label(curated, s): s for s in instances(curated, "FederalState")}
+    assert set(by_name) == {row["Land (de)"] for row in rows}
+    for row in rows:
+        state = by_name[row["Land (de)"]]
+        assert label(curated, state, "en") == row["English"]
+        assert set(curated.objects(state, SKOS.exactMatch)) == {
+            URIRef(f"http://www.wikidata.org/entity/{row['Wikidata']}"),
+            URIRef(f"https://d-nb.info/gnd/{row['GND']}"),
+            URIRef(f"https://sws.geonames.org/{row['GeoNames']}/"),
+        }
+        assert set(curated.objects(state, PROV.wasDerivedFrom)) == {STATES_SOURCE}
+    # skos:exactMatch, not owl:sameAs: the records are matches, identity is not asserted
+    assert not list(curated.subject_objects(OWL.sameAs))
+
+
+def test_no_people_or_invented_organisations(curated: Graph) -> None:
+    organisations = {
+        s
+        for cls in ("Organisation", "FederalMinistry", "FederalAgency", "Company", "Association")
+        for s in instances(curated, cls)
+    }
+    assert {str(o).rsplit("/", 1)[1] for o in organisations} == {"bmas", "bmbf", "ba", "ebb", "zwh"}
+    assert not list(curated.subjects(RDF.type, URIRef("http://xmlns.com/foaf/0.1/Person")))

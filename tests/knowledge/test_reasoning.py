@@ -1,0 +1,91 @@
+"""reasoning.py: the OWL RL closure adds what the inference-only questions need, and only that;
+HermiT reports inconsistency and unsatisfiable classes."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from iqkg.reasoning import check_consistency, owl_rl_closure
+from tests.knowledge.conftest import ID, IQ
+
+ORG = "http://www.w3.org/ns/org#"
+
+
+@pytest.fixture(scope="module")
+def closure(ontology: Graph, curated: Graph) -> Graph:
+    return owl_rl_closure(ontology + curated)
+
+
+def test_closure_has_subclass_inference_for_formal_organisations(closure: Graph) -> None:
+    """queries/13-formal-organisations.rq: BMAS is stated a federal ministry only."""
+    for slug in ("bmas", "bmbf", "ba"):
+        assert (
+            URIRef(ID + f"organisation/{slug}"),
+            RDF.type,
+            URIRef(ORG + "FormalOrganization"),
+        ) in closure
+
+
+def test_closure_has_inverse_properties(closure: Graph) -> None:
+    """queries/14-what-organisations-did.rq: only iq:developedBy etc. are stated."""
+    kp_iq = URIRef(ID + "project/kp-iq")
+    assert (URIRef(ID + "organisation/ebb"), URIRef(IQ + "developed"), kp_iq) in closure
+    assert (URIRef(ID + "organisation/zwh"), URIRef(IQ + "implemented"), kp_iq) in closure
+    assert (
+        URIRef(ID + "organisation/ba"),
+        URIRef(IQ + "initiated"),
+        URIRef(ID + "programme/iq"),
+    ) in closure
+
+
+def test_closure_has_transitive_embedding(closure: Graph) -> None:
+    assert (
+        URIRef(ID + "programme/iq"),
+        URIRef(IQ + "embeddedIn"),
+        URIRef(ID + "framework/nationaler-aktionsplan"),
+    ) in closure
+
+
+def test_closure_returns_no_input_triples(closure: Graph, ontology: Graph, curated: Graph) -> None:
+    given = ontology + curated
+    assert len(closure) > 0
+    assert not [t for t in closure if t in given]
+
+
+def test_closure_drops_noise(closure: Graph) -> None:
+    for s, p, o in closure:
+        assert not isinstance(s, Literal | BNode), (s, p, o)
+        assert not isinstance(o, BNode), (s, p, o)
+        assert o not in (OWL.Thing, RDFS.Resource), (s, p, o)
+        assert not (p == OWL.sameAs and s == o), (s, p, o)
+
+
+def test_closure_leaves_its_input_alone(ontology: Graph) -> None:
+    before = len(ontology)
+    owl_rl_closure(ontology)
+    assert len(ontology) == before
+
+
+def test_consistency_check_reports_inconsistent_data(ontology: Graph) -> None:
+    """A federal state that is also an organisation violates a disjointness axiom."""
+    data = Graph()
+    thing = URIRef(ID + "partner/example/confused")
+    data.add((thing, RDF.type, URIRef(IQ + "FederalState")))
+    data.add((thing, RDF.type, URIRef(IQ + "Organisation")))
+    report = check_consistency(ontology, data)
+    assert not report.consistent
+    assert "inconsistent" in report.message
+
+
+def test_consistency_check_lists_unsatisfiable_classes(ontology: Graph) -> None:
+    broken = Graph()
+    broken += ontology
+    chimera = URIRef(IQ + "Chimera")
+    broken.add((chimera, RDF.type, OWL.Class))
+    broken.add((chimera, RDFS.subClassOf, URIRef(IQ + "FederalState")))
+    broken.add((chimera, RDFS.subClassOf, URIRef(IQ + "Organisation")))
+    report = check_consistency(broken)
+    assert report.consistent
+    assert report.unsatisfiable == [str(chimera)]

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from tests.knowledge.conftest import FIXTURES_DIR, SHAPES_NS, shacl_results
+from tests.knowledge.conftest import FIXTURES_DIR, IQ, SHAPES_NS, shacl_results
 
 INVALID = sorted((FIXTURES_DIR / "invalid").glob("*.ttl"))
 VALID = sorted((FIXTURES_DIR / "valid").glob("*.ttl"))
@@ -119,3 +119,30 @@ def test_every_fixture_subject_is_partner_or_curated_iri() -> None:
         for subject in set(graph.subjects()):
             assert isinstance(subject, URIRef)
             assert str(subject).startswith("https://w3id.org/iqkg/id/partner/"), (path, subject)
+
+
+def test_every_property_shape_is_documented_in_german_and_english(shapes: Graph) -> None:
+    property_shapes = set(shapes.subjects(RDF.type, SH.PropertyShape))
+    assert len(property_shapes) >= 40
+    for shape in property_shapes:
+        for predicate in (SH.message, SH.name, SH.description):
+            languages = sorted(o.language for o in shapes.objects(shape, predicate))
+            assert languages == ["de", "en"], (shape, predicate)
+        assert shapes.value(shape, SH.severity) in (SH.Violation, SH.Warning), shape
+        assert shapes.value(shape, SH.order) is not None, shape
+        assert (shapes.value(shape, SH.group), RDF.type, SH.PropertyGroup) in shapes, shape
+    # every property shape hangs off a node shape: nothing is defined and left unused
+    used = set(shapes.objects(None, SH.property))
+    assert property_shapes == used
+
+
+def test_every_iq_class_is_covered_by_a_node_shape(shapes: Graph, ontology: Graph) -> None:
+    """A class is covered when a node shape targets it or one of its superclasses (SHACL §3.2)."""
+    targets = set(shapes.objects(None, SH.targetClass))
+    for cls in ontology.subjects(RDF.type, OWL.Class):
+        if not str(cls).startswith(IQ):
+            continue
+        lineage = set(ontology.transitive_objects(cls, RDFS.subClassOf))
+        assert lineage & targets, cls
+    for target in targets:
+        assert (target, RDF.type, OWL.Class) in ontology, target

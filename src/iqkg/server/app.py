@@ -17,14 +17,22 @@ from starlette.concurrency import run_in_threadpool
 
 from iqkg import __version__
 from iqkg.rdf.iris import IriScheme
-from iqkg.server import health, submissions, validation
+from iqkg.server import (
+    health,
+    metrics,
+    queries,
+    sparql,
+    submissions,
+    validation,
+    web,
+)
 from iqkg.server.errors import install_error_handlers
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
 #: Router modules, each exporting ``router`` (order = route matching order; the linked-data
 #: catch-all goes last).
-ROUTER_MODULES: list[ModuleType] = [health, validation, submissions]
+ROUTER_MODULES: list[ModuleType] = [health, sparql, queries, metrics, validation, submissions]
 
 
 @asynccontextmanager
@@ -58,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    web.install(app)
     for module in ROUTER_MODULES:
         app.include_router(module.router)
     return app

@@ -12,4 +12,12 @@ router = APIRouter()
 async def health(request: Request) -> dict[str, object]:
     dataset = request.app.state.dataset
     version = await run_in_threadpool(lambda: dataset.version)
-    return {"status": "ok", "datasetVersion": version, "graphs": len(dataset.public_graphs())}
+    report: dict[str, object] = {
+        "status": "ok",
+        "datasetVersion": version,
+        "graphs": len(dataset.public_graphs()),
+    }
+    pool = getattr(request.app.state, "query_pool", None)
+    if pool is not None:  # the SPARQL service's worker processes (pids: for operators, tests)
+        report["queryWorkers"] = {"pids": pool.pids, "busy": pool.busy, "waiting": pool.waiting}
+    return report

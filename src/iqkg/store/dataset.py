@@ -33,6 +33,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from iqkg.errors import QuerySyntaxError
 from iqkg.rdf.iris import DCTERMS, OWL, XSD, IriScheme
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
@@ -190,6 +191,34 @@ class Dataset:
         body = _ntriples([*meta_triples, *version_triples])
         parts.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{body}}} }}")
         self.store.update(" ;\n".join(parts))
+        self.store.flush()
+        for listener in self.on_write:
+            listener(version)
+        return version
+
+    def apply_update(self, sparql: str) -> str:
+        """Run a SPARQL 1.1 Update and bump the version in the same request (one transaction).
+
+        Used by ``/update``: the caller has already refused what policy forbids (LOAD,
+        SERVICE). A malformed update raises :class:`~iqkg.errors.QuerySyntaxError` with
+        Oxigraph's position, which is the position in ``sparql`` (it comes first).
+        """
+        meta = self.iris.graph("meta")
+        ds = dataset_iri(self.iris)
+        version = uuid.uuid4().hex
+        now = datetime.now(UTC).isoformat()
+        bump = (
+            f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> ?v }} }} ;\n"
+            f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{DCTERMS}modified> ?m }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> "
+            f'"{version}" ; <{DCTERMS}modified> "{now}"^^<{XSD}dateTime> }} }}'
+        )
+        try:
+            # A trailing ";" would leave an empty operation before ours.
+            self.store.update(f"{sparql.rstrip().removesuffix(';')}\n;\n{bump}")
+        except SyntaxError as error:
+            message = str(error.args[0]) if error.args else str(error)
+            raise QuerySyntaxError(f"the update does not parse: {message}") from None
         self.store.flush()
         for listener in self.on_write:
             listener(version)

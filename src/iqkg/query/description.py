@@ -1,0 +1,106 @@
+"""The SPARQL 1.1 Service Description of the endpoint (W3C SPARQL 1.1 Service Description).
+
+Generated from what the endpoint really does (formats from :mod:`iqkg.rdf.formats`, the
+public graphs with their sizes from the store), so it cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, serialize
+
+from iqkg.rdf.formats import RdfSyntax
+from iqkg.rdf.iris import DCTERMS, RDF, SD, VOID, XSD, IriScheme
+from iqkg.store.dataset import public_graphs
+
+FORMATS = "http://www.w3.org/ns/formats/"
+ENTAILMENT = "http://www.w3.org/ns/entailment/"
+
+#: Result formats by their W3C format IRI (http://www.w3.org/ns/formats/).
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+
+_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _graph_sizes(store: Store) -> dict[str, int]:
+    result = store.query(_COUNTS)
+    assert isinstance(result, QuerySolutions)
+    sizes: dict[str, int] = {}
+    for row in result:
+        graph, count = row["g"], row["n"]
+        if isinstance(graph, NamedNode) and isinstance(count, Literal):
+            sizes[graph.value] = int(count.value)
+    return sizes
+
+
+def service_description(
+    store: Store, iris: IriScheme, endpoint: str, *, federated: bool = False
+) -> list[Triple]:
+    """Triples describing the endpoint at ``endpoint`` and its default dataset."""
+    service = NamedNode(endpoint)
+    a = NamedNode(RDF + "type")
+    triples = [
+        Triple(service, a, NamedNode(SD + "Service")),
+        Triple(service, NamedNode(SD + "endpoint"), service),
+        Triple(service, NamedNode(SD + "supportedLanguage"), NamedNode(SD + "SPARQL11Query")),
+        Triple(service, NamedNode(SD + "feature"), NamedNode(SD + "UnionDefaultGraph")),
+        Triple(service, NamedNode(SD + "feature"), NamedNode(SD + "EmptyGraphs")),
+        Triple(
+            service, NamedNode(SD + "defaultEntailmentRegime"), NamedNode(ENTAILMENT + "Simple")
+        ),
+        Triple(
+            service,
+            NamedNode(DCTERMS + "title"),
+            Literal("iqkg: Integration durch Qualifizierung (IQ) knowledge graph", language="en"),
+        ),
+    ]
+    if federated:
+        triples.append(
+            Triple(service, NamedNode(SD + "feature"), NamedNode(SD + "BasicFederatedQuery"))
+        )
+    triples += [
+        Triple(service, NamedNode(SD + "resultFormat"), NamedNode(FORMATS + name))
+        for name in RESULT_FORMATS
+    ]
+    dataset, default_graph = BlankNode(), BlankNode()
+    sizes = _graph_sizes(store)
+    public = public_graphs(store, iris)
+    triples += [
+        Triple(service, NamedNode(SD + "defaultDataset"), dataset),
+        Triple(dataset, a, NamedNode(SD + "Dataset")),
+        Triple(dataset, NamedNode(SD + "defaultGraph"), default_graph),
+        Triple(default_graph, a, NamedNode(SD + "Graph")),
+        Triple(
+            default_graph,
+            NamedNode(VOID + "triples"),
+            _integer(sum(sizes.get(g.value, 0) for g in public)),
+        ),
+    ]
+    for graph in public:
+        named, description = BlankNode(), BlankNode()
+        triples += [
+            Triple(dataset, NamedNode(SD + "namedGraph"), named),
+            Triple(named, a, NamedNode(SD + "NamedGraph")),
+            Triple(named, NamedNode(SD + "name"), graph),
+            Triple(named, NamedNode(SD + "graph"), description),
+            Triple(description, a, NamedNode(SD + "Graph")),
+            Triple(description, NamedNode(VOID + "triples"), _integer(sizes.get(graph.value, 0))),
+        ]
+    return triples
+
+
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+def serialize_description(triples: list[Triple], syntax: RdfSyntax) -> bytes:
+    prefixes = {"sd": SD, "formats": FORMATS, "void": VOID, "dcterms": DCTERMS}
+    return serialize(triples, format=syntax.format, prefixes=prefixes) or b""

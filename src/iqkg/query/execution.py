@@ -1,0 +1,213 @@
+"""Run one query against a read-only checkpoint and serialise its answer (worker side).
+
+This is what a query worker process does with a :class:`QueryJob`; it is kept apart from
+the process plumbing in :mod:`iqkg.query.workers` so it can be read (and tested) alone.
+
+Row limit. pyoxigraph serialises an iterator of solutions without letting Python cut it,
+so a ``SELECT`` is first serialised as SPARQL TSV (one line a solution: newlines inside
+literals are escaped, SPARQL 1.1 Results CSV/TSV §3) into a sink that stops the
+serialiser after ``row_limit`` lines. Unless TSV was asked for, that bounded TSV is parsed
+back and serialised in the requested format, all inside pyoxigraph. ``CONSTRUCT``/
+``DESCRIBE`` do the same through N-Triples (one line a triple). The answer says whether it
+was cut, so the server can say so (never a silent truncation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import IO, cast
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from iqkg.rdf.formats import GRAPH_SYNTAXES, RESULTS_SYNTAXES
+from iqkg.rdf.iris import IriScheme
+from iqkg.store.dataset import public_graphs
+
+_RESULTS = {s.name: s.format for s in RESULTS_SYNTAXES}
+_GRAPHS = {s.name: s.format for s in GRAPH_SYNTAXES}
+
+#: Prefixes offered to the Turtle serialiser, so CONSTRUCT answers read well.
+TURTLE_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query as the worker needs it; plain values only (it is pickled to the worker).
+
+    ``default_graphs``/``named_graphs`` are the protocol's ``default-graph-uri``/
+    ``named-graph-uri``; both None means the public union, unless ``own_dataset`` says the
+    query names its dataset itself (FROM/FROM NAMED), which then applies.
+    """
+
+    sparql: str
+    syntax: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    own_dataset: bool = False
+    row_limit: int = 100_000
+    checkpoint: str = ""
+
+
+@dataclass
+class QueryAnswer:
+    """The serialised answer; ``truncated`` when the row limit cut it."""
+
+    body: bytes
+    truncated: bool = False
+
+
+@dataclass
+class QueryProblem:
+    """A query that could not be answered: ``kind`` is ``syntax`` or ``failed``."""
+
+    kind: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+class _Full(Exception):
+    """Raised by the sink to stop pyoxigraph's serialiser at the row limit."""
+
+
+@dataclass
+class _LineCappedSink:
+    """A binary sink keeping at most ``max_lines`` whole lines."""
+
+    max_lines: int
+    parts: list[bytes] = field(default_factory=list)
+    lines: int = 0
+    truncated: bool = False
+
+    def write(self, data: bytes) -> int:
+        if self.lines >= self.max_lines and data:
+            self.truncated = True
+            raise _Full
+        count = data.count(b"\n")
+        if self.lines + count < self.max_lines or (
+            self.lines + count == self.max_lines and data.endswith(b"\n")
+        ):
+            self.parts.append(bytes(data))
+            self.lines += count
+            return len(data)
+        cut = -1
+        for _ in range(self.max_lines - self.lines):
+            cut = data.find(b"\n", cut + 1)
+        self.parts.append(bytes(data[: cut + 1]))
+        self.lines = self.max_lines
+        self.truncated = True
+        raise _Full
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class OpenCheckpoint:
+    """A read-only checkpoint and the default dataset worked out once for it."""
+
+    def __init__(self, path: str, iris: IriScheme) -> None:
+        self.path = path
+        self.store = Store.read_only(path)
+        hidden = any(
+            g.value.startswith((iris.graph("archive/"), iris.graph("private/")))
+            for g in self.store.named_graphs()
+            if isinstance(g, NamedNode)
+        )
+        default_empty = next(self.store.quads_for_pattern(None, None, None, DefaultGraph()), None)
+        # Without hidden graphs, Oxigraph's own union default graph is the public union
+        # (and cheaper than listing the graphs on every query).
+        self.union_is_public = not hidden and default_empty is None
+        self.public: list[NamedNode | BlankNode] = list(public_graphs(self.store, iris))
+
+    def evaluate(self, job: QueryJob) -> QuerySolutions | QueryBoolean | QueryTriples:
+        if job.default_graphs is not None or job.named_graphs is not None:
+            default: list[NamedNode | BlankNode | DefaultGraph] = [
+                NamedNode(g) for g in job.default_graphs or ()
+            ] or [DefaultGraph()]
+            named: list[NamedNode | BlankNode] = [NamedNode(g) for g in job.named_graphs or ()]
+            return self.store.query(job.sparql, default_graph=default, named_graphs=named)
+        if job.own_dataset:
+            return self.store.query(job.sparql)
+        if self.union_is_public:
+            return self.store.query(job.sparql, use_default_graph_as_union=True)
+        public_default: list[NamedNode | BlankNode | DefaultGraph] = [*self.public] or [
+            DefaultGraph()
+        ]
+        return self.store.query(job.sparql, default_graph=public_default, named_graphs=self.public)
+
+
+def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProblem:
+    """Evaluate and serialise; syntax and evaluation errors come back as a problem."""
+    try:
+        result = checkpoint.evaluate(job)
+        if isinstance(result, QueryBoolean):
+            return QueryAnswer(result.serialize(format=_RESULTS[job.syntax]) or b"")
+        if isinstance(result, QuerySolutions):
+            return _solutions(result, job)
+        return _triples(result, job)
+    except SyntaxError as error:
+        message = str(error.args[0]) if error.args else str(error)
+        line, column = _position(message)
+        return QueryProblem("syntax", message, line, column)
+    except (OSError, ValueError, RuntimeError, KeyError) as error:
+        return QueryProblem("failed", f"{type(error).__name__}: {error}")
+
+
+def _position(message: str) -> tuple[int | None, int | None]:
+    """Oxigraph words syntax errors as ``error at LINE:COLUMN: …``."""
+    head = message.removeprefix("error at ").split(":", 2)
+    if len(head) == 3 and head[0].isdigit() and head[1].isdigit():
+        return int(head[0]), int(head[1])
+    return None, None
+
+
+def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
+    sink = _LineCappedSink(job.row_limit + 1)  # the header line, then one line a row
+    with contextlib.suppress(_Full):
+        result.serialize(cast(IO[bytes], sink), format=QueryResultsFormat.TSV)
+    tsv = sink.value()
+    target = _RESULTS[job.syntax]
+    if target == QueryResultsFormat.TSV:
+        return QueryAnswer(tsv, sink.truncated)
+    parsed = parse_query_results(tsv, format=QueryResultsFormat.TSV)
+    assert isinstance(parsed, QuerySolutions)
+    return QueryAnswer(parsed.serialize(format=target) or b"", sink.truncated)
+
+
+def _triples(result: QueryTriples, job: QueryJob) -> QueryAnswer:
+    sink = _LineCappedSink(job.row_limit)
+    with contextlib.suppress(_Full):
+        result.serialize(cast(IO[bytes], sink), format=RdfFormat.N_TRIPLES)
+    ntriples = sink.value()
+    target = _GRAPHS[job.syntax]
+    if target == RdfFormat.N_TRIPLES:
+        return QueryAnswer(ntriples, sink.truncated)
+    triples = (quad.triple for quad in parse(ntriples, format=RdfFormat.N_TRIPLES))
+    prefixes = TURTLE_PREFIXES if target == RdfFormat.TURTLE else None
+    body = serialize(triples, format=target, prefixes=prefixes) or b""
+    return QueryAnswer(body, sink.truncated)

@@ -1,0 +1,327 @@
+"""Killable query worker processes with deadlines, and the pool that feeds them.
+
+pyoxigraph cannot cancel a running query from Python, so queries never run in the
+server's process. A fixed number of worker processes is started once (no per-query
+spawn); each owns one end of a Unix socket pair and answers one job at a time, reading
+the newest read-only checkpoint (:mod:`iqkg.query.checkpoints`). When a job passes its
+deadline the pool SIGKILLs that worker, which stops its CPU at once, and starts a
+replacement in the background; other workers keep answering.
+
+Wire format (both directions): frames of a 4-byte big-endian length and a payload.
+Server → worker: one frame, a pickled :class:`~iqkg.query.execution.QueryJob`.
+Worker → server: one frame with the pickled header (:class:`QueryAnswer` without its
+body, or a :class:`QueryProblem`), then body frames, then an empty frame. Both ends are
+this module, so pickle carries only our own plain dataclasses.
+
+What callers may rely on: :meth:`WorkerPool.run` returns the body chunks or raises
+:class:`~iqkg.errors.QueryTimeout` (deadline passed, worker killed),
+:class:`~iqkg.errors.Overloaded` (queue full, with ``retry_after``),
+:class:`~iqkg.errors.QuerySyntaxError` or :class:`QueryFailed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import pickle
+import signal
+import socket
+import struct
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any
+
+from iqkg.errors import IqkgError, Overloaded, QuerySyntaxError, QueryTimeout
+from iqkg.query.checkpoints import Checkpoints
+from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
+from iqkg.rdf.iris import IriScheme
+
+log = logging.getLogger("iqkg.query")
+
+_LENGTH = struct.Struct(">I")
+CHUNK = 1 << 20
+
+
+class QueryFailed(IqkgError):
+    """The engine could not evaluate a well-formed query (e.g. an allowed SERVICE failed)."""
+
+    status = 502
+
+
+@dataclass
+class Outcome:
+    """A finished query: its body in chunks, and whether the row limit cut it."""
+
+    chunks: list[bytes]
+    truncated: bool
+
+
+# --- worker process ------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when the server dies, even mid-query."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _receive(sock: socket.socket) -> bytes | None:
+    head = _read_exactly(sock, 4)
+    if head is None:
+        return None
+    return _read_exactly(sock, _LENGTH.unpack(head)[0])
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = sock.recv(size - len(buffer))
+        if not chunk:
+            return None
+        buffer += chunk
+    return bytes(buffer)
+
+
+def _frame(payload: bytes) -> bytes:
+    return _LENGTH.pack(len(payload)) + payload
+
+
+def serve_worker(fd: int, base: str) -> None:
+    """The worker's main loop: answer jobs until the server closes the socket."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
+    iris = IriScheme(base)
+    sock = socket.socket(fileno=fd)
+    checkpoint: OpenCheckpoint | None = None
+    while (request := _receive(sock)) is not None:
+        job: QueryJob = pickle.loads(request)
+        if checkpoint is None or checkpoint.path != job.checkpoint:
+            checkpoint = None  # close the old one before opening the next
+            checkpoint = OpenCheckpoint(job.checkpoint, iris)
+        if not job.sparql:  # a warm-up: open the checkpoint only
+            sock.sendall(_frame(pickle.dumps(QueryAnswer(b""))) + _frame(b""))
+            continue
+        result = answer(checkpoint, job)
+        if isinstance(result, QueryProblem):
+            sock.sendall(_frame(pickle.dumps(result)) + _frame(b""))
+            continue
+        body = result.body
+        header = _frame(pickle.dumps(replace(result, body=b"")))
+        if len(body) <= CHUNK:
+            sock.sendall(header + (_frame(body) if body else b"") + _frame(b""))
+            continue
+        sock.sendall(header)
+        for start in range(0, len(body), CHUNK):
+            sock.sendall(_frame(body[start : start + CHUNK]))
+        sock.sendall(_frame(b""))
+
+
+# --- server side -----------------------------------------------------------------------
+
+
+class Worker:
+    """One worker process as the server sees it."""
+
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        self.process = process
+        self.reader = reader
+        self.writer = writer
+        self.checkpoint = ""
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def ask(self, job: QueryJob) -> tuple[QueryAnswer | QueryProblem, list[bytes]]:
+        self.checkpoint = job.checkpoint
+        payload = pickle.dumps(job)
+        self.writer.write(_LENGTH.pack(len(payload)) + payload)
+        header: QueryAnswer | QueryProblem = pickle.loads(await self._frame())
+        chunks: list[bytes] = []
+        while chunk := await self._frame():
+            chunks.append(chunk)
+        return header, chunks
+
+    async def _frame(self) -> bytes:
+        (size,) = _LENGTH.unpack(await self.reader.readexactly(4))
+        return await self.reader.readexactly(size) if size else b""
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.writer.close()
+
+
+class WorkerPool:
+    """``size`` worker processes behind a bounded queue of waiting queries."""
+
+    def __init__(
+        self,
+        size: int,
+        queue_size: int,
+        checkpoints: Checkpoints,
+        base: str,
+        *,
+        on_restart: Callable[[str], None] = lambda reason: None,
+    ) -> None:
+        self.size = size
+        self.queue_size = queue_size
+        self.checkpoints = checkpoints
+        self.base = base
+        self.on_restart = on_restart
+        self.workers: list[Worker] = []
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._waiting = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.pid for w in self.workers]
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+    @property
+    def busy(self) -> int:
+        return len(self.workers) - self._idle.qsize()
+
+    async def start(self) -> None:
+        await asyncio.gather(*(self._add_worker() for _ in range(self.size)))
+
+    async def _add_worker(self) -> None:
+        parent, child = socket.socketpair()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                "import sys; from iqkg.query.workers import serve_worker; "
+                "serve_worker(int(sys.argv[1]), sys.argv[2])",
+                str(child.fileno()),
+                self.base,
+                pass_fds=(child.fileno(),),
+                stdin=asyncio.subprocess.DEVNULL,
+            )
+        finally:
+            child.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent)
+        worker = Worker(process, reader, writer)
+        # Open the checkpoint before taking queries, so no client pays for it.
+        await worker.ask(QueryJob("", "json", checkpoint=str(self.checkpoints.current)))
+        if self._closed:
+            worker.kill()
+            return
+        self.workers.append(worker)
+        self._idle.put_nowait(worker)
+
+    async def run(self, job: QueryJob, timeout: float) -> Outcome:
+        """Run ``job`` on the next free worker; the deadline covers waiting too."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        worker = await self._acquire(timeout)
+        job = replace(job, checkpoint=str(self.checkpoints.current))
+        try:
+            async with asyncio.timeout_at(deadline):
+                header, chunks = await worker.ask(job)
+        except TimeoutError:
+            self._replace(worker, "timeout")
+            raise QueryTimeout(
+                f"the query ran past its deadline of {timeout:g} s and was stopped. Make it "
+                "more selective (LIMIT, more specific patterns) or ask the operator to raise "
+                "IQKG_QUERY_TIMEOUT."
+            ) from None
+        except (ConnectionError, asyncio.IncompleteReadError, EOFError):
+            self._replace(worker, "crash")
+            raise QueryFailed(
+                "the query worker died while answering (out of memory?); the query was lost. "
+                "Try a more selective query."
+            ) from None
+        except BaseException:
+            self._replace(worker, "cancelled")
+            raise
+        self._release(worker)
+        if isinstance(header, QueryProblem):
+            raise _problem_error(header)
+        return Outcome(chunks, header.truncated)
+
+    async def _acquire(self, timeout: float) -> Worker:
+        if not self._idle.empty():
+            return self._idle.get_nowait()
+        if self._waiting >= self.queue_size:
+            raise Overloaded(
+                f"all {self.size} query workers are busy and {self._waiting} queries are "
+                "waiting; retry shortly.",
+                retry_after=1,
+            )
+        self._waiting += 1
+        try:
+            return await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError:
+            raise QueryTimeout(
+                f"no query worker became free within the deadline of {timeout:g} s; the "
+                "service is busy, retry shortly."
+            ) from None
+        finally:
+            self._waiting -= 1
+
+    def _release(self, worker: Worker) -> None:
+        self._idle.put_nowait(worker)
+        current = str(self.checkpoints.current)
+        if worker.checkpoint != current and self._idle.qsize() == len(self.workers):
+            self._spawn(self._prune())
+
+    async def _prune(self) -> None:
+        in_use = {w.checkpoint for w in self.workers}
+        await asyncio.to_thread(self.checkpoints.prune, in_use)
+
+    def _replace(self, worker: Worker, reason: str) -> None:
+        """Kill ``worker`` now (its CPU stops) and start its successor in the background."""
+        worker.kill()
+        if worker in self.workers:
+            self.workers.remove(worker)
+        self.on_restart(reason)
+        log.warning("query worker %d killed (%s); starting a replacement", worker.pid, reason)
+        self._spawn(self._reap_and_add(worker))
+
+    async def _reap_and_add(self, worker: Worker) -> None:
+        await worker.process.wait()
+        if not self._closed:
+            await self._add_worker()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for worker in self.workers:
+            worker.kill()
+        for worker in self.workers:
+            with contextlib.suppress(ProcessLookupError):
+                await worker.process.wait()
+        self.workers.clear()
+
+
+def _problem_error(problem: QueryProblem) -> IqkgError:
+    if problem.kind == "syntax":
+        return QuerySyntaxError(
+            f"the query does not parse: {problem.message}. Check the query near line "
+            f"{problem.line}, column {problem.column}."
+            if problem.line
+            else f"the query does not parse: {problem.message}",
+            detail={"line": problem.line, "column": problem.column},
+        )
+    return QueryFailed(f"the query failed while running: {problem.message}")

@@ -1,0 +1,95 @@
+"""``/metrics``: Prometheus text exposition of the SPARQL service.
+
+One :class:`SparqlMetrics` per app (its own registry: no global state), kept in
+``app.state.metrics`` and fed by the SPARQL router and the worker pool.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.responses import Response
+
+router = APIRouter()
+
+disable_created_metrics()  # the *_created series only add noise to every scrape
+
+#: Outcomes a query is counted under.
+OUTCOMES = (
+    "ok",
+    "truncated",
+    "not_modified",
+    "syntax_error",
+    "refused",
+    "bad_request",
+    "timeout",
+    "overloaded",
+    "failed",
+)
+
+
+class SparqlMetrics:
+    """The counters, histogram and gauges of one running service."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.queries = Counter(
+            "iqkg_sparql_queries",
+            "SPARQL queries answered, by outcome.",
+            ["outcome"],
+            registry=self.registry,
+        )
+        for outcome in OUTCOMES:
+            self.queries.labels(outcome)
+        self.latency = Histogram(
+            "iqkg_sparql_query_duration_seconds",
+            "Time from receiving a query to having its answer, in seconds.",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=self.registry,
+        )
+        self.timeouts = Counter(
+            "iqkg_sparql_timeouts", "Queries stopped at their deadline.", registry=self.registry
+        )
+        self.restarts = Counter(
+            "iqkg_query_worker_restarts",
+            "Query worker processes killed and replaced, by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
+        for reason in ("timeout", "crash", "cancelled"):
+            self.restarts.labels(reason)
+        self.workers = Gauge(
+            "iqkg_query_workers", "Live query worker processes.", registry=self.registry
+        )
+        self.busy = Gauge(
+            "iqkg_query_workers_busy", "Query workers answering a query.", registry=self.registry
+        )
+        self.waiting = Gauge(
+            "iqkg_query_queue_length", "Queries waiting for a worker.", registry=self.registry
+        )
+        self.updates = Counter(
+            "iqkg_sparql_updates", "Updates applied through /update.", registry=self.registry
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+@router.get("/metrics", tags=["meta"], include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    collected: SparqlMetrics = state.metrics
+    pool = getattr(state, "query_pool", None)
+    if pool is not None:
+        collected.workers.set(len(pool.workers))
+        collected.busy.set(pool.busy)
+        collected.waiting.set(pool.waiting)
+    return Response(collected.render(), media_type=CONTENT_TYPE_LATEST)

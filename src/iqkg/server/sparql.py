@@ -1,0 +1,401 @@
+"""``/sparql`` (SPARQL 1.1 Protocol query operation) and ``/update`` (operator only).
+
+Transport only: the request is read here, checked by :mod:`iqkg.query.policy` and
+:mod:`iqkg.query.protocol`, answered by the worker pool (:mod:`iqkg.query.workers`), and
+every failure is raised as an iqkg error that ``server/errors.py`` turns into a status.
+Nothing blocking runs on the event loop: queries run in worker processes, the service
+description and updates in the thread pool.
+
+Conditional requests: a ``GET`` answer carries an ``ETag`` made of the dataset version
+and the request, and ``Last-Modified`` of the last write, so a repeated ``GET`` with
+``If-None-Match`` is answered 304 without running the query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import ImmutableMultiDict, MultiDict
+from starlette.responses import Response, StreamingResponse
+
+from iqkg.errors import (
+    InputError,
+    IqkgError,
+    NotAcceptable,
+    NotFound,
+    Overloaded,
+    PayloadTooLarge,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from iqkg.query.checkpoints import Checkpoints
+from iqkg.query.description import serialize_description, service_description
+from iqkg.query.execution import QueryJob
+from iqkg.query.policy import inspect_query, inspect_update
+from iqkg.query.protocol import (
+    MISSING_QUERY,
+    check_graphs,
+    choose_syntax,
+    content_type,
+    protocol_request,
+)
+from iqkg.query.workers import WorkerPool
+from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.server.metrics import SparqlMetrics
+from iqkg.settings import Settings
+from iqkg.store.dataset import Dataset
+
+router = APIRouter(tags=["sparql"])
+
+Params = ImmutableMultiDict[str, str]
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+HTML = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class Served:
+    """The dataset version the workers see, and when it was written."""
+
+    version: str
+    modified: datetime
+
+    def on_write(self, version: str) -> None:
+        self.version = version
+        self.modified = datetime.now(UTC).replace(microsecond=0)
+
+
+# --- lifecycle ---------------------------------------------------------------------------
+
+
+def checkpoints_folder(settings: Settings) -> Path:
+    return settings.checkpoints_dir or settings.store.parent / f"{settings.store.name}.checkpoints"
+
+
+async def startup(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    dataset: Dataset = app.state.dataset
+    metrics = SparqlMetrics()
+    checkpoints = Checkpoints(checkpoints_folder(settings), dataset.store)
+    await run_in_threadpool(checkpoints.reset)
+    version = await run_in_threadpool(lambda: dataset.version)
+    await run_in_threadpool(checkpoints.publish, version)
+    served = Served(version, datetime.now(UTC).replace(microsecond=0))
+
+    def published(new_version: str) -> None:
+        checkpoints.publish(new_version)  # before the writer's response: read-your-writes
+        served.on_write(new_version)
+
+    dataset.on_write.append(published)
+    pool = WorkerPool(
+        settings.query_workers,
+        settings.queue_size,
+        checkpoints,
+        settings.base,
+        on_restart=lambda reason: metrics.restarts.labels(reason).inc(),
+    )
+    await pool.start()
+    app.state.metrics = metrics
+    app.state.query_pool = pool
+    app.state.served = served
+    app.state.sparql_publish = published
+    app.state.service_descriptions = {}
+
+
+async def shutdown(app: FastAPI) -> None:
+    dataset: Dataset = app.state.dataset
+    published = getattr(app.state, "sparql_publish", None)
+    if published in dataset.on_write:
+        dataset.on_write.remove(published)
+    pool: WorkerPool | None = getattr(app.state, "query_pool", None)
+    if pool is not None:
+        await pool.stop()
+
+
+# --- /sparql -------------------------------------------------------------------------------
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL query (GET)")
+async def sparql_get(request: Request) -> Response:
+    params = request.query_params
+    if "query" not in params:
+        if "update" in params:
+            raise QueryRefused("updates are not accepted here; POST them to /update.")
+        return await _without_query(request)
+    return await _answer(request, params.get("query"), params)
+
+
+@router.post("/sparql", summary="SPARQL query (POST form or application/sparql-query)")
+async def sparql_post(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    media_type = _media_type(request)
+    if media_type == SPARQL_QUERY:
+        body = await _body(request, settings.max_query_bytes)
+        return await _answer(request, _text(body), request.query_params)
+    if media_type == FORM:
+        body = await _body(request, settings.max_query_bytes + 65_536)
+        fields = MultiDict(parse_qsl(_text(body), keep_blank_values=True))
+        if "query" not in fields and "update" in fields:
+            raise QueryRefused("updates are not accepted here; POST them to /update.")
+        merged = MultiDict([*request.query_params.multi_items(), *fields.multi_items()])
+        return await _answer(request, fields.get("query"), merged)
+    if media_type == SPARQL_UPDATE:
+        raise QueryRefused("updates are not accepted here; POST them to /update.")
+    raise UnsupportedMediaType(
+        f"Content-Type {media_type or '(none)'!r} is not a way to send a query; use "
+        f"{SPARQL_QUERY} (the query as the body) or {FORM} (field 'query')."
+    )
+
+
+async def _answer(request: Request, query: str | None, params: Params) -> Response:
+    state = request.app.state
+    settings: Settings = state.settings
+    metrics: SparqlMetrics = state.metrics
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        accept = request.headers.get("accept")
+        if (
+            accept
+            and "html" in accept
+            and request.method in ("GET", "HEAD")
+            and _wants_html(accept)
+        ):
+            from iqkg.server.queries import editor_page
+
+            return editor_page(request, query or "")
+        sparql = protocol_request(
+            query,
+            default_graphs=params.getlist("default-graph-uri"),
+            named_graphs=params.getlist("named-graph-uri"),
+            format_name=params.get("format") or params.get("output"),
+            timeout=params.get("timeout"),
+            max_timeout=settings.query_timeout,
+            max_bytes=settings.max_query_bytes,
+        )
+        shape = inspect_query(sparql.query, frozenset(settings.service_allowlist))
+        if sparql.default_graphs is not None or shape.has_dataset_clause:
+            check_graphs(sparql, shape, state.iris)
+        syntax = choose_syntax(shape, sparql.format, accept)
+        served: Served = state.served
+        headers = {
+            "Content-Type": content_type(syntax.media_type),
+            "Vary": "Accept, Accept-Encoding",
+            "Cache-Control": "no-cache",
+            "X-IQKG-Dataset-Version": served.version,
+        }
+        if request.method in ("GET", "HEAD"):
+            headers["ETag"] = _etag(served.version, sparql.query, params, syntax.name)
+            headers["Last-Modified"] = format_datetime(served.modified, usegmt=True)
+            if _not_modified(request, headers["ETag"], served.modified):
+                outcome = "not_modified"
+                return Response(status_code=304, headers=headers)
+        job = QueryJob(
+            sparql.query,
+            syntax.name,
+            sparql.default_graphs,
+            sparql.named_graphs,
+            own_dataset=shape.has_dataset_clause,
+            row_limit=settings.row_limit,
+        )
+        result = await state.query_pool.run(job, sparql.timeout)
+        if result.truncated:
+            outcome = "truncated"
+            headers["X-IQKG-Truncated"] = "true"
+            headers["X-IQKG-Row-Limit"] = str(settings.row_limit)
+            headers["Warning"] = (
+                f'199 iqkg "result truncated to the row limit of {settings.row_limit} '
+                '(IQKG_ROW_LIMIT); add LIMIT/OFFSET to page through it"'
+            )
+        return _body_response(result.chunks, headers)
+    except IqkgError as error:
+        outcome = _outcome(error)
+        if isinstance(error, QueryTimeout):
+            metrics.timeouts.inc()
+        raise
+    finally:
+        metrics.queries.labels(outcome).inc()
+        if outcome in ("ok", "truncated"):
+            metrics.latency.observe(time.perf_counter() - started)
+
+
+def _body_response(chunks: list[bytes], headers: dict[str, str]) -> Response:
+    if len(chunks) <= 1:
+        return Response(chunks[0] if chunks else b"", headers=headers)
+    headers["Content-Length"] = str(sum(len(c) for c in chunks))
+
+    def stream() -> Iterator[bytes]:
+        yield from chunks
+
+    return StreamingResponse(stream(), headers=headers)
+
+
+def _outcome(error: IqkgError) -> str:
+    if isinstance(error, QueryTimeout):
+        return "timeout"
+    if isinstance(error, Overloaded):
+        return "overloaded"
+    if isinstance(error, QuerySyntaxError):
+        return "syntax_error"
+    if isinstance(error, QueryRefused):
+        return "refused"
+    return "bad_request" if error.status < 500 else "failed"
+
+
+def _wants_html(accept: str) -> bool:
+    """Browsers prefer HTML; SPARQL clients that merely tolerate it do not."""
+    try:
+        return negotiate(accept, ["application/sparql-results+json", *HTML]) in HTML
+    except NotAcceptable:
+        return False
+
+
+def _etag(version: str, query: str, params: Params, syntax: str) -> str:
+    digest = hashlib.blake2b(digest_size=10)
+    for part in (
+        query,
+        syntax,
+        *params.getlist("default-graph-uri"),
+        "\0",
+        *params.getlist("named-graph-uri"),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return f'"{version}-{digest.hexdigest()}"'
+
+
+def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
+    """RFC 9110 §13.1: If-None-Match wins; If-Modified-Since only without it."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+async def _without_query(request: Request) -> Response:
+    """No query: the editor for browsers, the service description for RDF clients."""
+    accept = request.headers.get("accept")
+    offered = [mt for s in GRAPH_SYNTAXES for mt in s.media_types]
+    try:
+        chosen = negotiate(accept, [*offered, *HTML])
+    except NotAcceptable:
+        raise InputError(MISSING_QUERY) from None
+    if chosen in HTML:
+        from iqkg.server.queries import editor_page
+
+        return editor_page(request, "")
+    syntax = next(s for s in GRAPH_SYNTAXES if chosen in s.media_types)
+    state = request.app.state
+    endpoint = str(request.url.replace(query=None, fragment=None))
+    key = (state.served.version, endpoint, syntax.name)
+    cache: dict[tuple[str, str, str], bytes] = state.service_descriptions
+    if key not in cache:
+        dataset: Dataset = state.dataset
+        federated = bool(state.settings.service_allowlist)
+        triples = await run_in_threadpool(
+            service_description, dataset.store, dataset.iris, endpoint, federated=federated
+        )
+        cache.clear()
+        cache[key] = serialize_description(triples, syntax)
+    return Response(
+        cache[key],
+        headers={"Content-Type": content_type(syntax.media_type), "Vary": "Accept"},
+    )
+
+
+# --- /update -------------------------------------------------------------------------------
+
+
+@router.post("/update", summary="SPARQL 1.1 Update (operator token required)")
+async def update(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    if not settings.admin_token:
+        raise NotFound("/update is disabled: the operator has not set IQKG_ADMIN_TOKEN.")
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {settings.admin_token}".encode()):
+        raise Unauthorized("/update needs the operator's token: Authorization: Bearer <token>.")
+    media_type = _media_type(request)
+    if media_type == SPARQL_UPDATE:
+        params: Params = request.query_params
+        text: str | None = _text(await _body(request, settings.max_query_bytes))
+    elif media_type == FORM:
+        body = await _body(request, settings.max_query_bytes + 65_536)
+        params = MultiDict(parse_qsl(_text(body), keep_blank_values=True))
+        text = params.get("update")
+    else:
+        raise UnsupportedMediaType(
+            f"Content-Type {media_type or '(none)'!r} is not a way to send an update; use "
+            f"{SPARQL_UPDATE} or {FORM} (field 'update')."
+        )
+    if "using-graph-uri" in params or "using-named-graph-uri" in params:
+        raise QueryRefused("using-graph-uri/using-named-graph-uri are not supported; use USING.")
+    if text is None or not text.strip():
+        raise QueryRefused("no update given: send it as the body or the form field 'update'.")
+    if len(text.encode("utf-8")) > settings.max_query_bytes:
+        raise PayloadTooLarge(f"the update is larger than {settings.max_query_bytes} bytes.")
+    inspect_update(text, frozenset(settings.service_allowlist))
+    dataset: Dataset = request.app.state.dataset
+    version = await run_in_threadpool(dataset.apply_update, text)
+    request.app.state.metrics.updates.inc()
+    return Response(
+        f"update applied; dataset version {version}\n",
+        media_type="text/plain",
+        headers={"X-IQKG-Dataset-Version": version},
+    )
+
+
+# --- request bodies ---------------------------------------------------------------------------
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise QuerySyntaxError(
+            f"the request body is not UTF-8 (byte {error.start}); SPARQL is sent as UTF-8."
+        ) from None
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > limit:
+            raise _too_large(len(received), limit)
+    return bytes(received)
+
+
+def _too_large(size: int, limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the request body is {size} bytes or more; this endpoint accepts queries of at most "
+        f"{limit} bytes (IQKG_MAX_QUERY_BYTES)."
+    )

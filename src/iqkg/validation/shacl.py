@@ -57,6 +57,9 @@ class ShaclValidator:
             shacl_graph=self.shapes,
             ont_graph=self.ontology,
             inference="none",
+            # The data graph is built fresh above, so pySHACL may mix the ontology into it
+            # instead of cloning it first (measured: ~0.3 s less for 10k triples).
+            inplace=True,
             allow_warnings=True,
             allow_infos=True,
             abort_on_first=False,

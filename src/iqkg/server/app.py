@@ -20,6 +20,8 @@ from iqkg.rdf.iris import IriScheme
 from iqkg.server import (
     health,
     metrics,
+    pages,
+    publication,
     queries,
     sparql,
     submissions,
@@ -33,6 +35,8 @@ from iqkg.store.dataset import Dataset
 #: Router modules, each exporting ``router`` (order = route matching order; the linked-data
 #: catch-all goes last).
 ROUTER_MODULES: list[ModuleType] = [health, sparql, queries, metrics, validation, submissions]
+# Linked-data publication last: its /id/, /graph/, /def, /shapes routes never shadow others.
+ROUTER_MODULES += [publication, pages]
 
 
 @asynccontextmanager

@@ -1,0 +1,127 @@
+"""What the dataset says about one IRI: its own facts, the facts pointing at it, and
+the graph each fact comes from.
+
+Facts are read from the public graphs *except* ``graph/inferred``: the OWL RL closure
+restates inverse properties, super-classes and ``owl:sameAs`` reflexivity, which is noise
+in a description (it stays queryable at ``/sparql``). Blank nodes hanging off the
+resource (e.g. the file list of a graph's provenance) are followed, so the description is
+a concise bounded description in the sense of the CBD note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from iqkg.publish.labels import LABEL_PREDICATES
+from iqkg.rdf.iris import GRAPH_INFERRED, RDF, RDFS
+from iqkg.store.dataset import Dataset
+
+Node = NamedNode | BlankNode
+Term = NamedNode | BlankNode | Literal
+
+
+@dataclass
+class Fact:
+    """One triple and the named graphs (IRIs) asserting it."""
+
+    triple: Triple
+    graphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Description:
+    iri: str
+    outgoing: list[Fact]
+    incoming: list[Fact]
+    #: Facts about blank nodes reachable from the resource, keyed by blank node id.
+    nested: dict[str, list[Fact]]
+
+    def types(self) -> list[str]:
+        return [
+            f.triple.object.value
+            for f in self.outgoing
+            if f.triple.predicate.value == RDF + "type" and isinstance(f.triple.object, NamedNode)
+        ]
+
+    def values(self, predicate: str) -> list[Term]:
+        return [f.triple.object for f in self.outgoing if f.triple.predicate.value == predicate]  # type: ignore[misc]
+
+    def triples(self) -> list[Triple]:
+        """Own triples, nested blank-node triples and incoming triples."""
+        result = [f.triple for f in self.outgoing]
+        for facts in self.nested.values():
+            result += [f.triple for f in facts]
+        return result + [f.triple for f in self.incoming]
+
+    def linked_iris(self) -> set[str]:
+        linked = {f.triple.predicate.value for f in self.outgoing + self.incoming}
+        linked |= {
+            f.triple.object.value for f in self.outgoing if isinstance(f.triple.object, NamedNode)
+        }
+        linked |= {
+            f.triple.subject.value for f in self.incoming if isinstance(f.triple.subject, NamedNode)
+        }
+        linked.discard(self.iri)
+        return linked
+
+
+def described_graphs(dataset: Dataset) -> set[str]:
+    inferred = dataset.iris.graph(GRAPH_INFERRED)
+    return {g.value for g in dataset.public_graphs() if g.value != inferred}
+
+
+def _facts(dataset: Dataset, pattern: Iterator[object], graphs: set[str]) -> list[Fact]:
+    by_triple: dict[Triple, Fact] = {}
+    for quad in pattern:
+        graph = quad.graph_name  # type: ignore[attr-defined]
+        if not isinstance(graph, NamedNode) or graph.value not in graphs:
+            continue
+        fact = by_triple.setdefault(quad.triple, Fact(quad.triple))  # type: ignore[attr-defined]
+        fact.graphs.append(graph.value)
+    return list(by_triple.values())
+
+
+def describe(dataset: Dataset, iri: str) -> Description | None:
+    """The description of ``iri``, or None when no described graph mentions it."""
+    graphs = described_graphs(dataset)
+    node = NamedNode(iri)
+    store = dataset.store
+    outgoing = _facts(dataset, store.quads_for_pattern(node, None, None, None), graphs)
+    incoming = _facts(dataset, store.quads_for_pattern(None, None, node, None), graphs)
+    if not outgoing and not incoming:
+        return None
+    nested: dict[str, list[Fact]] = {}
+    pending = [f.triple.object for f in outgoing if isinstance(f.triple.object, BlankNode)]
+    while pending:
+        blank = pending.pop()
+        if blank.value in nested:
+            continue
+        facts = _facts(dataset, store.quads_for_pattern(blank, None, None, None), graphs)
+        nested[blank.value] = facts
+        pending += [f.triple.object for f in facts if isinstance(f.triple.object, BlankNode)]
+    return Description(iri, outgoing, incoming, nested)
+
+
+def label_triples(dataset: Dataset, iris: Iterable[str]) -> list[Triple]:
+    """``rdfs:label``/``skos:prefLabel`` (and the like) of linked IRIs, for RDF output."""
+    graphs = described_graphs(dataset)
+    triples: set[Triple] = set()
+    for iri in iris:
+        for predicate in (*LABEL_PREDICATES, RDFS + "label"):
+            for quad in dataset.store.quads_for_pattern(
+                NamedNode(iri), NamedNode(predicate), None, None
+            ):
+                graph = quad.graph_name
+                if isinstance(graph, NamedNode) and graph.value in graphs:
+                    triples.add(quad.triple)
+    return sorted(triples, key=str)
+
+
+def description_triples(dataset: Dataset, description: Description) -> list[Triple]:
+    """The RDF a client gets: the description plus the labels of everything linked."""
+    own = description.triples()
+    seen = set(own)
+    return own + [t for t in label_triples(dataset, description.linked_iris()) if t not in seen]

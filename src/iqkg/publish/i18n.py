@@ -1,0 +1,104 @@
+"""The words of the pages, in German and English (data carries its own labels)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "site": {"de": "IQ-Wissensgraph", "en": "IQ knowledge graph"},
+    "home": {"de": "Start", "en": "Home"},
+    "ontology": {"de": "Ontologie", "en": "Ontology"},
+    "shapes": {"de": "Formen (SHACL)", "en": "Shapes (SHACL)"},
+    "sparql": {"de": "SPARQL-Editor", "en": "SPARQL editor"},
+    "queries": {"de": "Fragenkatalog", "en": "Query catalogue"},
+    "dumps": {"de": "Downloads", "en": "Downloads"},
+    "void": {"de": "Datensatzbeschreibung (VoID)", "en": "Dataset description (VoID)"},
+    "submit": {"de": "Daten einreichen", "en": "Submit data"},
+    "context": {"de": "JSON-LD-Kontext", "en": "JSON-LD context"},
+    "language": {"de": "Sprache", "en": "Language"},
+    "skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
+    "iri": {"de": "IRI", "en": "IRI"},
+    "types": {"de": "Art", "en": "Kind"},
+    "facts": {"de": "Aussagen", "en": "Statements"},
+    "property": {"de": "Eigenschaft", "en": "Property"},
+    "value": {"de": "Wert", "en": "Value"},
+    "from": {"de": "Herkunft", "en": "From"},
+    "incoming": {"de": "Verweise hierher", "en": "Links to this resource"},
+    "incoming_note": {
+        "de": "Ressourcen, die auf diese Ressource verweisen, nach Eigenschaft gruppiert.",
+        "en": "Resources that point at this one, grouped by property.",
+    },
+    "sources": {"de": "Quellen", "en": "Sources"},
+    "sources_note": {
+        "de": "Woher die Aussagen stammen: Quelldokumente und die Graphen, in denen sie stehen.",
+        "en": "Where the statements come from: source documents and the graphs holding them.",
+    },
+    "graphs": {"de": "Graphen", "en": "Graphs"},
+    "generated": {"de": "erzeugt", "en": "generated"},
+    "files": {"de": "Dateien", "en": "files"},
+    "query_this": {"de": "Im SPARQL-Editor abfragen", "en": "Query this in the SPARQL editor"},
+    "formats": {"de": "Als Daten", "en": "As data"},
+    "map": {"de": "Landesnetzwerke auf der Karte", "en": "Regional networks on the map"},
+    "map_note": {
+        "de": "Jedes Bundesland führt zu seinem IQ-Landesnetzwerk.",
+        "en": "Each federal state leads to its IQ regional network.",
+    },
+    "structure": {"de": "Aufbau des Programms", "en": "Structure of the programme"},
+    "structure_note": {
+        "de": "Programm → Koordinierung → Landesnetzwerke und Fachstellen → Handlungsfelder.",
+        "en": "Programme → coordination → regional networks and competence centres → "
+        "action fields.",
+    },
+    "not_found": {"de": "Nicht gefunden", "en": "Not found"},
+    "not_found_text": {
+        "de": "Zu dieser Adresse gibt es im Wissensgraphen nichts.",
+        "en": "The knowledge graph has nothing at this address.",
+    },
+    "counts": {"de": "Der Graph in Zahlen", "en": "The graph in numbers"},
+    "triples": {"de": "Tripel", "en": "triples"},
+    "resources": {"de": "Ressourcen", "en": "resources"},
+    "browse": {"de": "Stöbern", "en": "Browse"},
+    "classes": {"de": "Klassen", "en": "Classes"},
+    "object_properties": {"de": "Objekteigenschaften", "en": "Object properties"},
+    "datatype_properties": {"de": "Dateneigenschaften", "en": "Datatype properties"},
+    "annotation_properties": {"de": "Annotationseigenschaften", "en": "Annotation properties"},
+    "external_terms": {"de": "Verwendete externe Begriffe", "en": "External terms used"},
+    "definition": {"de": "Definition", "en": "Definition"},
+    "domain": {"de": "Definitionsbereich", "en": "Domain"},
+    "range": {"de": "Wertebereich", "en": "Range"},
+    "subclass_of": {"de": "Unterklasse von", "en": "Subclass of"},
+    "subproperty_of": {"de": "Untereigenschaft von", "en": "Subproperty of"},
+    "inverse_of": {"de": "Umkehrung von", "en": "Inverse of"},
+    "characteristics": {"de": "Merkmale", "en": "Characteristics"},
+    "disjoint_with": {"de": "Disjunkt mit", "en": "Disjoint with"},
+    "version": {"de": "Version", "en": "Version"},
+    "version_iri": {"de": "Versions-IRI", "en": "Version IRI"},
+    "licence": {"de": "Lizenz", "en": "Licence"},
+    "labels": {"de": "Bezeichnungen", "en": "Labels"},
+    "target": {"de": "Ziel", "en": "Target"},
+    "no_shapes": {
+        "de": "Es sind noch keine Formen veröffentlicht.",
+        "en": "No shapes have been published yet.",
+    },
+    "file": {"de": "Datei", "en": "File"},
+    "format": {"de": "Format", "en": "Format"},
+    "size": {"de": "Größe", "en": "Size"},
+    "dataset_version": {"de": "Datensatzversion", "en": "Dataset version"},
+    "dumps_note": {
+        "de": "Der ganze öffentliche Datensatz, neu erzeugt bei jeder Änderung der Daten.",
+        "en": "The whole public dataset, regenerated whenever the data changes.",
+    },
+    "inferred_note": {
+        "de": "Abgeleitete Aussagen (OWL-RL-Hülle) sind hier nicht aufgeführt; "
+        "sie sind per SPARQL abfragbar.",
+        "en": "Inferred statements (OWL RL closure) are not listed here; SPARQL can query them.",
+    },
+}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    def translate(key: str) -> str:
+        entry = MESSAGES.get(key)
+        return entry.get(lang, entry["en"]) if entry else key
+
+    return translate

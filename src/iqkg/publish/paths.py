@@ -1,0 +1,54 @@
+"""Where an IRI under the base lives on this server, and back.
+
+The base (``https://w3id.org/iqkg/``) need not be the server's own origin: a persistent
+identifier service redirects ``{base}id/network/bayern`` to ``{server}/id/network/bayern``.
+So the server's path ``/X`` stands for ``{base}X``; when the base *is* served here (or the
+request arrives with the base's own path, e.g. ``/iqkg/id/...``) those readings are tried
+too (:func:`candidate_iris`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from iqkg.rdf.formats import GRAPH_SYNTAXES, RdfSyntax
+
+#: Extensions of the format-specific documents, in the order Link headers list them.
+HTML_EXTENSION = "html"
+DOCUMENT_EXTENSIONS: tuple[str, ...] = (HTML_EXTENSION, *(s.extension for s in GRAPH_SYNTAXES))
+
+
+def syntax_for_extension(extension: str) -> RdfSyntax | None:
+    for syntax in GRAPH_SYNTAXES:
+        if syntax.extension == extension:
+            return syntax
+    return None
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``/id/x/y.ttl`` → (``/id/x/y``, ``ttl``); unknown or no extension → (path, None)."""
+    head, dot, tail = path.rpartition(".")
+    if dot and "/" not in tail and tail in DOCUMENT_EXTENSIONS:
+        return head, tail
+    return path, None
+
+
+def candidate_iris(path: str, base: str, origin: str) -> list[str]:
+    """The IRIs a request path may stand for, most likely first (no duplicates)."""
+    relative = path.lstrip("/")
+    candidates = [base + relative, origin.rstrip("/") + "/" + relative]
+    base_path = urlsplit(base).path.lstrip("/")
+    if base_path and relative.startswith(base_path):
+        candidates.append(base + relative[len(base_path) :])
+    unique: list[str] = []
+    for iri in candidates:
+        if iri not in unique:
+            unique.append(iri)
+    return unique
+
+
+def local_path(iri: str, base: str) -> str | None:
+    """The server path of an IRI under the base (``/id/...``), or None for other IRIs."""
+    if iri.startswith(base):
+        return "/" + iri[len(base) :]
+    return None

@@ -1,0 +1,163 @@
+"""HTML rendering of the publication pages: the Jinja environment, the language choice,
+the home page ``/`` and the pages' own stylesheet under ``/static/publish/``.
+
+The reader's language comes from ``?lang=`` (remembered in a cookie), else
+Accept-Language; every HTML response says so in ``Content-Language`` and varies on
+``Accept-Language`` and ``Cookie``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pyoxigraph import NamedNode
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
+
+from iqkg.errors import NotFound
+from iqkg.publish.describe import described_graphs
+from iqkg.publish.diagrams import network_map
+from iqkg.publish.i18n import translator
+from iqkg.publish.labels import Labels
+from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
+from iqkg.publish.pages import Linker
+from iqkg.rdf.iris import RDF, SKOS
+from iqkg.store.dataset import Dataset
+
+router = APIRouter()
+
+LANG_COOKIE = "iqkg_lang"
+STATIC_FILES = {
+    "publish.css": "text/css; charset=utf-8",
+    "germany.svg": "image/svg+xml",
+}
+
+_environment = Environment(
+    loader=PackageLoader("iqkg", "templates/publish"),
+    autoescape=select_autoescape(["html", "svg"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _text(value: Text | None) -> Markup:
+    """A piece of data text, in a span carrying its language when it differs."""
+    if value is None:
+        return Markup("")
+    if value.lang:
+        return Markup('<span lang="{}">{}</span>').format(value.lang, value.value)
+    return Markup("{}").format(value.value)
+
+
+_environment.filters["text"] = _text
+_environment.globals["pick"] = pick
+
+
+def reader_language(request: Request) -> str:
+    return choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    lang = reader_language(request)
+    page = _environment.get_template(template).render(
+        lang=lang,
+        t=translator(lang),
+        languages=LANGUAGES,
+        path=request.url.path,
+        **context,
+    )
+    response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
+    response.headers["Content-Language"] = lang
+    vary = response.headers.get("Vary")
+    response.headers["Vary"] = ", ".join(v for v in (vary, "Accept-Language", "Cookie") if v)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def not_found_page(request: Request, message: str) -> HTMLResponse:
+    return render(request, "not_found.html", {"message": message}, status=404)
+
+
+# --- home --------------------------------------------------------------------------
+
+
+def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tuple[Text, str]]]]:
+    """Every class the curated data uses, with its asserted instances (by label)."""
+    dataset = labels.dataset
+    iris = dataset.iris
+    linker = Linker(iris)
+    graphs = described_graphs(dataset)
+    members: dict[str, set[str]] = {}
+    for quad in dataset.store.quads_for_pattern(None, NamedNode(RDF + "type"), None, None):
+        graph, s, o = quad.graph_name, quad.subject, quad.object
+        if not (isinstance(graph, NamedNode) and graph.value in graphs):
+            continue
+        if not (isinstance(s, NamedNode) and isinstance(o, NamedNode)):
+            continue
+        listed = o.value.startswith(iris.vocab) or o.value == SKOS + "ConceptScheme"
+        if listed and iris.is_resource(s.value):
+            members.setdefault(o.value, set()).add(s.value)
+    groups = []
+    for cls, instances in members.items():
+        items = sorted(
+            ((labels.label(i, lang), linker.href(i) or i) for i in instances),
+            key=lambda item: item[0].value.lower(),
+        )
+        groups.append((labels.label(cls, lang), linker.href(cls), items))
+    return sorted(groups, key=lambda g: g[0].value.lower())
+
+
+def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:
+    from iqkg.server.publication import publication_state
+
+    labels = Labels(dataset)
+    stats = publication_state(request.app).void.stats(dataset)
+    programme = dataset.iris.resource("programme", "iq")
+    return {
+        "stats": stats,
+        "browse": _browse(labels, lang),
+        "map": network_map(labels, lang),
+        "programme_href": Linker(dataset.iris).href(programme),
+        "programme": labels.label(programme, lang) if labels.texts(programme) else None,
+    }
+
+
+@router.get("/", response_class=HTMLResponse, tags=["linked data"], summary="Home page")
+async def home(request: Request) -> Response:
+    dataset: Dataset = request.app.state.dataset
+    lang = reader_language(request)
+    context = await run_in_threadpool(_home_context, dataset, request, lang)
+    return render(
+        request,
+        "home.html",
+        context,
+        headers={"Link": '</.well-known/void>; rel="describedby"; type="text/turtle"'},
+    )
+
+
+@router.get("/static/publish/{name}", include_in_schema=False)
+async def static(name: str) -> Response:
+    if name not in STATIC_FILES:
+        raise NotFound(f"There is no static file {name!r} here.")
+    body = resources.files("iqkg").joinpath(f"static/publish/{name}").read_bytes()
+    return Response(
+        body, media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=3600"}
+    )

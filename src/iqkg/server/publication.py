@@ -1,0 +1,399 @@
+"""Linked-data publication: every IRI under the base, the ontology, the shapes, VoID,
+the dumps and the JSON-LD context.
+
+One negotiation pattern everywhere (W3C "Cool URIs for the Semantic Web" §4.3, "Best
+Practice Recipes for Publishing RDF Vocabularies" recipe 3): the IRI of a thing
+(``/id/network/bayern``, ``/def``, ``/shapes``, ``/.well-known/void``) answers
+**303 See Other** to a format-specific document chosen from Accept
+(``/id/network/bayern.ttl`` …), with ``Vary: Accept`` and ``Link`` headers naming every
+alternate; the documents answer 200 with their own ``Link`` alternates. ``*/*`` or no
+Accept gets HTML where HTML is offered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, FastAPI, Request
+from pyoxigraph import NamedNode, Triple
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from iqkg.errors import NotAcceptable, NotFound
+from iqkg.publish.context import jsonld_context
+from iqkg.publish.describe import Description, describe, description_triples
+from iqkg.publish.diagrams import network_map, programme_structure
+from iqkg.publish.dumps import DUMP_FORMATS, Dumps
+from iqkg.publish.labels import Labels
+from iqkg.publish.ontology_doc import ontology_doc
+from iqkg.publish.pages import PageBuilder
+from iqkg.publish.paths import (
+    DOCUMENT_EXTENSIONS,
+    HTML_EXTENSION,
+    candidate_iris,
+    split_extension,
+    syntax_for_extension,
+)
+from iqkg.publish.rdf_output import serialize_triples
+from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
+from iqkg.publish.void import VoidCache, void_triples
+from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL
+from iqkg.server.errors import error_response
+from iqkg.server.pages import not_found_page, reader_language, render
+from iqkg.settings import Settings
+from iqkg.store.dataset import Dataset, dataset_iri
+
+router = APIRouter(tags=["linked data"])
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)
+
+
+@dataclass
+class PublicationState:
+    void: VoidCache
+    dumps: Dumps
+
+
+def publication_state(app: FastAPI) -> PublicationState:
+    state = getattr(app.state, "publication", None)
+    if state is None:
+        settings: Settings = app.state.settings
+        state = PublicationState(VoidCache(), Dumps(Path(settings.store).parent / "dumps"))
+        app.state.publication = state
+    return state
+
+
+async def startup(app: FastAPI) -> None:
+    """Create the caches; serve ``{base path}…`` too when the base has a path."""
+    publication_state(app)
+    base_path = urlsplit(app.state.settings.base).path
+    if base_path not in ("", "/"):
+        app.add_api_route(
+            base_path + "{rest:path}",
+            _under_base_path,
+            methods=["GET", "HEAD"],
+            include_in_schema=False,
+        )
+
+
+# --- negotiation -------------------------------------------------------------------
+
+
+def choose_extension(accept: str | None, *, html: bool = True) -> str:
+    """The document extension the Accept header prefers (HTML first on ties)."""
+    offered = [*HTML_TYPES] if html else []
+    offered += [mt for s in GRAPH_SYNTAXES for mt in s.media_types]
+    chosen = negotiate(accept, offered)
+    if chosen in HTML_TYPES:
+        return HTML_EXTENSION
+    return next(s.extension for s in GRAPH_SYNTAXES if chosen in s.media_types)
+
+
+def _media_type(extension: str) -> str:
+    syntax = syntax_for_extension(extension)
+    return syntax.media_type if syntax else "text/html"
+
+
+def alternates(stem: str, *, html: bool = True, query: str = "") -> str:
+    extensions = DOCUMENT_EXTENSIONS if html else RDF_EXTENSIONS
+    suffix = f"?{query}" if query else ""
+    return ", ".join(
+        f'<{stem}.{ext}{suffix if ext == HTML_EXTENSION else ""}>; rel="alternate"; '
+        f'type="{_media_type(ext)}"'
+        for ext in extensions
+    )
+
+
+def see_other(request: Request, stem: str, *, html: bool = True) -> Response:
+    """303 to the document the client prefers (Cool URIs §4.3)."""
+    extension = choose_extension(request.headers.get("accept"), html=html)
+    query = request.url.query
+    location = f"{stem}.{extension}" + (f"?{query}" if query and extension == "html" else "")
+    links = alternates(stem, html=html, query=query)
+    return RedirectResponse(
+        location,
+        status_code=303,
+        headers={"Vary": "Accept", "Link": f'<{location}>; rel="describedby", {links}'},
+    )
+
+
+def _etag(*parts: str) -> str:
+    return '"' + "-".join(parts) + '"'
+
+
+def rdf_response(
+    request: Request, body: bytes, extension: str, stem: str, version: str, *, html: bool = True
+) -> Response:
+    etag = _etag(version, extension)
+    headers = {
+        "Link": alternates(stem, html=html),
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "Access-Control-Allow-Origin": "*",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    syntax = syntax_for_extension(extension)
+    assert syntax is not None
+    media = syntax.media_type + ("; charset=utf-8" if syntax.media_type.startswith("text/") else "")
+    return Response(body, media_type=media, headers=headers)
+
+
+def not_found(request: Request, what: str) -> Response:
+    """404 as a page for browsers, as text/JSON for everyone else."""
+    message = f"{what} is not in the knowledge graph."
+    try:
+        wants = negotiate(request.headers.get("accept"), [*HTML_TYPES, "text/plain"])
+    except NotAcceptable:
+        wants = "text/plain"
+    if wants in HTML_TYPES:
+        return not_found_page(request, message)
+    return error_response(request, 404, message)
+
+
+def _dataset(request: Request) -> Dataset:
+    dataset: Dataset = request.app.state.dataset
+    return dataset
+
+
+# --- resources ---------------------------------------------------------------------
+
+
+def _find(dataset: Dataset, candidates: list[str]) -> Description | None:
+    for iri in candidates:
+        found = describe(dataset, iri)
+        if found is not None:
+            return found
+    return None
+
+
+async def serve_resource(request: Request, path: str) -> Response:
+    dataset = _dataset(request)
+    base = request.app.state.settings.base
+    origin = str(request.base_url)
+    stem, extension = split_extension(path)
+    description = await run_in_threadpool(_find, dataset, candidate_iris(stem, base, origin))
+    if description is None and extension is not None:
+        stem, extension = path, None
+        description = await run_in_threadpool(_find, dataset, candidate_iris(path, base, origin))
+    if description is None:
+        return not_found(request, f"<{base}{path.lstrip('/')}>")
+    url_stem = request.url.path[: len(request.url.path) - len(path)] + stem
+    if extension is None:
+        return see_other(request, url_stem)
+    if extension == HTML_EXTENSION:
+        return await resource_page(request, description)
+    syntax = syntax_for_extension(extension)
+    assert syntax is not None
+
+    def body() -> tuple[bytes, str]:
+        triples = description_triples(dataset, description)
+        if description.iri == dataset_iri(dataset.iris):
+            stats = publication_state(request.app).void.stats(dataset)
+            triples += void_triples(stats, dataset, origin)
+        return serialize_triples(triples, syntax, dataset.iris), dataset.version
+
+    data, version = await run_in_threadpool(body)
+    return rdf_response(request, data, extension, url_stem, version)
+
+
+async def resource_page(request: Request, description: Description) -> Response:
+    dataset = _dataset(request)
+    lang = reader_language(request)
+
+    def context() -> dict[str, Any]:
+        labels = Labels(dataset)
+        page = PageBuilder(labels, lang).page(description)
+        iris = dataset.iris
+        types = set(description.types())
+        showing_map = (
+            page.kind in ("network", "federal-state") or iris.term("FundingProgramme") in types
+        )
+        return {
+            "page": page,
+            "map": network_map(labels, lang, description.iri) if showing_map else None,
+            "structure": programme_structure(labels, lang, description.iri)
+            if iris.term("FundingProgramme") in types
+            else None,
+            "version": dataset.version,
+        }
+
+    data = await run_in_threadpool(context)
+    stem = request.url.path.rsplit(".", 1)[0]
+    return render(
+        request,
+        "resource.html",
+        data,
+        headers={"Link": alternates(stem), "ETag": _etag(data["version"], lang)},
+    )
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="A resource")
+async def resource(request: Request, path: str) -> Response:
+    return await serve_resource(request, "id/" + path)
+
+
+@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"], summary="A named graph")
+async def graph(request: Request, path: str) -> Response:
+    return await serve_resource(request, "graph/" + path)
+
+
+async def _under_base_path(request: Request, rest: str) -> Response:
+    return await serve_resource(request, rest)
+
+
+# --- the ontology ------------------------------------------------------------------
+
+
+def _ontology_version(dataset: Dataset) -> tuple[str | None, str | None]:
+    iri = dataset.iris.ontology
+    version_iri = version = None
+    graph = dataset.iris.graph(GRAPH_ONTOLOGY)
+    subject = NamedNode(iri)
+    for triple in dataset.triples(graph):
+        if triple.subject != subject or isinstance(triple.object, Triple):
+            continue
+        if triple.predicate.value == OWL + "versionIRI":
+            version_iri = triple.object.value
+        if triple.predicate.value == OWL + "versionInfo":
+            version = triple.object.value
+    return version_iri, version
+
+
+async def ontology_document(request: Request, extension: str, stem: str) -> Response:
+    dataset = _dataset(request)
+    if extension == HTML_EXTENSION:
+        lang = reader_language(request)
+        doc = await run_in_threadpool(ontology_doc, dataset, lang)
+        return render(request, "ontology.html", {"doc": doc}, headers={"Link": alternates(stem)})
+    syntax = syntax_for_extension(extension)
+    if syntax is None:
+        return not_found(request, stem)
+
+    def body() -> tuple[bytes, str]:
+        triples = list(dataset.triples(dataset.iris.graph(GRAPH_ONTOLOGY)))
+        return serialize_triples(triples, syntax, dataset.iris), dataset.version
+
+    data, version = await run_in_threadpool(body)
+    return rdf_response(request, data, extension, stem, version)
+
+
+@router.api_route("/def", methods=["GET", "HEAD"], summary="The ontology")
+async def ontology(request: Request) -> Response:
+    return see_other(request, "/def")
+
+
+@router.api_route("/def.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
+async def ontology_as(request: Request, extension: str) -> Response:
+    return await ontology_document(request, extension, "/def")
+
+
+@router.api_route("/def/{rest}", methods=["GET", "HEAD"], summary="A version of the ontology")
+async def ontology_version(request: Request, rest: str) -> Response:
+    version_name, extension = split_extension(rest)
+    version_iri, _ = await run_in_threadpool(_ontology_version, _dataset(request))
+    if version_iri != _dataset(request).iris.ontology + "/" + version_name:
+        return not_found(request, f"Version {version_name!r} of the ontology")
+    stem = f"/def/{version_name}"
+    if extension is None:
+        return see_other(request, stem)
+    return await ontology_document(request, extension, stem)
+
+
+# --- the shapes --------------------------------------------------------------------
+
+
+async def shapes_document(request: Request, extension: str) -> Response:
+    dataset = _dataset(request)
+    settings: Settings = request.app.state.settings
+    triples = await run_in_threadpool(shapes_triples, settings.shapes_dir, dataset.iris)
+    if extension == HTML_EXTENSION:
+        docs = await run_in_threadpool(shapes_doc, triples, dataset.iris)
+        return render(
+            request,
+            "shapes.html",
+            {"shapes": docs, "iri": dataset.iris.shapes},
+            headers={"Link": alternates("/shapes")},
+        )
+    syntax = syntax_for_extension(extension)
+    if syntax is None:
+        return not_found(request, "/shapes." + extension)
+    data = serialize_triples(triples, syntax, dataset.iris)
+    return rdf_response(request, data, extension, "/shapes", dataset.version)
+
+
+@router.api_route("/shapes", methods=["GET", "HEAD"], summary="The SHACL shapes")
+async def shapes(request: Request) -> Response:
+    return see_other(request, "/shapes")
+
+
+@router.api_route("/shapes.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
+async def shapes_as(request: Request, extension: str) -> Response:
+    return await shapes_document(request, extension)
+
+
+# --- VoID, dumps, context ----------------------------------------------------------
+
+
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"], summary="VoID and DCAT")
+async def void(request: Request) -> Response:
+    return see_other(request, "/.well-known/void", html=False)
+
+
+@router.api_route("/.well-known/void.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
+async def void_as(request: Request, extension: str) -> Response:
+    syntax = syntax_for_extension(extension)
+    if syntax is None:
+        return not_found(request, "/.well-known/void." + extension)
+    dataset = _dataset(request)
+    site = str(request.base_url)
+
+    def body() -> tuple[bytes, str]:
+        stats = publication_state(request.app).void.stats(dataset)
+        return serialize_triples(void_triples(stats, dataset, site), syntax, dataset.iris), (
+            stats.version
+        )
+
+    data, version = await run_in_threadpool(body)
+    return rdf_response(request, data, extension, "/.well-known/void", version, html=False)
+
+
+@router.get("/context.jsonld", summary="JSON-LD @context of the vocabulary")
+async def context(request: Request) -> Response:
+    dataset = _dataset(request)
+    data = await run_in_threadpool(jsonld_context, dataset)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        media_type="application/ld+json",
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/dumps/", summary="Dumps of the whole dataset")
+async def dumps(request: Request) -> Response:
+    dataset = _dataset(request)
+    current = await run_in_threadpool(publication_state(request.app).dumps.current, dataset)
+    return render(request, "dumps.html", {"dumps": current})
+
+
+@router.api_route("/dumps/{name}", methods=["GET", "HEAD"], include_in_schema=False)
+async def dump_file(request: Request, name: str) -> Response:
+    if name not in {f.name for f in DUMP_FORMATS}:
+        return not_found(request, f"/dumps/{name}")
+    dataset = _dataset(request)
+    current = await run_in_threadpool(publication_state(request.app).dumps.current, dataset)
+    found = current.file(name)
+    if found is None:
+        raise NotFound(f"No dump named {name!r}.")
+    return FileResponse(
+        found.path,
+        media_type=found.format.media_type,
+        filename=name,
+        headers={"ETag": _etag(current.version, name), "Cache-Control": "no-cache"},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -9,7 +10,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from iqkg.reasoning import check_consistency
-from tests.knowledge.conftest import IQ
+from tests.knowledge.conftest import IQ, ONTOLOGY_DIR
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 ONTOLOGY_IRI = URIRef("https://w3id.org/iqkg/def")
@@ -86,6 +87,17 @@ def test_no_term_is_declared_with_two_kinds(ontology: Graph) -> None:
     assert not punned
 
 
+def test_no_term_is_declared_twice_in_the_file() -> None:
+    """The graph would hide a repeated declaration; the file must not contain one."""
+    declaration = re.compile(
+        r"^(\S+) a owl:(?:Class|ObjectProperty|DatatypeProperty|AnnotationProperty)\b", re.M
+    )
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        terms = declaration.findall(path.read_text(encoding="utf-8"))
+        repeated = sorted({t for t in terms if terms.count(t) > 1})
+        assert not repeated, (path.name, repeated)
+
+
 def test_every_external_term_used_is_declared(ontology: Graph, curated: Graph) -> None:
     kinds = declared_kinds(ontology)
     both = ontology + curated
@@ -101,7 +113,7 @@ def test_property_use_matches_declared_kind(ontology: Graph, curated: Graph) -> 
     for s, p, o in ontology + curated:
         if p == RDF.type or str(p).startswith(BUILT_IN) or isinstance(s, BNode):
             continue
-        kind = kinds.get(p, set())  # type: ignore[call-overload]
+        kind = kinds.get(p, set())
         if OWL.ObjectProperty in kind:
             assert not isinstance(o, Literal), (s, p, o)
         elif OWL.DatatypeProperty in kind:

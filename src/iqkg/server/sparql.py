@@ -170,12 +170,8 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
     outcome = "ok"
     try:
         accept = request.headers.get("accept")
-        if (
-            accept
-            and "html" in accept
-            and request.method in ("GET", "HEAD")
-            and _wants_html(accept)
-        ):
+        format_name = params.get("format") or params.get("output")
+        if _is_browser(request, accept, format_name):
             from iqkg.server.queries import editor_page
 
             return editor_page(request, query or "")
@@ -183,7 +179,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
             query,
             default_graphs=params.getlist("default-graph-uri"),
             named_graphs=params.getlist("named-graph-uri"),
-            format_name=params.get("format") or params.get("output"),
+            format_name=format_name,
             timeout=params.get("timeout"),
             max_timeout=settings.query_timeout,
             max_bytes=settings.max_query_bytes,
@@ -257,8 +253,12 @@ def _outcome(error: IqkgError) -> str:
     return "bad_request" if error.status < 500 else "failed"
 
 
-def _wants_html(accept: str) -> bool:
-    """Browsers prefer HTML; SPARQL clients that merely tolerate it do not."""
+def _is_browser(request: Request, accept: str | None, format_name: str | None) -> bool:
+    """A browser following a link (``GET``, HTML preferred, no ``format``) gets the editor."""
+    if format_name or not accept or "html" not in accept:
+        return False
+    if request.method not in ("GET", "HEAD"):
+        return False
     try:
         return negotiate(accept, ["application/sparql-results+json", *HTML]) in HTML
     except NotAcceptable:

@@ -1,0 +1,130 @@
+"""The worker side of query execution and the read-only policy, without a server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from iqkg.errors import QueryRefused, QueryTimeout
+from iqkg.query.checkpoints import Checkpoints
+from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
+from iqkg.query.policy import inspect_query, inspect_update
+from iqkg.query.workers import WorkerPool
+from iqkg.rdf.iris import IriScheme
+
+IRIS = IriScheme("https://w3id.org/iqkg/")
+EVIL = "http://127.0.0.1:9/sparql"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"SELECT * WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service silent <{EVIL}> {{ ?s ?p ?o }} }}",
+        f"PREFIX e: <{EVIL}> SELECT * WHERE {{ SERVICE e: {{ ?s ?p ?o }} }}",
+        f"PREFIX : <{EVIL}> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+        f"PREFIX : <{EVIL}> SELECT * WHERE {{ SERVICE SILENT:x {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ {{ SELECT * {{ OPTIONAL {{ SERVICE <{EVIL}> {{ }} }} }} }} }}",
+        "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "PREFIX x: <urn:x> DELETE WHERE { ?s ?p ?o }",
+        f"LOAD <{EVIL}>",
+    ],
+)
+def test_policy_refuses(query: str) -> None:
+    with pytest.raises(QueryRefused):
+        inspect_query(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f'SELECT * WHERE {{ BIND("SERVICE <{EVIL}> {{}}" AS ?x) }}',
+        f"SELECT * WHERE {{ BIND('''\nSERVICE <{EVIL}> {{}}''' AS ?x) }}",
+        f"SELECT * WHERE {{ ?s <{EVIL}#SERVICE> ?o }} # SERVICE <{EVIL}> {{}}",
+        "PREFIX service: <urn:s:> SELECT * WHERE { ?s service:p ?SERVICE }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",
+    ],
+)
+def test_policy_is_not_fooled(query: str) -> None:
+    assert inspect_query(query).form == "SELECT"
+
+
+def test_policy_allows_listed_services_and_reads_from() -> None:
+    shape = inspect_query(
+        f"SELECT * FROM <urn:g> FROM NAMED <urn:h> WHERE {{ SERVICE <{EVIL}> {{}} }}",
+        frozenset({EVIL}),
+    )
+    assert shape.from_graphs == ("urn:g",) and shape.from_named_graphs == ("urn:h",)
+    assert inspect_query("CONSTRUCT WHERE { ?s ?p ?o }").returns_graph
+
+
+def test_update_policy() -> None:
+    inspect_update("INSERT DATA { <urn:a> <urn:b> 'LOAD <http://x/>' }")
+    for refused in (f"LOAD <{EVIL}>", f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{EVIL}> {{}} }}"):
+        with pytest.raises(QueryRefused):
+            inspect_update(refused)
+
+
+@pytest.fixture
+def checkpoint(tmp_path: Path) -> Checkpoints:
+    store = Store(str(tmp_path / "store"))
+    graph = NamedNode(IRIS.graph("curated"))
+    store.extend(
+        Quad(NamedNode(f"urn:s:{i}"), NamedNode("urn:p"), Literal(f"v{i}\nline"), graph)
+        for i in range(50)
+    )
+    store.add(
+        Quad(
+            NamedNode("urn:hidden"),
+            NamedNode("urn:p"),
+            Literal("x"),
+            NamedNode(IRIS.graph("private/a")),
+        )
+    )
+    checkpoints = Checkpoints(tmp_path / "checkpoints", store)
+    checkpoints.reset()
+    checkpoints.publish("v1")
+    return checkpoints
+
+
+def test_answer_cuts_at_the_row_limit_and_hides_private_graphs(checkpoint: Checkpoints) -> None:
+    opened = OpenCheckpoint(str(checkpoint.current), IRIS)
+    for syntax in ("json", "xml", "csv", "tsv"):
+        result = answer(opened, QueryJob("SELECT * { ?s ?p ?o }", syntax, row_limit=7))
+        assert isinstance(result, QueryAnswer) and result.truncated
+    tsv = answer(opened, QueryJob("SELECT * { ?s ?p ?o }", "tsv", row_limit=7))
+    assert isinstance(tsv, QueryAnswer) and len(tsv.body.splitlines()) == 8
+    whole = answer(opened, QueryJob("SELECT * { ?s ?p ?o }", "tsv", row_limit=50))
+    assert isinstance(whole, QueryAnswer) and not whole.truncated  # private graph not seen
+    graph = answer(opened, QueryJob("CONSTRUCT WHERE { ?s ?p ?o }", "n-triples", row_limit=3))
+    assert isinstance(graph, QueryAnswer) and graph.truncated
+    assert len(graph.body.splitlines()) == 3
+    problem = answer(opened, QueryJob("SELECT * { ?s ?p }", "json"))
+    assert isinstance(problem, QueryProblem) and problem.line == 1
+
+
+def test_pool_kills_a_runaway_and_keeps_serving(checkpoint: Checkpoints) -> None:
+    async def scenario() -> None:
+        restarts: list[str] = []
+        pool = WorkerPool(1, 4, checkpoint, IRIS.base, on_restart=restarts.append)
+        await pool.start()
+        try:
+            (pid,) = pool.pids
+            runaway = QueryJob(
+                "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }",
+                "json",
+            )
+            with pytest.raises(QueryTimeout):
+                await pool.run(runaway, 0.5)
+            assert restarts == ["timeout"]
+            outcome = await pool.run(QueryJob("ASK { ?s ?p ?o }", "json"), 30)
+            assert b"true" in b"".join(outcome.chunks)
+            assert pool.pids and pool.pids != [pid]
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())

@@ -1,0 +1,246 @@
+"""``POST /validate`` on the running server: formats in and out, languages, uploads, and
+the refusals of input that would make a parser touch the network."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.submissions.helpers import MEDIA_TYPES, add_partner, bearer, fixture
+from tests.support.server import RunningServer
+
+BASE = "https://w3id.org/iqkg/"
+
+
+@pytest.fixture(scope="module")
+def client(server: RunningServer) -> Iterator[httpx.Client]:
+    with server.client() as c:
+        yield c
+
+
+@pytest.mark.parametrize("extension", sorted(MEDIA_TYPES))
+def test_each_format_validates(client: httpx.Client, extension: str) -> None:
+    response = client.post(
+        "/validate",
+        content=fixture(f"project.{extension}", "example"),
+        headers={"Content-Type": MEDIA_TYPES[extension]},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["conforms"] is True and response.json()["triples"] == 23
+
+
+def test_report_in_german_and_english(client: httpx.Client) -> None:
+    body = fixture("shape-violations.ttl", "example")
+    headers = {"Content-Type": "text/turtle"}
+    german = client.post("/validate", content=body, headers={**headers, "Accept-Language": "de"})
+    english = client.post(
+        "/validate?lang=en", content=body, headers={**headers, "Accept-Language": "de"}
+    )
+    assert (
+        german.headers["content-language"] == "de" and english.headers["content-language"] == "en"
+    )
+    (g,), (e,) = german.json()["results"], english.json()["results"]
+    assert g["focusNode"] == e["focusNode"] == f"{BASE}id/partner/example/project-bridging-course"
+    assert g["resultPath"] == f"{BASE}def#startYear" and g["value"]
+    assert g["sourceShape"] == "https://w3id.org/iqkg/shapes#startYear"
+    assert g["severity"] == "Violation" and g["message"] != e["message"]
+    assert german.json()["summary"].startswith("Die Daten sind nicht gültig")
+    assert client.post("/validate?lang=fr", content=body, headers=headers).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/turtle", "sh:ValidationReport"),
+        ("application/ld+json", "http://www.w3.org/ns/shacl#ValidationReport"),
+        ("text/html", '<table class="report">'),
+    ],
+)
+def test_report_representations(client: httpx.Client, accept: str, expected: str) -> None:
+    response = client.post(
+        "/validate",
+        content=fixture("shape-violations.ttl", "example"),
+        headers={"Content-Type": "text/turtle", "Accept": accept},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(accept)
+    assert expected in response.text
+
+
+def test_multipart_upload(client: httpx.Client) -> None:
+    for name in ("project.jsonld", "project.rdf", "project.nt"):
+        response = client.post(
+            "/validate",
+            files={"file": (name, fixture(name, "example"), "application/octet-stream")},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["conforms"] is True
+    nothing = client.post("/validate", data={"x": "y"}, files={"other": ("a.txt", b"", "")})
+    assert nothing.status_code in (400, 415)
+
+
+def test_with_a_token_ownership_is_checked_too(server: RunningServer, client: httpx.Client) -> None:
+    token = add_partner(server, "Validator Delta", "delta")
+    response = client.post(
+        "/validate",
+        content=fixture("about-curated.ttl", "delta"),
+        headers={**bearer(token), "Content-Type": "text/turtle"},
+    )
+    shapes = {r["sourceShape"] for r in response.json()["results"]}
+    assert "https://w3id.org/iqkg/shapes#PartnerIriSpace" in shapes
+
+
+def test_syntax_errors_have_line_and_column(client: httpx.Client) -> None:
+    response = client.post(
+        "/validate",
+        content=b'{\n  "@id": "http://example.org/a",\n  "http://example.org/p": [1,\n}',
+        headers={"Content-Type": "application/ld+json", "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]["line"] == 4
+    assert (
+        client.post("/validate", content=b"x", headers={"Content-Type": "image/png"}).status_code
+        == 415
+    )
+
+
+# --- no network access while parsing ------------------------------------------------
+
+
+class Listener:
+    """A loopback TCP listener that records every connection it receives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    running = Listener()
+    yield running
+    running.close()
+
+
+def _refusals(port: int) -> list[tuple[str, bytes, str]]:
+    url = f"http://127.0.0.1:{port}"
+    rdf = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    about = '<rdf:Description rdf:about="http://example.org/a"><rdf:value>&e;</rdf:value>'
+    return [
+        (
+            "application/ld+json",
+            f'{{"@context": "{url}/context.jsonld", "@id": "http://example.org/a", "name": "x"}}'.encode(),
+            "remote context",
+        ),
+        (
+            "application/ld+json",
+            f'{{"@context": [{{"@import": "{url}/import.jsonld"}}], "@id": "http://example.org/a"}}'.encode(),
+            "remote context",
+        ),
+        (
+            "application/rdf+xml",
+            f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "{url}/rdf.dtd">\n'
+            f"<rdf:RDF {rdf}/>".encode(),
+            "external DTD",
+        ),
+        (
+            "application/rdf+xml",
+            f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e SYSTEM "{url}/entity">]>\n'
+            f"<rdf:RDF {rdf}>{about}</rdf:Description></rdf:RDF>".encode(),
+            "external or parameter entity",
+        ),
+        (
+            "application/rdf+xml",
+            f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY % p SYSTEM "{url}/p"> %p;]>\n'
+            f"<rdf:RDF {rdf}/>".encode(),
+            "external or parameter entity",
+        ),
+    ]
+
+
+def test_network_access_is_refused_and_nothing_is_fetched(
+    server: RunningServer, client: httpx.Client, listener: Listener
+) -> None:
+    token = add_partner(server, "Network Epsilon", "epsilon")
+    for media_type, body, reason in _refusals(listener.port):
+        for path, headers in (("/validate", {}), ("/submissions", bearer(token))):
+            response = client.post(
+                path,
+                content=body,
+                headers={**headers, "Content-Type": media_type, "Accept": "application/json"},
+            )
+            assert response.status_code == 400, (path, body, response.text)
+            assert reason in response.json()["message"], response.json()["message"]
+    time.sleep(0.5)
+    assert listener.connections == 0
+
+
+def test_entity_expansion_bomb_is_refused_quickly(client: httpx.Client) -> None:
+    entities = "".join(
+        f'<!ENTITY l{i} "{"".join(f"&l{i - 1};" for _ in range(10))}">' for i in range(1, 10)
+    )
+    bomb = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY l0 "lol">{entities}]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="http://example.org/a"><rdf:value>&l9;</rdf:value>'
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
+    # Unrefused, this expands to 3 GB in ~40 s; the client's timeout is the only clock here.
+    response = client.post(
+        "/validate",
+        content=bomb,
+        headers={"Content-Type": "application/rdf+xml", "Accept": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400 and "nested entities" in response.json()["message"]
+    flat = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY big "' + "x" * 5000 + '">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="http://example.org/a"><rdf:value>'
+        + "&big;" * 2000
+        + "</rdf:value></rdf:Description></rdf:RDF>"
+    ).encode()
+    response = client.post(
+        "/validate",
+        content=flat,
+        headers={"Content-Type": "application/rdf+xml", "Accept": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400 and "expand" in response.json()["message"]
+    harmless = fixture("project.rdf", "example").replace(
+        b"<rdf:RDF",
+        b'<!DOCTYPE rdf:RDF [<!ENTITY iq "https://w3id.org/iqkg/def#">]>\n<rdf:RDF',
+        1,
+    )
+    response = client.post(
+        "/validate", content=harmless, headers={"Content-Type": "application/rdf+xml"}
+    )
+    assert response.status_code == 200, response.text

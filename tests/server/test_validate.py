@@ -157,7 +157,7 @@ def _refusals(port: int) -> list[tuple[str, bytes, str]]:
     return [
         (
             "application/ld+json",
-            f'{{"@context": "{url}/context.jsonld", "@id": "http://example.org/a", "name": "x"}}'.encode(),
+            f'{{"@context": "{url}/ctx.jsonld", "@id": "http://example.org/a"}}'.encode(),
             "remote context",
         ),
         (

@@ -194,7 +194,8 @@ def _size_section(run: SizeRun, mix: list[BenchQuery], options: Options) -> list
     problems, known = mismatches(run)
     lines += [
         "",
-        "Row counts agree across engines on every query (apart from known limitations below)."
+        "Row counts agree across engines on every query"
+        + (" (apart from the known limitations below)." if known else ".")
         if not problems
         else "**Disagreements / errors:**\n\n" + "\n".join(f"- {p}" for p in problems),
     ]
@@ -246,14 +247,15 @@ def _memory_table(engines: list[EngineRun]) -> str:
         "Start-up (load + ready) and peak memory over the whole engine run "
         "(server process tree; in-process: growth of the benchmark process):",
         "",
-        "| engine | load + start (s) | peak RSS (MiB) | peak PSS (MiB) | processes |",
-        "|---|---:|---:|---:|---:|",
+        "| engine | load + start (s) | peak RSS (MiB) | peak PSS (MiB) | processes "
+        "| load avg at start |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for e in engines:
         start = f"{e.start_seconds:.1f}" if e.start_seconds is not None else "–"
         lines.append(
             f"| {e.label} | {start} | {e.memory.rss_mib:,.0f} | {e.memory.pss_mib:,.0f} "
-            f"| {e.memory.processes} |"
+            f"| {e.memory.processes} | {e.load_average or 0:.1f} |"
         )
     return "\n".join(lines)
 

@@ -4,18 +4,22 @@
     python -m benchmarks.run --sizes 1m --engines iqkg,pyoxigraph,virtuoso
     python -m benchmarks.run --quick              # fewer repetitions, shorter load tests
 
-For each size: generate the data (seeded), then for each engine in turn (never two at
-once, so they do not compete for the 2 cores): start it over the data, run every query
-``--warmup`` times untimed and ``--reps`` times timed (median reported), measure the
-throughput of the cheap query at each ``--clients`` level, sample memory throughout,
-stop it. Rows per query are compared across engines. Markdown and JSON go to
+For each size: generate the data (seeded) and start every engine over it (idle servers
+cost no CPU). Then, query by query, warm each engine up (``--warmup`` runs) and time
+``--reps`` runs round-robin across the engines, so background load on the shared machine
+hits all of them alike (median reported). Only one engine is ever busy at a time. Then
+measure the throughput of the cheap query at each ``--clients`` level, engines taking
+turns per level; memory is sampled throughout; finally stop them all. Rows per query are
+compared across engines. Markdown and JSON go to
 ``benchmarks/results/`` (``latest.md``, ``latest.json``) unless ``--out`` says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import generate, report
-from benchmarks.engines import Engine, EngineUnavailable, QueryFailed, make_engines
+from benchmarks.engines import Engine, EngineUnavailable, QueryFailed, Timed, make_engines
 from benchmarks.mix import CHEAP_QUERY, BenchQuery, load_mix
 from benchmarks.procmem import MemoryPeak, TreeSampler
 from benchmarks.throughput import Throughput, in_process_rate, measure
@@ -48,6 +52,9 @@ class EngineRun:
     status: str = "ok"  # ok | skipped | failed
     reason: str = ""
     start_seconds: float | None = None
+    #: 1-minute load average when the engine started: other work on the machine skews
+    #: the figures (the 2 cores are shared with whatever else runs).
+    load_average: float | None = None
     queries: dict[str, QueryTiming] = field(default_factory=dict)
     throughput: list[Throughput] = field(default_factory=list)
     in_process_rate: float | None = None
@@ -77,82 +84,133 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def time_query(engine: Engine, query: BenchQuery, options: Options) -> QueryTiming:
-    timing = QueryTiming()
-    try:
-        warm = [engine.execute(query) for _ in range(max(1, options.warmup))]
-        slowest = max(w.seconds for w in warm)
-        reps = options.reps
-        if slowest > options.slow_seconds:
-            reps = 1 if slowest > 10 * options.slow_seconds else min(reps, 3)
-        timed = [engine.execute(query) for _ in range(reps)]
-    except QueryFailed as error:
-        timing.error = str(error)[:300]
-        return timing
-    timing.samples_ms = [t.seconds * 1000 for t in timed]
+@dataclass
+class Contender:
+    """An engine in the running, with its result and memory sampler."""
+
+    engine: Engine
+    result: EngineRun
+    sampler: TreeSampler
+    timings: dict[str, list[Timed]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result.status == "ok"
+
+
+def start_all(engines: list[Engine], data: Path, tmp: Path, label: str) -> list[Contender]:
+    """Start every engine over the data; those that cannot run are marked skipped/failed."""
+    contenders = []
+    for engine in engines:
+        result = EngineRun(engine.name, engine.label, load_average=os.getloadavg()[0])
+        sampler = TreeSampler(None if engine.in_process else lambda e=engine: e.pid)
+        contender = Contender(engine, result, sampler)
+        contenders.append(contender)
+        try:
+            engine.check_available()
+            sampler.__enter__()
+            workdir = tmp / f"{label}-{engine.name}"
+            workdir.mkdir()
+            started = time.perf_counter()
+            engine.start(data, workdir)
+            result.start_seconds = time.perf_counter() - started
+            log(f"  {engine.label}: ready in {result.start_seconds:.1f} s")
+        except EngineUnavailable as error:
+            result.status, result.reason = "skipped", str(error)
+        except Exception as error:  # report the failure, keep benchmarking the others
+            result.status, result.reason = "failed", f"{type(error).__name__}: {error}"
+        if not contender.ok:
+            log(f"  {engine.label}: {result.status} — {result.reason}")
+            stop(contender)
+    return contenders
+
+
+def stop(contender: Contender) -> None:
+    contender.engine.stop()
+    contender.result.memory = contender.sampler.stop()
+
+
+def _summarise(samples: list[Timed], warm: list[Timed]) -> QueryTiming:
+    timing = QueryTiming(samples_ms=[t.seconds * 1000 for t in samples])
     timing.median_ms = statistics.median(timing.samples_ms)
     timing.min_ms = min(timing.samples_ms)
-    rows = {t.rows for t in [*warm, *timed]}
-    timing.rows = timed[-1].rows
+    timing.rows = samples[-1].rows
+    rows = {t.rows for t in [*warm, *samples]}
     if len(rows) > 1:
         timing.error = f"row count changed between repetitions: {sorted(rows)}"
     return timing
 
 
-def run_engine(
-    engine: Engine, data: Path, workdir: Path, mix: list[BenchQuery], options: Options
-) -> EngineRun:
-    result = EngineRun(engine.name, engine.label)
-    try:
-        engine.check_available()
-    except EngineUnavailable as error:
-        result.status, result.reason = "skipped", str(error)
-        log(f"  {engine.label}: skipped — {error}")
-        return result
-    sampler = TreeSampler(None if engine.in_process else lambda: engine.pid)
-    with sampler:
+def time_query(contenders: list[Contender], query: BenchQuery, options: Options) -> None:
+    """Warm up every engine on ``query``, then time it round-robin across engines.
+
+    Interleaving puts every engine under the same background load: the benchmark shares
+    the machine, and a burst of other work then slows all engines alike.
+    """
+    warm: dict[str, list[Timed]] = {}
+    reps: dict[str, int] = {}
+    for c in contenders:
         try:
-            started = time.perf_counter()
-            engine.start(data, workdir)
-            result.start_seconds = time.perf_counter() - started
-            log(f"  {engine.label}: ready in {result.start_seconds:.1f} s")
-            for query in mix:
-                result.queries[query.name] = timing = time_query(engine, query, options)
-                shown = f"{timing.median_ms:.1f} ms" if timing.median_ms is not None else "-"
-                log(f"    {query.name}: {shown}, rows={timing.rows} {timing.error or ''}")
-            cheap = next((q for q in mix if q.name == CHEAP_QUERY), None)
-            if cheap is not None:
-                measure_throughput(engine, cheap, workdir, options, result)
-        except EngineUnavailable as error:
-            result.status, result.reason = "skipped", str(error)
-            log(f"  {engine.label}: skipped — {error}")
-        except Exception as error:  # report the failure, keep benchmarking the others
-            result.status, result.reason = "failed", f"{type(error).__name__}: {error}"
-            log(f"  {engine.label}: FAILED — {result.reason}")
-        finally:
-            engine.stop()
-    result.memory = sampler.peak
-    return result
+            warm[c.engine.name] = [c.engine.execute(query) for _ in range(max(1, options.warmup))]
+        except QueryFailed as error:
+            c.result.queries[query.name] = QueryTiming(error=str(error)[:300])
+            continue
+        slowest = max(w.seconds for w in warm[c.engine.name])
+        reps[c.engine.name] = options.reps
+        if slowest > options.slow_seconds:  # keep a slow engine from dominating the run
+            reps[c.engine.name] = 1 if slowest > 10 * options.slow_seconds else 3
+    samples: dict[str, list[Timed]] = {name: [] for name in reps}
+    for rep in range(max(reps.values(), default=0)):
+        for c in contenders:
+            name = c.engine.name
+            if name not in reps or rep >= reps[name] or name in c.result.queries:
+                continue
+            try:
+                samples[name].append(c.engine.execute(query))
+            except QueryFailed as error:
+                c.result.queries[query.name] = QueryTiming(error=str(error)[:300])
+    shown = []
+    for c in contenders:
+        name = c.engine.name
+        if query.name not in c.result.queries:
+            c.result.queries[query.name] = _summarise(samples[name], warm[name])
+        timing = c.result.queries[query.name]
+        value = f"{timing.median_ms:.1f} ms" if timing.median_ms is not None else "error"
+        shown.append(
+            f"{name} {value} ({timing.rows} rows){' ' + timing.error if timing.error else ''}"
+        )
+    log(f"    {query.name}: " + ", ".join(shown))
 
 
 def measure_throughput(
-    engine: Engine, cheap: BenchQuery, workdir: Path, options: Options, result: EngineRun
+    contenders: list[Contender], cheap: BenchQuery, tmp: Path, options: Options
 ) -> None:
-    if engine.endpoint is None:
-        result.in_process_rate = in_process_rate(
-            lambda: engine.execute(cheap), float(options.duration)
-        )
-        log(f"    in-process rate: {result.in_process_rate:.0f} queries/s (1 thread)")
-        return
+    """Requests/s of the cheap query per concurrency level, engines alternating per level."""
+    for c in contenders:
+        if c.engine.endpoint is None:
+            c.result.in_process_rate = in_process_rate(
+                lambda e=c.engine: e.execute(cheap),
+                float(options.duration),
+            )
+            log(f"    {c.engine.name}: {c.result.in_process_rate:.0f} queries/s in-process")
     for clients in options.clients:
-        outcome = measure(
-            engine.endpoint, cheap.text, clients, options.duration, workdir, options.load_tool
-        )
-        result.throughput.append(outcome)
-        log(
-            f"    {clients:>3} clients: {outcome.requests_per_second:.0f} req/s "
-            f"({outcome.errors} errors, {outcome.tool})"
-        )
+        for c in contenders:
+            if c.engine.endpoint is None:
+                continue
+            try:
+                outcome = measure(
+                    c.engine.endpoint, cheap.text, clients, options.duration, tmp,
+                    options.load_tool,
+                )  # fmt: skip
+            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+                log(f"    {c.engine.name} at {clients} clients: load test failed: {error}")
+                continue
+            c.result.throughput.append(outcome)
+            log(
+                f"    {c.engine.name} at {clients:>2} clients: "
+                f"{outcome.requests_per_second:,.0f} req/s "
+                f"({outcome.errors} errors, {outcome.tool})"
+            )
 
 
 def run_size(
@@ -164,10 +222,19 @@ def run_size(
     triples = generate.write(data, size, seed)
     run = SizeRun(label, triples, seed, time.perf_counter() - started)
     log(f"== {label}: {triples} triples generated in {run.generate_seconds:.1f} s")
-    for engine in make_engines(engines):
-        workdir = tmp / f"{label}-{engine.name}"
-        workdir.mkdir()
-        run.engines.append(run_engine(engine, data, workdir, mix, options))
+    contenders = start_all(make_engines(engines), data, tmp, label)
+    try:
+        running = [c for c in contenders if c.ok]
+        for query in mix:
+            time_query(running, query, options)
+        cheap = next((q for q in mix if q.name == CHEAP_QUERY), None)
+        if cheap is not None:
+            measure_throughput(running, cheap, tmp, options)
+    finally:
+        for c in contenders:
+            if c.ok:
+                stop(c)
+    run.engines = [c.result for c in contenders]
     return run
 
 

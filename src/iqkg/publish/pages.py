@@ -31,6 +31,12 @@ from iqkg.rdf.iris import (
 )
 
 SOURCE_PREDICATES = (PROV + "wasDerivedFrom", DCTERMS + "source", PROV + "hadPrimarySource")
+#: schema.org types for W3C classes the ontology aligns to (search engines know only these).
+SCHEMA_EQUIVALENTS = {
+    "http://www.w3.org/ns/org#Organization": "Organization",
+    SKOS + "Concept": "DefinedTerm",
+    SKOS + "ConceptScheme": "DefinedTermSet",
+}
 SAME_AS_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs")
 GRAPH_NAMES = {
     GRAPH_CURATED: {"de": "kuratierte Daten", "en": "curated data"},
@@ -290,7 +296,10 @@ class PageBuilder:
         ):
             if isinstance(quad.object, NamedNode):
                 types.add(quad.object.value)
-        schema_types = sorted(t[len(SCHEMA_HTTPS) :] for t in types if t.startswith(SCHEMA_HTTPS))
+        schema_types = sorted(
+            {t[len(SCHEMA_HTTPS) :] for t in types if t.startswith(SCHEMA_HTTPS)}
+            | {SCHEMA_EQUIVALENTS[t] for t in types if t in SCHEMA_EQUIVALENTS}
+        )
         data: dict[str, object] = {
             "@context": "https://schema.org",
             "@id": iri,

@@ -50,7 +50,7 @@ from iqkg.store.dataset import Dataset, dataset_iri
 
 router = APIRouter(tags=["linked data"])
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
+HTML_TYPES = ("text/html",)
 RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)
 
 

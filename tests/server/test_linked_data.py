@@ -256,7 +256,9 @@ def test_dumps_reload_isomorphic_to_the_dataset(server: RunningServer) -> None:
             served = client.get(
                 "/sparql",
                 params={
-                    "query": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % graph_iri
+                    "query": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <"
+                    + graph_iri
+                    + "> { ?s ?p ?o } }"
                 },
                 headers={"Accept": "application/n-triples"},
             )

@@ -129,6 +129,9 @@ class Box:
     width: int
     height: int
     css: str
+    #: Full name for the tooltip when ``text`` is a short form.
+    title: str | None = None
+    lines: int = 1
 
 
 def _members(dataset: Dataset, programme: str, cls: str) -> list[str]:
@@ -152,8 +155,8 @@ def _wrap(text: str, width: int, lines: int, char_width: float = 6.4) -> list[st
     return [line if len(line) <= limit else line[: limit - 1] + "…" for line in out]
 
 
-def _box_svg(box: Box, href: str | None, lines: int, char_width: float = 6.4) -> str:
-    wrapped = _wrap(box.text.value, box.width - 14, lines, char_width)
+def _box_svg(box: Box, href: str | None, char_width: float = 6.4) -> str:
+    wrapped = _wrap(box.text.value, box.width - 14, box.lines, char_width)
     first = box.y + box.height / 2 - (len(wrapped) - 1) * 7.5 + 4.5
     text = "".join(
         f'<tspan x="{box.x + 8}" y="{first + i * 15:.1f}">{escape(line)}</tspan>'
@@ -164,7 +167,7 @@ def _box_svg(box: Box, href: str | None, lines: int, char_width: float = 6.4) ->
         f'<rect x="{box.x}" y="{box.y}" width="{box.width}" height="{box.height}" rx="5" '
         f'class="node {box.css}"/><text{lang}>{text}</text>'
     )
-    title = f"<title>{escape(box.text.value)}</title>"
+    title = f"<title>{escape(box.title or box.text.value)}</title>"
     if href:
         return f"<a href={quoteattr(href)}>{title}{shape}</a>"
     return f"<g>{title}{shape}</g>"
@@ -188,29 +191,39 @@ def programme_structure(labels: Labels, lang: str, programme: str) -> str | None
     if not (coordination or networks or centres):
         return None
     fields = dict(_objects(dataset, iris.term("buildsExpertiseIn")))
+    state_of = dict(_objects(dataset, iris.term("coversFederalState")))
     row, cols = 30, (10, 225, 450, 860)
-    headings = [(networks, "Landesnetzwerke" if lang == "de" else "Regional networks")]
-    headings.append((centres, "Fachstellen" if lang == "de" else "Competence centres"))
+    headings = [(networks, "Landesnetzwerke" if lang == "de" else "Regional networks", 1)]
+    headings.append((centres, "Fachstellen" if lang == "de" else "Competence centres", 2))
     boxes: list[str] = []
     edges: list[str] = []
     y = 10
     third: list[Box] = []
     fourth: list[Box] = []
-    for members, heading in headings:
+    for members, heading, lines in headings:
         if not members:
             continue
         boxes.append(f'<text class="heading" x="{cols[2]}" y="{y + 16}">{escape(heading)}</text>')
+        if any(iri in fields for iri in members):
+            fields_heading = "Handlungsfelder" if lang == "de" else "Action fields"
+            boxes.append(
+                f'<text class="heading" x="{cols[3]}" y="{y + 16}">{escape(fields_heading)}</text>'
+            )
         y += row
+        height = row - 6 + (lines - 1) * 16
         for iri in members:
-            box = Box(iri, labels.label(iri, lang), cols[2], y, 370, row - 6, "part")
+            # A network is named by its state (the heading says what it is).
+            label = labels.label(iri, lang)
+            shown = labels.label(state_of[iri], lang) if iri in state_of else label
+            box = Box(iri, shown, cols[2], y, 370, height, "part", label.value, lines)
             third.append(box)
             if iri in fields:
-                field_box = Box(
-                    fields[iri], labels.label(fields[iri], lang), cols[3], y, 290, row - 6, "field"
-                )
+                field_label = labels.label(fields[iri], lang)
+                field_box = Box(fields[iri], field_label, cols[3], y, 290, height, "field")
+                field_box.lines = lines
                 fourth.append(field_box)
                 edges.append(_edge(box, field_box))
-            y += row
+            y += height + 6
         y += 10
     height = max(y, 200)
     mid = height / 2
@@ -225,9 +238,10 @@ def programme_structure(labels: Labels, lang: str, programme: str) -> str | None
     edges += [_edge(programme_box, c) for c in coord_boxes]
     edges += [_edge(hub, b) for b in third]
     for box in (programme_box, *coord_boxes):
-        boxes.append(_box_svg(box, linker.href(box.iri), 4, char_width=7.6))
+        box.lines = 4
+        boxes.append(_box_svg(box, linker.href(box.iri), char_width=7.6))
     for box in (*third, *fourth):
-        boxes.append(_box_svg(box, linker.href(box.iri), 1))
+        boxes.append(_box_svg(box, linker.href(box.iri)))
     title = "Aufbau des Programms" if lang == "de" else "Structure of the programme"
     return (
         f'<svg class="structure" viewBox="0 0 1160 {height}" role="img" '

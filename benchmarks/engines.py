@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -74,6 +75,8 @@ class Engine(ABC):
     pid: int | None = None
     #: Runs inside the benchmark process (memory is this process's growth).
     in_process: bool = False
+    #: Told the server's pid as soon as it is spawned (to start memory sampling).
+    on_spawn: Callable[[int], None] | None = None
 
     def check_available(self) -> None:  # noqa: B027 (optional hook, most engines need none)
         """Raise :class:`EngineUnavailable` with a reason when the engine cannot run."""
@@ -86,6 +89,10 @@ class Engine(ABC):
 
     @abstractmethod
     def stop(self) -> None: ...
+
+    def died(self) -> str | None:
+        """Why the engine is gone, or None while it runs."""
+        return None
 
 
 # --- in-process pyoxigraph --------------------------------------------------------------
@@ -183,6 +190,8 @@ class HttpEngine(Engine):
                 start_new_session=True,
             )
         self.pid = self.process.pid
+        if self.on_spawn is not None:
+            self.on_spawn(self.pid)
 
     def wait_ready(self, probe: str = "ASK {}") -> None:
         """Poll the endpoint until it answers a trivial query (or the server dies)."""
@@ -205,6 +214,12 @@ class HttpEngine(Engine):
                 last = str(error)
             time.sleep(0.2)
         raise EngineUnavailable(f"{self.label} not ready in {self.ready_timeout:.0f} s: {last}")
+
+    def died(self) -> str | None:
+        """Why the server is gone (exit status and log tail), or None while it runs."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        return f"{self.label} exited with status {self.process.returncode}:\n{self.log_tail()}"
 
     def log_tail(self, lines: int = 15) -> str:
         if self.log is None or not self.log.exists():

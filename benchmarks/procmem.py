@@ -4,14 +4,20 @@ A server may fork query workers, so the sampler sums over the process and all it
 descendants. RSS counts pages shared between them (copy-on-write, mmap'ed store files)
 once per process; PSS splits shared pages between sharers and is the fairer figure for
 multi-process servers. Both are reported.
+
+    python -m benchmarks.procmem PID INTERVAL [--tree] [--relative]
+
+samples until its standard input closes, then prints the peak as JSON.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+import json
+import select
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 _PROC = Path("/proc")
@@ -70,56 +76,74 @@ class MemoryPeak:
     processes: int = 0
 
 
-class TreeSampler:
-    """Samples the memory of a process tree in a background thread until stopped.
+def _sample(pid: int, tree: bool, baseline: MemoryPeak, peak: MemoryPeak) -> None:
+    pids = process_tree(pid) if tree else [pid]
+    rss = sum(rss_kib(p) for p in pids) / 1024 - baseline.rss_mib
+    pss = sum(pss_kib(p) for p in pids) / 1024 - baseline.pss_mib
+    peak.rss_mib = max(peak.rss_mib, rss)
+    peak.pss_mib = max(peak.pss_mib, pss)
+    peak.processes = max(peak.processes, len(pids))
 
-    ``root`` returns the tree's root pid, or None while there is none yet (a server not
-    yet spawned). Without ``root`` it samples this process only and reports the peak
-    *above* its memory at start (for an engine that runs inside the benchmark process).
+
+def sample_until_eof(pid: int, tree: bool, relative: bool, interval: float) -> MemoryPeak:
+    """Sample until standard input closes; the loop of the sampler process."""
+    baseline = MemoryPeak()
+    if relative:
+        baseline = MemoryPeak(rss_kib(pid) / 1024, pss_kib(pid) / 1024)
+    peak = MemoryPeak(baseline_rss_mib=baseline.rss_mib, baseline_pss_mib=baseline.pss_mib)
+    while True:
+        _sample(pid, tree, baseline, peak)
+        readable, _, _ = select.select([sys.stdin], [], [], interval)
+        if readable and not sys.stdin.read(1):
+            _sample(pid, tree, baseline, peak)
+            return peak
+
+
+class TreeSampler:
+    """Samples the memory of a process (tree) from a separate sampler process.
+
+    Sampling from a thread of the benchmark process would take the GIL from the
+    in-process engine and slow it down, so a small child process does the sampling and
+    reports the peak when told to stop. :meth:`attach` starts it: with ``tree=True`` for
+    a server and its workers; with ``relative=True`` (the benchmark process itself) the
+    peak is reported *above* the memory at attach time.
     """
 
-    def __init__(self, root: Callable[[], int | None] | None = None, interval: float = 0.1) -> None:
-        self.root = root
+    def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.peak = MemoryPeak()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        if root is None:
-            self.peak.baseline_rss_mib = rss_kib(os.getpid()) / 1024
-            self.peak.baseline_pss_mib = pss_kib(os.getpid()) / 1024
+        self._process: subprocess.Popen[str] | None = None
 
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def sample(self) -> None:
-        if self.root is None:
-            pids = [os.getpid()]
-        else:
-            pid = self.root()
-            if pid is None:
-                return
-            pids = process_tree(pid)
-        rss = sum(rss_kib(p) for p in pids) / 1024
-        pss = sum(pss_kib(p) for p in pids) / 1024
-        if self.root is None:
-            rss -= self.peak.baseline_rss_mib
-            pss -= self.peak.baseline_pss_mib
-        self.peak.rss_mib = max(self.peak.rss_mib, rss)
-        self.peak.pss_mib = max(self.peak.pss_mib, pss)
-        self.peak.processes = max(self.peak.processes, len(pids))
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.sample()
+    def attach(self, pid: int, *, tree: bool = True, relative: bool = False) -> None:
+        if self._process is not None:
+            return
+        command = [sys.executable, "-m", "benchmarks.procmem", str(pid), str(self.interval)]
+        command += ["--tree"] if tree else []
+        command += ["--relative"] if relative else []
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
 
     def stop(self) -> MemoryPeak:
-        if not self._stop.is_set():
-            self._stop.set()
-            if self._thread.is_alive():
-                self._thread.join()
-            self.sample()
+        if self._process is None:
+            return self.peak
+        output, _ = self._process.communicate(timeout=30)
+        self._process = None
+        with contextlib.suppress(ValueError, TypeError):
+            self.peak = MemoryPeak(**json.loads(output))
         return self.peak
+
+
+def main(argv: list[str]) -> int:
+    pid, interval = int(argv[0]), float(argv[1])
+    peak = sample_until_eof(pid, "--tree" in argv, "--relative" in argv, interval)
+    print(json.dumps(asdict(peak)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -169,11 +169,12 @@ def _cell(engine: EngineRun, query: str, ref_ms: float | None, expected: int | N
 
 def _size_section(run: SizeRun, mix: list[BenchQuery], options: Options) -> list[str]:
     lines = [f"### {run.label} ({run.triples:,} triples, seed {run.seed})", ""]
-    engines = [e for e in run.engines if e.status == "ok"]
+    engines = [e for e in run.engines if e.start_seconds is not None]  # incl. failed later
     for engine in run.engines:
         if engine.status != "ok":
-            lines.append(f"- **{engine.label}** {engine.status}: {engine.reason}")
-    if len(engines) < len(run.engines):
+            reason = " / ".join(engine.reason.splitlines())[:600]
+            lines.append(f"- **{engine.label}** {engine.status}: {reason}")
+    if any(e.status != "ok" for e in run.engines):
         lines.append("")
     ref = _engine(run, REFERENCE)
     lines += [
@@ -263,7 +264,7 @@ def _memory_table(engines: list[EngineRun]) -> str:
 def _goal_lines(run: SizeRun) -> list[str]:
     lines = ["Goals (issue 3):", ""]
     latency = latency_goal(run)
-    if latency is None:
+    if latency is None or latency[1] == 0:
         lines.append("- latency: not evaluated (iqkg or pyoxigraph did not run)")
     else:
         met, total, misses = latency

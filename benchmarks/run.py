@@ -103,12 +103,15 @@ def start_all(engines: list[Engine], data: Path, tmp: Path, label: str) -> list[
     contenders = []
     for engine in engines:
         result = EngineRun(engine.name, engine.label, load_average=os.getloadavg()[0])
-        sampler = TreeSampler(None if engine.in_process else lambda e=engine: e.pid)
+        sampler = TreeSampler()
         contender = Contender(engine, result, sampler)
         contenders.append(contender)
         try:
             engine.check_available()
-            sampler.__enter__()
+            if engine.in_process:
+                sampler.attach(os.getpid(), tree=False, relative=True)
+            else:
+                engine.on_spawn = sampler.attach
             workdir = tmp / f"{label}-{engine.name}"
             workdir.mkdir()
             started = time.perf_counter()
@@ -128,6 +131,14 @@ def start_all(engines: list[Engine], data: Path, tmp: Path, label: str) -> list[
 def stop(contender: Contender) -> None:
     contender.engine.stop()
     contender.result.memory = contender.sampler.stop()
+
+
+def check_alive(contender: Contender) -> None:
+    """Mark an engine whose server died as failed, with its log, so the run goes on."""
+    reason = contender.engine.died()
+    if reason is not None and contender.ok:
+        contender.result.status, contender.result.reason = "failed", reason
+        log(f"  {contender.engine.label}: FAILED — {reason}")
 
 
 def _summarise(samples: list[Timed], warm: list[Timed]) -> QueryTiming:
@@ -150,10 +161,13 @@ def time_query(contenders: list[Contender], query: BenchQuery, options: Options)
     warm: dict[str, list[Timed]] = {}
     reps: dict[str, int] = {}
     for c in contenders:
+        if not c.ok:
+            continue
         try:
             warm[c.engine.name] = [c.engine.execute(query) for _ in range(max(1, options.warmup))]
         except QueryFailed as error:
             c.result.queries[query.name] = QueryTiming(error=str(error)[:300])
+            check_alive(c)
             continue
         slowest = max(w.seconds for w in warm[c.engine.name])
         reps[c.engine.name] = options.reps
@@ -169,9 +183,13 @@ def time_query(contenders: list[Contender], query: BenchQuery, options: Options)
                 samples[name].append(c.engine.execute(query))
             except QueryFailed as error:
                 c.result.queries[query.name] = QueryTiming(error=str(error)[:300])
+                check_alive(c)
     shown = []
     for c in contenders:
         name = c.engine.name
+        if not c.ok:
+            shown.append(f"{name} {c.result.status}")
+            continue
         if query.name not in c.result.queries:
             c.result.queries[query.name] = _summarise(samples[name], warm[name])
         timing = c.result.queries[query.name]
@@ -195,7 +213,7 @@ def measure_throughput(
             log(f"    {c.engine.name}: {c.result.in_process_rate:.0f} queries/s in-process")
     for clients in options.clients:
         for c in contenders:
-            if c.engine.endpoint is None:
+            if c.engine.endpoint is None or not c.ok:
                 continue
             try:
                 outcome = measure(
@@ -204,6 +222,7 @@ def measure_throughput(
                 )  # fmt: skip
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
                 log(f"    {c.engine.name} at {clients} clients: load test failed: {error}")
+                check_alive(c)
                 continue
             c.result.throughput.append(outcome)
             log(
@@ -232,7 +251,7 @@ def run_size(
             measure_throughput(running, cheap, tmp, options)
     finally:
         for c in contenders:
-            if c.ok:
+            if c.result.start_seconds is not None:  # started (and not stopped on failure)
                 stop(c)
     run.engines = [c.result for c in contenders]
     return run

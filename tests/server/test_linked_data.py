@@ -303,3 +303,31 @@ def test_a_base_that_is_the_servers_own_origin(tmp_path_factory: pytest.TempPath
         assert page.status_code == 200 and 'href="/id/federal-state/bayern"' in page.text
     finally:
         running.stop()
+
+
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/", 200),
+        ("/id/network/bayern", 303),
+        ("/id/network/bayern.ttl", 200),
+        ("/def", 303),
+        ("/.well-known/void", 303),
+        ("/context.jsonld", 200),
+        ("/dumps/", 200),
+        ("/dumps/iqkg.ttl", 200),
+    ],
+)
+def test_head_requests(server: RunningServer, path: str, status: int) -> None:
+    with server.client() as client:
+        response = client.head(path)
+        assert response.status_code == status
+        assert response.content == b""
+
+
+def test_documents_revalidate_with_etag(server: RunningServer) -> None:
+    with server.client() as client:
+        first = client.get("/id/network/bayern.ttl")
+        etag = first.headers["etag"]
+        again = client.get("/id/network/bayern.ttl", headers={"If-None-Match": etag})
+        assert again.status_code == 304

@@ -85,6 +85,7 @@ def test_crawl_finds_no_broken_link(server: RunningServer) -> None:
                     if target not in seen and len(seen) < MAX_PAGES:
                         seen.add(target)
                         frontier.append(target)
+    print(f"crawled {pages} URLs, skipped absent pages: {sorted(skipped)}")
     assert not failures, "\n".join(failures[:30])
     assert pages > 150, pages
     assert len(seen) < MAX_PAGES, "the crawl hit its bound"

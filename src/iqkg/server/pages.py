@@ -140,7 +140,13 @@ def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, An
     }
 
 
-@router.get("/", response_class=HTMLResponse, tags=["linked data"], summary="Home page")
+@router.api_route(
+    "/",
+    methods=["GET", "HEAD"],
+    response_class=HTMLResponse,
+    tags=["linked data"],
+    summary="Home page",
+)
 async def home(request: Request) -> Response:
     dataset: Dataset = request.app.state.dataset
     lang = reader_language(request)

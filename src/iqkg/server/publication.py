@@ -364,7 +364,9 @@ async def void_as(request: Request, extension: str) -> Response:
     return rdf_response(request, data, extension, "/.well-known/void", version, html=False)
 
 
-@router.get("/context.jsonld", summary="JSON-LD @context of the vocabulary")
+@router.api_route(
+    "/context.jsonld", methods=["GET", "HEAD"], summary="JSON-LD @context of the vocabulary"
+)
 async def context(request: Request) -> Response:
     dataset = _dataset(request)
     data = await run_in_threadpool(jsonld_context, dataset)
@@ -375,7 +377,7 @@ async def context(request: Request) -> Response:
     )
 
 
-@router.get("/dumps/", summary="Dumps of the whole dataset")
+@router.api_route("/dumps/", methods=["GET", "HEAD"], summary="Dumps of the whole dataset")
 async def dumps(request: Request) -> Response:
     dataset = _dataset(request)
     current = await run_in_threadpool(publication_state(request.app).dumps.current, dataset)

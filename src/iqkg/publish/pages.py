@@ -133,6 +133,7 @@ class PageBuilder:
         self.iris = labels.dataset.iris
         self.linker = Linker(self.iris)
         self._described = described_graphs(self.dataset)
+        self._graph_hrefs: dict[str, str | None] = {}
 
     # --- values ------------------------------------------------------------------
 
@@ -148,6 +149,11 @@ class PageBuilder:
 
     def _graph_href(self, graph: str) -> str | None:
         """Link a graph only when it has a description of its own (else the link is a 404)."""
+        if graph not in self._graph_hrefs:
+            self._graph_hrefs[graph] = self._described_graph_href(graph)
+        return self._graph_hrefs[graph]
+
+    def _described_graph_href(self, graph: str) -> str | None:
         quads = self.dataset.store.quads_for_pattern(NamedNode(graph), None, None, None)
         for quad in quads:
             if isinstance(quad.graph_name, NamedNode) and quad.graph_name.value in self._described:

@@ -154,8 +154,10 @@ def void_triples(stats: VoidStats, dataset: Dataset, site: str) -> list[Triple]:
     add(d, VOID + "classes", _integer(len(stats.classes)))
     add(d, VOID + "properties", _integer(len(stats.properties)))
     add(d, VOID + "sparqlEndpoint", NamedNode(site + "/sparql"))
-    add(d, VOID + "exampleResource", NamedNode(iris.resource("programme", "iq")))
-    add(d, VOID + "rootResource", NamedNode(iris.resource("programme", "iq")))
+    programme = NamedNode(iris.resource("programme", "iq"))
+    if next(dataset.store.quads_for_pattern(programme, None, None, None), None) is not None:
+        add(d, VOID + "exampleResource", programme)
+        add(d, VOID + "rootResource", programme)
     service = BlankNode()
     add(d, DCAT + "accessService", service)
     add(service, RDF + "type", NamedNode(DCAT + "DataService"))

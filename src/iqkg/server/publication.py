@@ -1,13 +1,9 @@
 """Linked-data publication: every IRI under the base, the ontology, the shapes, VoID,
 the dumps and the JSON-LD context.
 
-One negotiation pattern everywhere (W3C "Cool URIs for the Semantic Web" §4.3, "Best
-Practice Recipes for Publishing RDF Vocabularies" recipe 3): the IRI of a thing
-(``/id/network/bayern``, ``/def``, ``/shapes``, ``/.well-known/void``) answers
-**303 See Other** to a format-specific document chosen from Accept
-(``/id/network/bayern.ttl`` …), with ``Vary: Accept`` and ``Link`` headers naming every
-alternate; the documents answer 200 with their own ``Link`` alternates. ``*/*`` or no
-Accept gets HTML where HTML is offered.
+Every thing here (``/id/network/bayern``, ``/graph/curated``, ``/def``, ``/shapes``,
+``/.well-known/void``) follows the one pattern of :mod:`iqkg.server.documents`: 303 See
+Other to a format-specific document (``….html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``).
 """
 
 from __future__ import annotations
@@ -21,9 +17,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, FastAPI, Request
 from pyoxigraph import NamedNode, Triple
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 
-from iqkg.errors import NotAcceptable, NotFound
+from iqkg.errors import NotFound
 from iqkg.publish.context import jsonld_context
 from iqkg.publish.describe import Description, describe, description_triples
 from iqkg.publish.diagrams import network_map, programme_structure
@@ -32,7 +28,6 @@ from iqkg.publish.labels import Labels
 from iqkg.publish.ontology_doc import ontology_doc
 from iqkg.publish.pages import PageBuilder
 from iqkg.publish.paths import (
-    DOCUMENT_EXTENSIONS,
     HTML_EXTENSION,
     candidate_iris,
     split_extension,
@@ -41,17 +36,13 @@ from iqkg.publish.paths import (
 from iqkg.publish.rdf_output import serialize_triples
 from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
 from iqkg.publish.void import VoidCache, void_triples
-from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL
-from iqkg.server.errors import error_response
-from iqkg.server.pages import not_found_page, reader_language, render
+from iqkg.server.documents import alternates, etag, not_found, rdf_response, see_other
+from iqkg.server.pages import reader_language, render
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
 
 router = APIRouter(tags=["linked data"])
-
-HTML_TYPES = ("text/html",)
-RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)
 
 
 @dataclass
@@ -80,81 +71,6 @@ async def startup(app: FastAPI) -> None:
             methods=["GET", "HEAD"],
             include_in_schema=False,
         )
-
-
-# --- negotiation -------------------------------------------------------------------
-
-
-def choose_extension(accept: str | None, *, html: bool = True) -> str:
-    """The document extension the Accept header prefers (HTML first on ties)."""
-    offered = [*HTML_TYPES] if html else []
-    offered += [mt for s in GRAPH_SYNTAXES for mt in s.media_types]
-    chosen = negotiate(accept, offered)
-    if chosen in HTML_TYPES:
-        return HTML_EXTENSION
-    return next(s.extension for s in GRAPH_SYNTAXES if chosen in s.media_types)
-
-
-def _media_type(extension: str) -> str:
-    syntax = syntax_for_extension(extension)
-    return syntax.media_type if syntax else "text/html"
-
-
-def alternates(stem: str, *, html: bool = True, query: str = "") -> str:
-    extensions = DOCUMENT_EXTENSIONS if html else RDF_EXTENSIONS
-    suffix = f"?{query}" if query else ""
-    return ", ".join(
-        f'<{stem}.{ext}{suffix if ext == HTML_EXTENSION else ""}>; rel="alternate"; '
-        f'type="{_media_type(ext)}"'
-        for ext in extensions
-    )
-
-
-def see_other(request: Request, stem: str, *, html: bool = True) -> Response:
-    """303 to the document the client prefers (Cool URIs §4.3)."""
-    extension = choose_extension(request.headers.get("accept"), html=html)
-    query = request.url.query
-    location = f"{stem}.{extension}" + (f"?{query}" if query and extension == "html" else "")
-    links = alternates(stem, html=html, query=query)
-    return RedirectResponse(
-        location,
-        status_code=303,
-        headers={"Vary": "Accept", "Link": f'<{location}>; rel="describedby", {links}'},
-    )
-
-
-def _etag(*parts: str) -> str:
-    return '"' + "-".join(parts) + '"'
-
-
-def rdf_response(
-    request: Request, body: bytes, extension: str, stem: str, version: str, *, html: bool = True
-) -> Response:
-    etag = _etag(version, extension)
-    headers = {
-        "Link": alternates(stem, html=html),
-        "ETag": etag,
-        "Cache-Control": "no-cache",
-        "Access-Control-Allow-Origin": "*",
-    }
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    syntax = syntax_for_extension(extension)
-    assert syntax is not None
-    media = syntax.media_type + ("; charset=utf-8" if syntax.media_type.startswith("text/") else "")
-    return Response(body, media_type=media, headers=headers)
-
-
-def not_found(request: Request, what: str) -> Response:
-    """404 as a page for browsers, as text/JSON for everyone else."""
-    message = f"{what} is not in the knowledge graph."
-    try:
-        wants = negotiate(request.headers.get("accept"), [*HTML_TYPES, "text/plain"])
-    except NotAcceptable:
-        wants = "text/plain"
-    if wants in HTML_TYPES:
-        return not_found_page(request, message)
-    return error_response(request, 404, message)
 
 
 def _dataset(request: Request) -> Dataset:
@@ -230,7 +146,7 @@ async def resource_page(request: Request, description: Description) -> Response:
         request,
         "resource.html",
         data,
-        headers={"Link": alternates(stem), "ETag": _etag(data["version"], lang)},
+        headers={"Link": alternates(stem), "ETag": etag(data["version"], lang)},
     )
 
 
@@ -373,7 +289,7 @@ async def context(request: Request) -> Response:
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         media_type="application/ld+json",
-        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"},
+        headers={"Cache-Control": "no-cache"},
     )
 
 
@@ -397,5 +313,5 @@ async def dump_file(request: Request, name: str) -> Response:
         found.path,
         media_type=found.format.media_type,
         filename=name,
-        headers={"ETag": _etag(current.version, name), "Cache-Control": "no-cache"},
+        headers={"ETag": etag(current.version, name), "Cache-Control": "no-cache"},
     )

@@ -66,7 +66,7 @@ def test_void_graph_names_dumps_endpoint_licence_and_wikidata(knowledge: Dataset
     links = count(
         knowledge,
         "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o "
-        "FILTER(STRSTARTS(STR(?o), \"http://www.wikidata.org/entity/\")) }",
+        'FILTER(STRSTARTS(STR(?o), "http://www.wikidata.org/entity/")) }',
     )
     assert int(graph.value(wikidata, v("triples"))) == links >= 16  # type: ignore[arg-type]
     vocabularies = set(graph.objects(d, v("vocabulary")))

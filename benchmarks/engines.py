@@ -296,6 +296,23 @@ class RdflibEndpoint(HttpEngine):
         self.wait_ready()
 
 
+class BareFastApi(HttpEngine):
+    name, label = "bare", "bare FastAPI + pyoxigraph (HTTP)"
+
+    def start(self, data: Path, workdir: Path) -> None:
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}/sparql"
+        self.spawn(
+            [
+                sys.executable, "-m", "benchmarks.bare_server", "--data", str(data),
+                "--store", str(workdir / "store"), "--port", str(port),
+            ],
+            workdir,
+            {"PYTHONPATH": str(Path(__file__).parent.parent)},
+        )  # fmt: skip
+        self.wait_ready()
+
+
 def make_engines(names: list[str]) -> list[Engine]:
     from benchmarks.virtuoso import Virtuoso
 
@@ -304,6 +321,7 @@ def make_engines(names: list[str]) -> list[Engine]:
         "iqkg": Iqkg,
         "rdflib": RdflibEndpoint,
         "virtuoso": Virtuoso,
+        "bare": BareFastApi,
     }
     unknown = [n for n in names if n not in known]
     if unknown:

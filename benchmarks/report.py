@@ -210,17 +210,20 @@ def _throughput_table(run: SizeRun, engines: list[EngineRun], options: Options) 
     header = " | ".join(f"{c} client{'s' if c > 1 else ''}" for c in options.clients)
     lines = [
         f"Throughput of `{CHEAP_QUERY}` in requests/s (GET, JSON results, "
-        f"{options.duration} s per level, load generator on 127.0.0.1; errors in brackets):",
+        f"{options.duration} s per level, load generator on 127.0.0.1; errors in brackets). "
+        "Server CPU per request (whole process tree, range over the levels) is the "
+        "figure least disturbed by other load on the machine:",
         "",
-        f"| engine | {header} | p50 / p99 at {options.clients[-1]} (ms) |",
-        "|---|" + "---:|" * len(options.clients) + "---:|",
+        f"| engine | {header} | p50 / p99 at {options.clients[-1]} (ms) "
+        "| server CPU per request (µs) |",
+        "|---|" + "---:|" * len(options.clients) + "---:|---:|",
     ]
     for engine in engines:
         if engine.in_process_rate is not None:
             lines.append(
                 f"| {engine.label} | {engine.in_process_rate:,.0f} (1 thread, no HTTP) |"
                 + " |" * (len(options.clients) - 1)
-                + " – |"
+                + " – | – |"
             )
             continue
         by_clients = {t.clients: t for t in engine.throughput}
@@ -239,7 +242,9 @@ def _throughput_table(run: SizeRun, engines: list[EngineRun], options: Options) 
             if last and last.p50_ms is not None and last.p99_ms is not None
             else "–"
         )
-        lines.append(f"| {engine.label} | " + " | ".join(cells) + f" | {latency} |")
+        cpu = [t.server_cpu_us for t in engine.throughput if t.server_cpu_us is not None]
+        cpu_cell = f"{min(cpu):.0f}–{max(cpu):.0f}" if cpu else "–"
+        lines.append(f"| {engine.label} | " + " | ".join(cells) + f" | {latency} | {cpu_cell} |")
     return "\n".join(lines)
 
 

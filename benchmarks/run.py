@@ -23,17 +23,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchmarks import generate, report
 from benchmarks.engines import Engine, EngineUnavailable, QueryFailed, Timed, make_engines
 from benchmarks.mix import CHEAP_QUERY, BenchQuery, load_mix
-from benchmarks.procmem import MemoryPeak, TreeSampler
+from benchmarks.procmem import MemoryPeak, TreeSampler, tree_cpu_seconds
 from benchmarks.throughput import Throughput, in_process_rate, measure
 
 RESULTS_DIR = Path(__file__).parent / "results"
-ALL_ENGINES = ["pyoxigraph", "iqkg", "rdflib", "virtuoso"]
+ALL_ENGINES = ["pyoxigraph", "iqkg", "rdflib", "virtuoso", "bare"]
 
 
 @dataclass
@@ -215,11 +215,17 @@ def measure_throughput(
         for c in contenders:
             if c.engine.endpoint is None or not c.ok:
                 continue
+            pid = c.engine.pid
+            cpu_before = tree_cpu_seconds(pid) if pid else 0.0
             try:
                 outcome = measure(
                     c.engine.endpoint, cheap.text, clients, options.duration, tmp,
                     options.load_tool,
                 )  # fmt: skip
+                if pid and outcome.requests > outcome.errors:
+                    cpu = tree_cpu_seconds(pid) - cpu_before
+                    per_request = cpu / (outcome.requests - outcome.errors) * 1e6
+                    outcome = replace(outcome, server_cpu_us=per_request)
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
                 log(f"    {c.engine.name} at {clients} clients: load test failed: {error}")
                 check_alive(c)
@@ -228,7 +234,8 @@ def measure_throughput(
             log(
                 f"    {c.engine.name} at {clients:>2} clients: "
                 f"{outcome.requests_per_second:,.0f} req/s "
-                f"({outcome.errors} errors, {outcome.tool})"
+                f"({outcome.errors} errors, {outcome.tool}), "
+                f"server CPU {outcome.server_cpu_us or 0:.0f} µs/request"
             )
 
 

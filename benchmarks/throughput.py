@@ -38,6 +38,8 @@ class Throughput:
     p50_ms: float | None
     p99_ms: float | None
     tool: str
+    #: Server CPU time (process tree, user + system) per answered request, in µs.
+    server_cpu_us: float | None = None
 
 
 def _check_loopback(endpoint: str) -> None:

@@ -13,13 +13,34 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl.shape
 from pyshacl import validate as pyshacl_validate
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from rdflib import Graph
 
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.loader import parse_rdf_file
 from iqkg.validation.report import ValidationReport, read_report
+
+
+def _index_constraint_parameters() -> None:
+    """Let pySHACL find constraint parameters by hash instead of by list scan.
+
+    pySHACL (0.40) checks each predicate of a shape against a *list* of ~40 constraint
+    parameters on every evaluation of that shape, i.e. once per shape per focus node; with
+    rdflib's ``__eq__`` that was 60% of the time of a 10k-triple submission (measured with
+    cProfile: 9.8M comparisons). ``pyshacl.shape`` caches the pair (parameters, map) in a
+    module attribute the first time it needs it; seeding that cache with a frozenset of the
+    same parameters keeps the behaviour and removes the scan (measured: 3.8 s -> 2.7 s for
+    10k triples on a loaded machine). Only done when the cache is still empty, so a pySHACL
+    that changes this mechanism simply runs unpatched.
+    """
+    if getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None) is None:
+        pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            frozenset(ALL_CONSTRAINT_PARAMETERS),
+            CONSTRAINT_PARAMETERS_MAP,
+        )
 
 
 def read_folder(folder: Path, iris: IriScheme) -> list[ox.Triple]:
@@ -34,6 +55,7 @@ class ShaclValidator:
     """Shapes + ontology + curated data, parsed once, validating any number of inputs."""
 
     def __init__(self, shapes: Graph, ontology: Graph, curated: Graph) -> None:
+        _index_constraint_parameters()
         self.shapes = shapes
         self.ontology = ontology
         self.curated = curated
@@ -63,7 +85,9 @@ class ShaclValidator:
             allow_warnings=True,
             allow_infos=True,
             abort_on_first=False,
-            advanced=True,
+            # The shapes use SHACL Core only; "advanced" (SHACL-AF) would put the
+            # parameter list back into a per-evaluation copy.
+            advanced=False,
         )
         assert isinstance(report_graph, Graph)
         return read_report(report_graph)

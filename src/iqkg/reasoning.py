@@ -9,8 +9,8 @@ Two reasoners, for two jobs:
   Java). It is the test that the ontology and the curated data together are consistent
   and that no class is unsatisfiable; owlrl cannot prove that.
 
-Only rdflib, owlrl, owlready2 and the standard library are imported here, so the module can
-be used from the loader, the CLI and the tests alike.
+Besides rdflib, owlrl and owlready2 only the term conversion of ``iqkg.rdf`` is imported
+here, so the module can be used from the loader, the CLI and the tests alike.
 """
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ from pathlib import Path
 
 import owlready2
 import owlrl
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-__all__ = ["ConsistencyReport", "check_consistency", "owl_rl_closure"]
+from iqkg.rdf.convert import to_oxigraph_triples, to_rdflib_graph
+
+__all__ = ["ConsistencyReport", "check_consistency", "infer", "owl_rl_closure"]
 
 _OWL_THING = URIRef(str(OWL.Thing))
 _OWL_NOTHING = URIRef(str(OWL.Nothing))
@@ -84,6 +87,14 @@ def owl_rl_closure(graph: Graph) -> Graph:
             continue
         inferred.add((s, p, o))
     return inferred
+
+
+def infer(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The OWL RL closure of stored (Oxigraph) triples, as new triples only.
+
+    The loader's ``Reasoner``: ontology + curated triples in, ``graph/inferred`` out.
+    """
+    return to_oxigraph_triples(owl_rl_closure(to_rdflib_graph(triples)))
 
 
 _BUILT_IN_NAMESPACES = (

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Graph
 
-from iqkg.cli.knowledge import infer
 from iqkg.rdf.iris import IriScheme
+from iqkg.reasoning import infer
 from iqkg.store.dataset import Dataset
 from iqkg.store.loader import load_knowledge
 from tests.support.server import ROOT

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from iqkg.cli.knowledge import infer
 from iqkg.query.catalogue import Catalogue, CatalogueQuery, answer_matches, csv_rows
 from iqkg.rdf.formats import SPARQL_CSV
 from iqkg.rdf.iris import IriScheme
+from iqkg.reasoning import infer
 from iqkg.store.dataset import Dataset, GraphWrite
 from iqkg.store.loader import load_knowledge
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from iqkg.cli.common import open_dataset
 from iqkg.errors import InputError
 from iqkg.query.catalogue import Catalogue, answer_matches, csv_rows
-from iqkg.rdf.convert import to_oxigraph_triples, to_rdflib_graph
+from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.formats import (
     DATASET_SYNTAXES,
     GRAPH_SYNTAXES,
@@ -26,16 +26,11 @@ from iqkg.rdf.formats import (
     results_syntax_for_name,
 )
 from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme
-from iqkg.reasoning import check_consistency, owl_rl_closure
+from iqkg.reasoning import check_consistency, infer
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, GraphWrite, QueryResult
 from iqkg.store.loader import load_knowledge, parse_rdf_file
 from iqkg.validation.shacl import ShaclValidator, read_folder
-
-
-def infer(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The OWL RL closure of ontology + curated triples, as new triples only."""
-    return to_oxigraph_triples(owl_rl_closure(to_rdflib_graph(triples)))
 
 
 def register(subparsers: Any) -> None:
@@ -217,14 +212,12 @@ def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     syntax = rdf_syntax_for_name(args.format, (*DATASET_SYNTAXES, TURTLE))
     dataset = open_dataset(settings)
-    if syntax is TURTLE:
-        data = (
-            ox.serialize(
-                (q.triple for q in dataset.store.quads_for_pattern(None, None, None, None)),
-                format=syntax.format,
-            )
-            or b""
-        )
+    if syntax is TURTLE:  # the default union: the public graphs, without archive/private
+        public = dataset.public_graphs()
+        triples = {
+            q.triple for g in public for q in dataset.store.quads_for_pattern(None, None, None, g)
+        }
+        data = ox.serialize(triples, format=syntax.format) or b""
     else:
         data = dataset.dump(syntax.format)
     if args.output:

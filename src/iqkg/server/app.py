@@ -1,8 +1,8 @@
 """Assemble the application: ``create_app(settings)`` is the only place routers meet.
 
 The process that runs the app is the store's single writer: it opens the on-disk dataset
-(loading the curated files when the store is empty) and hands it to the routers through
-``app.state``. Each router module may define ``async def startup(app)`` and
+(``iqkg load`` fills it beforehand; ``make run`` does both) and hands it to the routers
+through ``app.state``. Each router module may define ``async def startup(app)`` and
 ``async def shutdown(app)``; they run in the order of :data:`ROUTER_MODULES`.
 """
 

@@ -65,7 +65,10 @@ def machine() -> dict[str, str]:
         memory = f"{kib / 1024 / 1024:.0f} GiB"
     virtuoso = _run(["virtuoso-t", "-?"]).splitlines()
     wrk = _run(["wrk", "-v"]).splitlines()
-    commit = _run(["git", "-C", str(Path(__file__).parent), "rev-parse", "--short", "HEAD"])
+    here = str(Path(__file__).parent)
+    commit = _run(["git", "-C", here, "rev-parse", "--short", "HEAD"])
+    if commit and _run(["git", "-C", here, "status", "--porcelain", "--", "../src"]):
+        commit += " with uncommitted changes in src/"
     return {
         "cpu": cpu or platform.processor(),
         "cores": str(os.cpu_count()),
@@ -276,7 +279,7 @@ def _goal_lines(run: SizeRun) -> list[str]:
         mark = "met" if met == total else "MISSED"
         lines.append(
             f"- latency within {LATENCY_FACTOR}× or +{LATENCY_SLACK_MS:.0f} ms of "
-            f"in-process pyoxigraph: **{mark}** on {met}/{total} queries"
+            f"in-process pyoxigraph: **{mark}** (within on {met} of {total} queries)"
         )
         lines += [f"  - {m}" for m in misses]
     levels = throughput_goal(run)

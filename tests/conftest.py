@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.listener import Listener
 from tests.support.server import ROOT, RunningServer, start_server
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -28,3 +29,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_server(store, env={"IQKG_ADMIN_TOKEN": ADMIN_TOKEN, "IQKG_QUERY_TIMEOUT": "30"})
     yield running
     running.stop()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A local listener that must receive nothing (no request may reach the network)."""
+    running = Listener()
+    yield running
+    running.close()

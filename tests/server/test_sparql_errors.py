@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-
 import pytest
 
 from tests.server.conftest import MAX_QUERY_BYTES, SPARQL_ADMIN_TOKEN
+from tests.support.listener import Listener
 from tests.support.server import RunningServer
 
 ASK = "ASK { ?s ?p ?o }"
@@ -113,42 +110,6 @@ def test_update_requires_the_token_and_bumps_the_version(sparql_server: RunningS
 
 
 # --- SERVICE: refused, and nothing reaches the network ------------------------------------------
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(timeout=2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    running = Listener()
-    yield running
-    running.close()
 
 
 def test_service_is_refused_and_never_called(

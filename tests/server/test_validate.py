@@ -3,8 +3,6 @@ the refusals of input that would make a parser touch the network."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -12,6 +10,7 @@ import httpx
 import pytest
 
 from tests.submissions.helpers import MEDIA_TYPES, add_partner, bearer, fixture
+from tests.support.listener import Listener
 from tests.support.server import RunningServer
 
 BASE = "https://w3id.org/iqkg/"
@@ -110,44 +109,6 @@ def test_syntax_errors_have_line_and_column(client: httpx.Client) -> None:
 
 
 # --- no network access while parsing ------------------------------------------------
-
-
-class Listener:
-    """A loopback TCP listener that records every connection it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    running = Listener()
-    yield running
-    running.close()
 
 
 def _refusals(port: int) -> list[tuple[str, bytes, str]]:

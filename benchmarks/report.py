@@ -182,7 +182,8 @@ def _size_section(run: SizeRun, mix: list[BenchQuery], options: Options) -> list
     ref = _engine(run, REFERENCE)
     lines += [
         "Median latency per query in ms (ratio to in-process pyoxigraph); "
-        f"{options.warmup} warm-up + {options.reps} timed runs each.",
+        f"{options.warmup} warm-up + {options.reps} timed runs each; HTTP client sends "
+        f"`Accept-Encoding: {options.accept_encoding}`.",
         "",
         "| query | " + " | ".join(e.label for e in engines) + " | rows |",
         "|---|" + "---:|" * len(engines) + "---:|",

@@ -27,7 +27,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchmarks import generate, report
-from benchmarks.engines import Engine, EngineUnavailable, QueryFailed, Timed, make_engines
+from benchmarks.engines import (
+    Engine,
+    EngineUnavailable,
+    HttpEngine,
+    QueryFailed,
+    Timed,
+    make_engines,
+)
 from benchmarks.mix import CHEAP_QUERY, BenchQuery, load_mix
 from benchmarks.procmem import MemoryPeak, TreeSampler, tree_cpu_seconds
 from benchmarks.throughput import Throughput, in_process_rate, measure
@@ -78,6 +85,7 @@ class Options:
     duration: int
     slow_seconds: float  # a query slower than this in warm-up gets fewer repetitions
     load_tool: str
+    accept_encoding: str = "gzip, deflate"
 
 
 def log(message: str) -> None:
@@ -248,7 +256,11 @@ def run_size(
     triples = generate.write(data, size, seed)
     run = SizeRun(label, triples, seed, time.perf_counter() - started)
     log(f"== {label}: {triples} triples generated in {run.generate_seconds:.1f} s")
-    contenders = start_all(make_engines(engines), data, tmp, label)
+    chosen = make_engines(engines)
+    for engine in chosen:
+        if isinstance(engine, HttpEngine):
+            engine.accept_encoding = options.accept_encoding
+    contenders = start_all(chosen, data, tmp, label)
     try:
         running = [c for c in contenders if c.ok]
         for query in mix:
@@ -276,6 +288,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, help="seconds per throughput level")
     parser.add_argument("--slow", type=float, default=2.0, help="slow-query threshold (s)")
     parser.add_argument("--load-tool", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip, deflate",
+        help="Accept-Encoding of the latency client ('identity': no compression)",
+    )
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="report directory")
     parser.add_argument("--name", default="latest", help="report file stem")
@@ -291,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=args.duration if args.duration is not None else (3 if args.quick else 5),
         slow_seconds=args.slow,
         load_tool=args.load_tool,
+        accept_encoding=args.accept_encoding,
     )
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     row_limit: int = Field(100_000, gt=0, description="Most rows a SELECT returns.")
     query_workers: int = Field(2, ge=1, description="Query worker processes.")
     queue_size: int = Field(32, ge=1, description="Queries waiting for a worker before 503.")
+    result_cache_bytes: int = Field(
+        64 << 20,
+        ge=0,
+        description="Bytes of answers kept for identical queries on the same data (0: off).",
+    )
     service_allowlist: list[str] = Field(
         default_factory=list, description="SPARQL SERVICE endpoints a query may call."
     )

@@ -51,6 +51,9 @@ UPDATE_FORMS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
 GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
+#: Calls whose value changes from one evaluation to the next (SPARQL 1.1 Query §17.4), and
+#: SERVICE, whose remote answer may: answers using them are never reused.
+VOLATILE_WORDS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class QueryShape:
     form: str
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
+    volatile: bool = False
 
     @property
     def returns_graph(self) -> bool:
@@ -242,7 +246,8 @@ def inspect_query(text: str, allowlist: frozenset[str] = frozenset()) -> QuerySh
                 graph = reader.iri(index + 2 if named else index + 1)
             if graph is not None:
                 (from_named if named else from_graphs).append(graph)
-    return QueryShape(form, tuple(from_graphs), tuple(from_named))
+    volatile = any(t.kind == "word" and t.text.upper() in VOLATILE_WORDS for t in reader.tokens)
+    return QueryShape(form, tuple(from_graphs), tuple(from_named), volatile)
 
 
 @lru_cache(maxsize=256)

@@ -75,6 +75,11 @@ class SparqlMetrics:
         self.waiting = Gauge(
             "iqkg_query_queue_length", "Queries waiting for a worker.", registry=self.registry
         )
+        self.cache_hits = Counter(
+            "iqkg_sparql_result_cache_hits",
+            "Queries answered from the result cache (no worker involved).",
+            registry=self.registry,
+        )
         self.updates = Counter(
             "iqkg_sparql_updates", "Updates applied through /update.", registry=self.registry
         )

@@ -52,6 +52,7 @@ from iqkg.query.protocol import (
     content_type,
     protocol_request,
 )
+from iqkg.query.result_cache import CachedAnswer, CacheKey, ResultCache
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.metrics import SparqlMetrics
@@ -115,6 +116,7 @@ async def startup(app: FastAPI) -> None:
     app.state.served = served
     app.state.sparql_publish = published
     app.state.service_descriptions = {}
+    app.state.result_cache = ResultCache(settings.result_cache_bytes)
 
 
 async def shutdown(app: FastAPI) -> None:
@@ -201,15 +203,31 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
             if _not_modified(request, headers["ETag"], served.modified):
                 outcome = "not_modified"
                 return Response(status_code=304, headers=headers)
-        job = QueryJob(
+        cache: ResultCache = state.result_cache
+        key: CacheKey = (
             sparql.query,
             syntax.name,
             sparql.default_graphs,
             sparql.named_graphs,
-            own_dataset=shape.has_dataset_clause,
-            row_limit=settings.row_limit,
+            settings.row_limit,
         )
-        result = await state.query_pool.run(job, sparql.timeout)
+        version = served.version
+        result = None if shape.volatile else cache.get(version, key)
+        if result is not None:
+            metrics.cache_hits.inc()
+        else:
+            job = QueryJob(
+                sparql.query,
+                syntax.name,
+                sparql.default_graphs,
+                sparql.named_graphs,
+                own_dataset=shape.has_dataset_clause,
+                row_limit=settings.row_limit,
+            )
+            answer = await state.query_pool.run(job, sparql.timeout)
+            result = CachedAnswer(tuple(answer.chunks), answer.truncated)
+            if not shape.volatile and served.version == version:  # no write meanwhile
+                cache.put(version, key, result)
         if result.truncated:
             outcome = "truncated"
             headers["X-IQKG-Truncated"] = "true"
@@ -218,7 +236,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
                 f'199 iqkg "result truncated to the row limit of {settings.row_limit} '
                 '(IQKG_ROW_LIMIT); add LIMIT/OFFSET to page through it"'
             )
-        return _body_response(result.chunks, headers)
+        return _body_response(list(result.chunks), headers)
     except IqkgError as error:
         outcome = _outcome(error)
         if isinstance(error, QueryTimeout):

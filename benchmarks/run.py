@@ -40,7 +40,7 @@ from benchmarks.procmem import MemoryPeak, TreeSampler, tree_cpu_seconds
 from benchmarks.throughput import Throughput, in_process_rate, measure
 
 RESULTS_DIR = Path(__file__).parent / "results"
-ALL_ENGINES = ["pyoxigraph", "iqkg", "rdflib", "virtuoso", "bare"]
+ALL_ENGINES = ["pyoxigraph", "iqkg", "iqkg-cached", "rdflib", "virtuoso", "bare"]
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Web conventions every response shares: CORS (SPARQL clients in browsers) and gzip.
 
-Installed once by ``create_app``. Gzip leaves responses under 1 KiB alone and compresses
-large ones in a worker thread (Starlette's GZipMiddleware), never on the event loop.
+Installed once by ``create_app``. Gzip (Starlette's GZipMiddleware) leaves responses under
+1 KiB alone and compresses larger ones at the fastest level.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ EXPOSED = [
 
 
 def install(app: FastAPI) -> None:
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    # Level 1: measured 1.8 ms instead of 5.4 ms (level 6) for an 883 KB SPARQL answer, for
+    # a 34% larger body; on the networks SPARQL clients use, the faster level wins.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -1,7 +1,9 @@
 """Time validation and storage of 1k/10k/100k-triple submissions (README figures).
 
-Run: ``.venv/bin/python -m tests.submissions.timing [sizes...]``. Uses an on-disk store in
-a temporary folder with the curated data loaded, and the real service (no HTTP).
+Run: ``python -m benchmarks.validation [sizes...]`` (``make bench`` runs it after the
+SPARQL benchmark). Uses an on-disk store in a temporary folder with the curated data
+loaded, and the real submission service without HTTP; the submissions are the conforming
+synthetic partner projects the submission tests use (``tests/submissions/synthetic.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from tests.submissions.synthetic import synthetic_turtle
 
 def main(sizes: list[int]) -> None:
     settings = Settings()
-    with tempfile.TemporaryDirectory() as tmp:
+    # RocksDB may still write its log while the folder goes: tolerate that at cleanup.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         iris = IriScheme(settings.base)
         dataset = Dataset.open(Path(tmp) / "store", iris)
         load_knowledge(dataset, settings.knowledge_dir)

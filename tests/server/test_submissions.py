@@ -202,7 +202,9 @@ def test_rejection_report_as_turtle_and_html(
 
 def test_auth_matrix(server: RunningServer, client: httpx.Client, partners: dict[str, str]) -> None:
     body = fixture("project.ttl", "alpha")
-    assert submit(client, None, body).status_code == 401
+    missing = submit(client, None, body)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
     assert submit(client, "iqkg_not-a-token", body).status_code == 401
     assert (
         client.post(

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from iqkg.errors import IqkgError, Overloaded
+from iqkg.errors import IqkgError, Overloaded, Unauthorized
 
 log = logging.getLogger("iqkg.server")
 
@@ -43,6 +43,8 @@ async def _iqkg_error(request: Request, exc: Exception) -> Response:
     response = error_response(request, exc.status, exc.message, exc.detail)
     if isinstance(exc, Overloaded):
         response.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):  # RFC 9110 §15.5.2: a 401 names its scheme
+        response.headers["WWW-Authenticate"] = 'Bearer realm="iqkg"'
     return response
 
 

@@ -17,8 +17,19 @@ from iqkg.publish.labels import prefixes
 from iqkg.publish.ontology_doc import ontology_graph
 from iqkg.store.dataset import Dataset
 
+_CACHE: dict[tuple[str, str], dict[str, Any]] = {}
+
 
 def jsonld_context(dataset: Dataset) -> dict[str, Any]:
+    """The ``{"@context": …}`` document; rebuilt only when the dataset version changes."""
+    key = (dataset.iris.base, dataset.version)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _build(dataset)
+    return _CACHE[key]
+
+
+def _build(dataset: Dataset) -> dict[str, Any]:
     iris = dataset.iris
     graph = ontology_graph(dataset)
     terms: dict[str, Any] = dict(sorted(prefixes(iris).items()))

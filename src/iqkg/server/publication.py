@@ -113,7 +113,8 @@ async def serve_resource(request: Request, path: str) -> Response:
         if description.iri == dataset_iri(dataset.iris):
             stats = publication_state(request.app).void.stats(dataset)
             triples += void_triples(stats, dataset, origin)
-        return serialize_triples(triples, syntax, dataset.iris), dataset.version
+        context = jsonld_context(dataset)["@context"]
+        return serialize_triples(triples, syntax, dataset.iris, context=context), dataset.version
 
     data, version = await run_in_threadpool(body)
     return rdf_response(request, data, extension, url_stem, version)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iqkg.publish.labels import LABEL_PREDICATES
-from iqkg.rdf.iris import GRAPH_INFERRED, RDF, RDFS
+from iqkg.rdf.iris import GRAPH_INFERRED, RDF, RDFS, valid_iri
 from iqkg.store.dataset import Dataset
 
 Node = NamedNode | BlankNode
@@ -85,7 +85,10 @@ def _facts(dataset: Dataset, pattern: Iterator[object], graphs: set[str]) -> lis
 
 
 def describe(dataset: Dataset, iri: str) -> Description | None:
-    """The description of ``iri``, or None when no described graph mentions it."""
+    """The description of ``iri``, or None when no described graph mentions it (or
+    ``iri`` is not a valid IRI, so nothing can mention it)."""
+    if not valid_iri(iri):
+        return None
     graphs = described_graphs(dataset)
     node = NamedNode(iri)
     store = dataset.store

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from iqkg.rdf.formats import GRAPH_SYNTAXES, RdfSyntax
+from iqkg.rdf.iris import valid_iri
 
 #: Extensions of the format-specific documents, in the order Link headers list them.
 HTML_EXTENSION = "html"
@@ -34,7 +35,10 @@ def split_extension(path: str) -> tuple[str, str | None]:
 
 
 def candidate_iris(path: str, base: str, origin: str) -> list[str]:
-    """The IRIs a request path may stand for, most likely first (no duplicates)."""
+    """The IRIs a request path may stand for, most likely first (no duplicates).
+
+    Only valid IRIs: a path (``/id/a%20b``) or an origin (from a ``Host: a%zz`` header)
+    that cannot be part of an IRI stands for nothing."""
     relative = path.lstrip("/")
     candidates = [base + relative, origin.rstrip("/") + "/" + relative]
     base_path = urlsplit(base).path.lstrip("/")
@@ -42,7 +46,7 @@ def candidate_iris(path: str, base: str, origin: str) -> list[str]:
         candidates.append(base + relative[len(base_path) :])
     unique: list[str] = []
     for iri in candidates:
-        if iri not in unique:
+        if iri not in unique and valid_iri(iri):
             unique.append(iri)
     return unique
 

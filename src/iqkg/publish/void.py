@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 from iqkg.publish.dumps import DUMP_FORMATS
-from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SD, SKOS, VOID, XSD
+from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SD, SKOS, VOID, XSD, usable_origin
 from iqkg.store.dataset import Dataset, dataset_iri
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -113,9 +113,12 @@ def _integer(value: int) -> Literal:
 
 
 def void_triples(stats: VoidStats, dataset: Dataset, site: str) -> list[Triple]:
-    """The VoID/DCAT description; ``site`` is the server's origin (``https://host``)."""
+    """The VoID/DCAT description; ``site`` is the server's origin (``https://host``).
+
+    A ``site`` that cannot be part of an IRI (from a hostile ``Host`` header) gives way to
+    the base, which the persistent identifier service redirects to this server."""
     iris = dataset.iris
-    site = site.rstrip("/")
+    site = usable_origin(site, iris.base).rstrip("/")
     d = NamedNode(dataset_iri(iris))
     out: list[Triple] = []
 

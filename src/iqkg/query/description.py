@@ -9,7 +9,7 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, serialize
 
 from iqkg.rdf.formats import RdfSyntax
-from iqkg.rdf.iris import DCTERMS, RDF, SD, VOID, XSD, IriScheme
+from iqkg.rdf.iris import DCTERMS, RDF, SD, VOID, XSD, IriScheme, usable_origin
 from iqkg.store.dataset import public_graphs
 
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -44,8 +44,11 @@ def _graph_sizes(store: Store) -> dict[str, int]:
 def service_description(
     store: Store, iris: IriScheme, endpoint: str, *, federated: bool = False
 ) -> list[Triple]:
-    """Triples describing the endpoint at ``endpoint`` and its default dataset."""
-    service = NamedNode(endpoint)
+    """Triples describing the endpoint at ``endpoint`` and its default dataset.
+
+    An ``endpoint`` that is not a valid IRI (the request's URL with a hostile ``Host``
+    header) gives way to ``{base}sparql``, which the identifier service redirects here."""
+    service = NamedNode(usable_origin(endpoint, iris.base + "sparql"))
     a = NamedNode(RDF + "type")
     triples = [
         Triple(service, a, NamedNode(SD + "Service")),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pyoxigraph import NamedNode
+
 from iqkg.settings import DEFAULT_BASE
 
 ORG = "http://www.w3.org/ns/org#"
@@ -87,3 +89,18 @@ class IriScheme:
 
 def is_slug(value: str) -> bool:
     return bool(_SLUG.match(value))
+
+
+def valid_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI that pyoxigraph (and so the store) accepts."""
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def usable_origin(origin: str, fallback: str) -> str:
+    """``origin`` (a request's ``https://host/``, built from its Host header) when it can be
+    part of an IRI, else ``fallback`` (the configured base): never an invalid IRI."""
+    return origin if valid_iri(origin) else fallback

@@ -36,7 +36,7 @@ from iqkg.publish.paths import (
 from iqkg.publish.rdf_output import serialize_triples
 from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
 from iqkg.publish.void import VoidCache, void_triples
-from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL
+from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
 from iqkg.server.documents import alternates, etag, not_found, rdf_response, see_other
 from iqkg.server.pages import reader_language, render
 from iqkg.settings import Settings
@@ -92,7 +92,7 @@ def _find(dataset: Dataset, candidates: list[str]) -> Description | None:
 async def serve_resource(request: Request, path: str) -> Response:
     dataset = _dataset(request)
     base = request.app.state.settings.base
-    origin = str(request.base_url)
+    origin = usable_origin(str(request.base_url), base)
     stem, extension = split_extension(path)
     description = await run_in_threadpool(_find, dataset, candidate_iris(stem, base, origin))
     if description is None and extension is not None:
@@ -269,7 +269,7 @@ async def void_as(request: Request, extension: str) -> Response:
     if syntax is None:
         return not_found(request, "/.well-known/void." + extension)
     dataset = _dataset(request)
-    site = str(request.base_url)
+    site = usable_origin(str(request.base_url), dataset.iris.base)
 
     def body() -> tuple[bytes, str]:
         stats = publication_state(request.app).void.stats(dataset)

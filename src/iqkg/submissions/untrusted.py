@@ -32,11 +32,6 @@ from iqkg.store.loader import syntax_error_message, syntax_error_position
 #: the body's own size (namespace abbreviations such as ``&xsd;`` stay far below).
 MAX_ENTITY_EXPANSION = 4
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE\s", re.IGNORECASE)
-_INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*(\[(.*?)\])?\s*>", re.DOTALL | re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s]+)\s+(.*?)>", re.DOTALL)
-_EXTERNAL_ID = re.compile(rb"\b(SYSTEM|PUBLIC)\b")
-
 
 def parse_untrusted(
     body: bytes,
@@ -124,39 +119,162 @@ def _remote_contexts(node: Any) -> Iterator[str]:
 
 
 # --- RDF/XML -------------------------------------------------------------------------
+#
+# Oxigraph's RDF/XML parser reads entity declarations loosely: it splits the whole
+# ``<!DOCTYPE ...>`` on ``<`` and treats every piece starting with ``!ENTITY`` as a
+# declaration, with or without whitespace (``<!ENTITY%a "…">``, ``<!ENTITYa "…">``), and
+# expands entities used inside other entities. So the check below fails closed: every
+# ``<!ENTITY`` anywhere in the body is examined, the DOCTYPE must be delimited the same way
+# by a quote-aware and by a naive bracket-counting reading, and only plain-text internal
+# entities inside it pass.
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_EXTERNAL_ID = re.compile(rb"\b(SYSTEM|PUBLIC)\b", re.IGNORECASE)
+_WHITESPACE = b" \t\r\n"
+_BAD_NAME = re.compile(rb"[\"'<>&%;\[\]=]")
 
 
 def _check_xml_doctype(body: bytes) -> None:
-    if not _DOCTYPE.search(body):
+    doctypes = [m.start() for m in _DOCTYPE.finditer(body)]
+    if not doctypes:
+        if _ENTITY.search(body):
+            raise InputError(
+                "the RDF/XML declares an entity (<!ENTITY) outside a <!DOCTYPE> internal "
+                "subset; iqkg refuses it."
+            )
         return
-    match = _INTERNAL_SUBSET.search(body)
-    if match is None:
-        raise InputError("malformed RDF/XML: the <!DOCTYPE> declaration is not closed")
-    declaration_head = body[match.start() : match.start(1) if match.group(1) else match.end()]
-    if _EXTERNAL_ID.search(declaration_head):
+    if len(doctypes) > 1:
+        raise InputError("the RDF/XML has more than one <!DOCTYPE> declaration; iqkg refuses it.")
+    start = doctypes[0]
+    end = _doctype_end_quoted(body, start)
+    if end is None or end != _doctype_end_naive(body, start):
+        raise InputError(
+            "the RDF/XML's <!DOCTYPE> declaration cannot be delimited with certainty (it is "
+            "not closed, or a quoted value or comment holds '<', '>', '[' or ']'); iqkg "
+            "refuses it. Keep the internal subset to plain entity declarations."
+        )
+    subset_start = body.find(b"[", start, end)
+    head = body[start : subset_start if subset_start >= 0 else end]
+    if _EXTERNAL_ID.search(head):
         raise NetworkAccessRefused(
             "the RDF/XML names an external DTD (SYSTEM/PUBLIC); iqkg never loads external "
             "DTDs or entities. Remove the external identifier from <!DOCTYPE>."
         )
-    subset = match.group(2) or b""
     sizes: dict[bytes, int] = {}
-    for entity in _ENTITY.finditer(subset):
-        name, definition = entity.group(2), entity.group(3)
-        label = name.decode("utf-8", "replace")
-        if entity.group(1) or _EXTERNAL_ID.match(definition.strip()):
-            raise NetworkAccessRefused(
-                f"the RDF/XML declares the external or parameter entity {label!r}; iqkg "
-                "never loads external entities. Write the value out instead."
-            )
-        if b"&" in definition or b"%" in definition:
+    for declaration in _ENTITY.finditer(body):
+        if subset_start < 0 or not subset_start < declaration.start() < end:
             raise InputError(
-                f"the RDF/XML entity {label!r} is defined through other entities; nested "
-                "entities are refused (they allow entity-expansion bombs)."
+                "the RDF/XML has an entity declaration (<!ENTITY) outside the <!DOCTYPE> "
+                "internal subset; iqkg refuses it."
             )
-        sizes[name] = len(definition)
+        name, size = _entity_declaration(body, declaration.end(), end)
+        sizes[name] = max(size, sizes.get(name, 0))
     expanded = sum(size * body.count(b"&" + name + b";") for name, size in sizes.items())
     if expanded > MAX_ENTITY_EXPANSION * max(len(body), 1024):
         raise InputError(
             f"the RDF/XML's entity references would expand to {expanded} characters, "
             f"more than {MAX_ENTITY_EXPANSION}× the document; write the values out."
         )
+
+
+def _entity_declaration(body: bytes, at: int, limit: int) -> tuple[bytes, int]:
+    """Name and value size of the entity declared at ``at`` (just after ``<!ENTITY``).
+
+    Refuses parameter, external, nested and anything not exactly ``NAME "plain text"``.
+    """
+    i = _skip_space(body, at, limit)
+    parameter = body[i : i + 1] == b"%"
+    if parameter:
+        i = _skip_space(body, i + 1, limit)
+    name_start = i
+    while i < limit and body[i] not in _WHITESPACE:
+        i += 1
+    name = body[name_start:i]
+    label = name.decode("utf-8", "replace")
+    i = _skip_space(body, i, limit)
+    if parameter or _EXTERNAL_ID.match(body, i):
+        raise NetworkAccessRefused(
+            f"the RDF/XML declares the external or parameter entity {label!r}; iqkg "
+            "never loads external entities and refuses parameter entities. Write the "
+            "value out instead."
+        )
+    if not name or _BAD_NAME.search(name):
+        raise InputError(f"the RDF/XML has a malformed entity declaration ({label!r}).")
+    quote = body[i : i + 1]
+    if quote not in (b'"', b"'"):
+        raise InputError(f"the RDF/XML's entity {label!r} has no quoted value.")
+    close = body.find(quote, i + 1, limit)
+    if close < 0:
+        raise InputError(f"the RDF/XML's entity {label!r} has an unterminated value.")
+    value = body[i + 1 : close]
+    if b"&" in value or b"%" in value:
+        raise InputError(
+            f"the RDF/XML entity {label!r} is defined through other entities; nested "
+            "entities are refused (they allow entity-expansion bombs)."
+        )
+    if b"<" in value or b">" in value:
+        raise InputError(f"the RDF/XML entity {label!r} holds '<' or '>'; iqkg refuses it.")
+    i = _skip_space(body, close + 1, limit)
+    if body[i : i + 1] != b">":
+        raise InputError(
+            f"the RDF/XML entity {label!r} is not a plain internal entity "
+            '(<!ENTITY name "text">); iqkg refuses it.'
+        )
+    return name, len(value)
+
+
+def _skip_space(body: bytes, i: int, limit: int) -> int:
+    while i < limit and body[i] in _WHITESPACE:
+        i += 1
+    return i
+
+
+def _doctype_end_naive(body: bytes, start: int) -> int | None:
+    """Where the DOCTYPE ends counting ``<`` and ``>`` only (as simple XML readers do)."""
+    depth = 0
+    for i in range(start, len(body)):
+        char = body[i]
+        if char == 0x3C:  # <
+            depth += 1
+        elif char == 0x3E:  # >
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+def _doctype_end_quoted(body: bytes, start: int) -> int | None:
+    """Where the DOCTYPE ends by the XML grammar: quotes, comments and ``[…]`` respected.
+
+    ``None`` if it is not closed or its quoted values or comments hold brackets.
+    """
+    i, n = start + len(b"<!DOCTYPE"), len(body)
+    in_subset = False
+    while i < n:
+        char = body[i : i + 1]
+        if char in (b'"', b"'"):
+            close = body.find(char, i + 1)
+            if close < 0 or any(c in body[i + 1 : close] for c in b"<>[]"):
+                return None
+            i = close + 1
+            continue
+        if in_subset and body.startswith(b"<!--", i):
+            close = body.find(b"-->", i + 4)
+            if close < 0 or any(c in body[i + 4 : close] for c in b"<>[]"):
+                return None
+            i = close + 3
+            continue
+        if char == b"[":
+            if in_subset:
+                return None
+            in_subset = True
+        elif char == b"]":
+            if not in_subset:
+                return None
+            i = _skip_space(body, i + 1, n)
+            return i + 1 if body[i : i + 1] == b">" else None
+        elif char == b">" and not in_subset:
+            return i + 1
+        i += 1
+    return None

@@ -95,3 +95,16 @@ def test_incoming_links_are_grouped_by_property(knowledge: Dataset) -> None:
     parts = next(r for r in page.incoming if r.predicate.endswith("#partOfProgramme"))
     assert len(parts.values) >= 16 + 5
     assert len({r.predicate for r in page.incoming}) == len(page.incoming)
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "https://w3id.org/iqkg/id/a b",
+        "https://w3id.org/iqkg/id/a%zz",
+        "https://w3id.org/iqkg/id/network/bayern\x00",
+        "id/network/bayern",
+    ],
+)
+def test_an_invalid_iri_has_no_description(knowledge: Dataset, iri: str) -> None:
+    assert describe(knowledge, iri) is None

@@ -27,3 +27,13 @@ def test_base_path_is_mapped_onto_the_server() -> None:
 def test_local_paths() -> None:
     assert local_path(BASE + "id/network/bayern", BASE) == "/id/network/bayern"
     assert local_path("http://www.wikidata.org/entity/Q980", BASE) is None
+
+
+def test_only_valid_iris_are_candidates() -> None:
+    origin = "http://127.0.0.1:8000/"
+    for path in ("/id/a b", "/id/a<b", "/id/{}", "/id/a\\b", '/id/a"b', "/id/a\tb", "/id/a%zz"):
+        assert candidate_iris(path, BASE, origin) == [], path
+    # An origin from a hostile Host header stands for nothing; the base still does.
+    assert candidate_iris("/id/network/bayern", BASE, "http://a%zz/") == [
+        BASE + "id/network/bayern"
+    ]

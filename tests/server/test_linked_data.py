@@ -136,6 +136,40 @@ def test_unknown_is_404_page_never_500(server: RunningServer, path: str) -> None
         assert machine.status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/a%20b",
+        "/id/a%20b.ttl",
+        "/id/a%3Cb.html",
+        "/id/a%25zz",
+        "/id/%FF",
+        "/id/network/bayern%00",
+        "/graph/a%20b.ttl",
+        "/iqkg/id/a%20b",
+    ],
+)
+def test_a_path_that_is_no_iri_is_an_unknown_resource(server: RunningServer, path: str) -> None:
+    with server.client() as client:
+        page = client.get(path, headers={"Accept": "text/html"})
+        assert page.status_code == 404, path
+        assert "text/html" in page.headers["content-type"]
+        assert client.head(path).status_code == 404, path
+
+
+def test_a_host_header_that_is_no_iri_falls_back_to_the_base(server: RunningServer) -> None:
+    hostile = {"Host": "a%zz", "Accept": "text/turtle"}
+    with server.client() as client:
+        assert client.get("/id/nonexistent", headers=hostile).status_code == 404
+        assert client.get("/id/network/bayern.ttl", headers=hostile).status_code == 200
+        for path in ("/.well-known/void.ttl", "/id/dataset/iqkg.ttl", "/sparql"):
+            response = client.get(path, headers=hostile)
+            assert response.status_code == 200, path
+            graph = Graph().parse(data=response.text, format="turtle")
+            assert "a%zz" not in response.text, path
+            assert URIRef(BASE + "sparql") in set(graph.all_nodes()), path
+
+
 def test_base_path_requests_are_served(server: RunningServer) -> None:
     with server.client() as client:
         response = client.get("/iqkg/id/network/bayern", headers={"Accept": "text/turtle"})

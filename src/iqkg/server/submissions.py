@@ -74,6 +74,7 @@ def _rejected(request: Request, error: SubmissionRejected) -> Response:
 @router.post("/submissions", status_code=201, summary="Submit RDF (partner token required)")
 async def create_submission(request: Request) -> Response:
     who = caller(request)
+    lang = report_language(request)  # every parameter is checked before anything is written
     body = await read_rdf_body(request)
     submissions = service(request)
     on_behalf_of = request.query_params.get("partner")
@@ -82,7 +83,6 @@ async def create_submission(request: Request) -> Response:
     except SubmissionRejected as error:
         return _rejected(request, error)
     report = await run_in_threadpool(submissions.report, record)
-    lang = report_language(request)
     return JSONResponse(
         {**record_json(request, record), "accepted": True, "report": report.as_json(lang)},
         201,
@@ -171,6 +171,7 @@ async def get_report(request: Request, submission_id: str) -> Response:
 @router.put("/submissions/{submission_id}", summary="Replace with a new version")
 async def replace_submission(request: Request, submission_id: str) -> Response:
     who = caller(request)
+    report_language(request)  # every parameter is checked before anything is written
     body = await read_rdf_body(request)
     submissions = service(request)
     try:

@@ -194,6 +194,8 @@ def render_report(
 @router.post("/validate", summary="Validate RDF against the iqkg shapes (nothing is stored)")
 async def validate(request: Request) -> Response:
     who = caller(request)
+    report_language(request)  # bad ?lang= or Accept: refused before the (costly) validation
+    negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
     body = await read_rdf_body(request)
     owner = who.partner.slug if who.partner else None
     checked = await run_in_threadpool(service(request).check, body, owner)

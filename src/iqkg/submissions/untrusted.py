@@ -25,7 +25,7 @@ from iqkg.errors import (
     PayloadTooLarge,
     RdfSyntaxError,
 )
-from iqkg.rdf.formats import JSON_LD, RDF_XML, RdfSyntax
+from iqkg.rdf.formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, RdfSyntax
 from iqkg.store.loader import syntax_error_message, syntax_error_position
 
 #: Most characters entity references in an RDF/XML body may expand to, as a multiple of
@@ -53,6 +53,13 @@ def parse_untrusted(
     triples: list[ox.Triple] = []
     try:
         for quad in _quads(body, syntax, base_iri):
+            if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+                raise RdfSyntaxError(
+                    f"RDF 1.2 triple terms (<<( … )>>, << … >>, {{| … |}} annotations) are "
+                    f"not accepted in {syntax.name}; state the triple itself instead.",
+                    source=source,
+                    line=_triple_term_line(body, syntax),
+                )
             triples.append(quad.triple)
             if len(triples) > max_triples:
                 raise PayloadTooLarge(
@@ -81,6 +88,61 @@ def parse_untrusted(
 
 def _quads(body: bytes, syntax: RdfSyntax, base_iri: str) -> Iterator[ox.Quad]:
     return iter(ox.parse(body, format=syntax.format, base_iri=base_iri))
+
+
+def _triple_term_line(body: bytes, syntax: RdfSyntax) -> int | None:
+    """The line of the first triple term in a text syntax, or ``None`` if not certain."""
+    if syntax in (N_TRIPLES, N_QUADS):
+        for number, line in enumerate(body.split(b"\n"), 1):
+            if b"<<" not in line:
+                continue
+            try:
+                quads = list(ox.parse(line, format=syntax.format))
+            except (SyntaxError, ValueError):
+                return None
+            if any(
+                isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple) for q in quads
+            ):
+                return number
+        return None
+    if syntax in (TURTLE, TRIG):
+        return _turtle_triple_term_line(body)
+    return None
+
+
+def _turtle_triple_term_line(body: bytes) -> int | None:
+    """The line of the first ``<<`` or ``{|`` outside strings, IRIs and comments."""
+    text = body.decode("utf-8", "replace")
+    i, n, line = 0, len(text), 1
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif text.startswith("<<", i) or text.startswith("{|", i):
+            return line
+        elif char == "<":
+            end = text.find(">", i)
+            if end < 0:
+                return None
+            line += text.count("\n", i, end)
+            i = end + 1
+            continue
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                return None
+            line += text.count("\n", i, j)
+            i = j + len(quote)
+            continue
+        i += 1
+    return None
 
 
 # --- JSON-LD -------------------------------------------------------------------------

@@ -205,3 +205,123 @@ def test_entity_expansion_bomb_is_refused_quickly(client: httpx.Client) -> None:
         "/validate", content=harmless, headers={"Content-Type": "application/rdf+xml"}
     )
     assert response.status_code == 200, response.text
+
+
+_RDF_OPEN = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="http://example.org/a"><rdf:value>'
+)
+_RDF_CLOSE = "</rdf:value></rdf:Description></rdf:RDF>"
+_A = "A" * 1000
+_NESTED = f'"{"&a;" * 100}"'
+
+
+@pytest.mark.parametrize(
+    ("subset", "use"),
+    [
+        # No whitespace after <!ENTITY: Oxigraph reads a parameter entity and expands it.
+        (f'<!ENTITY%a "{_A}"> <!ENTITY%b {_NESTED}>', "&b;"),
+        (f'<!ENTITY%a "{_A}"><!ENTITY%b {_NESTED}>', "&b;"),
+        (f'<!ENTITY %a "{_A}"> <!ENTITY %b {_NESTED}>', "&b;"),
+        # Tabs and newlines, or nothing at all, between <!ENTITY and the name.
+        (f'<!ENTITY\ta "{_A}"> <!ENTITY\tb {_NESTED}>', "&b;"),
+        (f'<!ENTITY\na "{_A}">\n<!ENTITY\nb\n{_NESTED}>', "&b;"),
+        (f'<!ENTITYa "{_A}"> <!ENTITYb {_NESTED}>', "&b;"),
+        (f'<!entity a "{_A}"> <!ENTITY b {_NESTED}>', "&b;"),
+        # A "]>" inside a quoted value must not hide the declarations after it.
+        (f'<!ENTITY q "x]>"> <!ENTITY a "{_A}"> <!ENTITY b {_NESTED}>', "&b;"),
+        (f"<!ENTITY q 'x]>'> <!ENTITY a \"{_A}\"> <!ENTITY b {_NESTED}>", "&b;"),
+        (f'<!-- ]> --> <!ENTITY a "{_A}"> <!ENTITY b {_NESTED}>', "&b;"),
+        # Declarations the naive and the grammar reading of the DOCTYPE disagree on.
+        (f'<!ENTITY q "<"> <!ENTITY a "{_A}"> <!ENTITY b {_NESTED}>', "&b;"),
+        # External and parameter references without the usual spacing.
+        ('<!ENTITY%p SYSTEM "http://127.0.0.1:9/p">%p;', "x"),
+        ('<!ENTITY e\tSYSTEM\t"http://127.0.0.1:9/e">', "&e;"),
+        ('<!ENTITY e PUBLIC "-//x//y" "http://127.0.0.1:9/e">', "&e;"),
+        # Unterminated or oddly shaped declarations.
+        (f'<!ENTITY a "{_A}', "&a;"),
+        (f'<!ENTITY a "{_A}" junk>', "&a;"),
+    ],
+)
+def test_entity_declaration_forms_are_refused_quickly(
+    client: httpx.Client, subset: str, use: str
+) -> None:
+    body = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ {subset} ]>\n{_RDF_OPEN}{use}{_RDF_CLOSE}'
+    ).encode()
+    started = time.monotonic()
+    response = client.post(
+        "/validate",
+        content=body,
+        headers={"Content-Type": "application/rdf+xml", "Accept": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400, response.text[:300]
+    assert time.monotonic() - started < 5
+    assert len(response.content) < 10_000  # no expanded literal anywhere in the answer
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A second DOCTYPE, and entity declarations outside any DOCTYPE.
+        f'<!DOCTYPE r [<!ENTITY a "x">]><!DOCTYPE r [<!ENTITY b "y">]>{_RDF_OPEN}&a;{_RDF_CLOSE}',
+        f'<!DOCTYPE r><!ENTITY%a "x">{_RDF_OPEN}x{_RDF_CLOSE}',
+        f'<!ENTITY a "x">{_RDF_OPEN}x{_RDF_CLOSE}',
+        # Never closed.
+        f'<!DOCTYPE r [<!ENTITY a "{_A}">{_RDF_OPEN}&a;{_RDF_CLOSE}',
+    ],
+)
+def test_undelimited_doctypes_are_refused(client: httpx.Client, body: str) -> None:
+    response = client.post(
+        "/validate",
+        content=body.encode(),
+        headers={"Content-Type": "application/rdf+xml", "Accept": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400, response.text[:300]
+
+
+def test_plain_entities_with_any_spacing_still_work(client: httpx.Client) -> None:
+    harmless = fixture("project.rdf", "example").replace(
+        b"<rdf:RDF",
+        b'<!DOCTYPE rdf:RDF [\n\t<!ENTITY\tiq\n"https://w3id.org/iqkg/def#"  >\n'
+        b"<!-- the vocabulary -->\n]>\n<rdf:RDF",
+        1,
+    )
+    response = client.post(
+        "/validate", content=harmless, headers={"Content-Type": "application/rdf+xml"}
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("media_type", "body", "line"),
+    [
+        ("text/turtle", b"<urn:x:s> <urn:x:p> <<( <urn:x:s> <urn:x:p> <urn:x:o> )>> .", 1),
+        ("text/turtle", b'@prefix : <urn:x:> .\n:a :b "<<" .\n:s :p :o {| :q :r |} .', 3),
+        ("text/turtle", b"@prefix : <urn:x:> .\n<< :s :p :o >> :q :r .", 2),
+        (
+            "application/n-triples",
+            b'<urn:x:a> <urn:x:b> "<<" .\n'
+            b"<urn:x:s> <urn:x:p> <<( <urn:x:s> <urn:x:p> <urn:x:o> )>> .",
+            2,
+        ),
+        (
+            "application/trig",
+            b"<urn:g> { <urn:x:s> <urn:x:p> <<( <urn:x:s> <urn:x:p> <urn:x:o> )>> }",
+            1,
+        ),
+    ],
+)
+def test_triple_terms_are_refused_with_their_line(
+    client: httpx.Client, media_type: str, body: bytes, line: int
+) -> None:
+    response = client.post(
+        "/validate",
+        content=body,
+        headers={"Content-Type": media_type, "Accept": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert "triple terms" in response.json()["message"]
+    assert f"body:{line}" in response.json()["message"]

@@ -20,7 +20,7 @@ def test_other_version_misses_and_a_new_version_clears() -> None:
 
 
 def test_least_recently_used_goes_first_and_big_answers_are_not_kept() -> None:
-    cache = ResultCache(10, max_entry_bytes=6)
+    cache = ResultCache(10 + 3 * 201, max_entry_bytes=6 + 201)
     cache.put("v", key("a"), CachedAnswer((b"aaaa",), False))
     cache.put("v", key("b"), CachedAnswer((b"bbbb",), False))
     assert cache.get("v", key("a")) is not None  # a is now the most recent

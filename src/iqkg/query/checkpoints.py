@@ -27,6 +27,8 @@ class Checkpoints:
         self._sequence = 0
         self.current: Path | None = None
         self.version = ""
+        #: Set by :meth:`publish`, cleared by :meth:`prune`: older folders may be stale.
+        self.needs_pruning = False
 
     def reset(self) -> None:
         """Remove checkpoints a previous run left behind (no worker can be using them)."""
@@ -43,6 +45,7 @@ class Checkpoints:
             self.store.backup(str(target))
             self.current = target
             self.version = version
+            self.needs_pruning = True
             return target
 
     def prune(self, in_use: set[str]) -> None:
@@ -50,5 +53,6 @@ class Checkpoints:
         with self._lock:
             keep = {str(self.current), *in_use}
             stale = [p for p in self.folder.iterdir() if str(p) not in keep]
+            self.needs_pruning = bool(in_use - {str(self.current)})
         for path in stale:
             shutil.rmtree(path, ignore_errors=True)

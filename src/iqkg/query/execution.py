@@ -35,7 +35,7 @@ from pyoxigraph import (
 
 from iqkg.rdf.formats import GRAPH_SYNTAXES, RESULTS_SYNTAXES
 from iqkg.rdf.iris import IriScheme
-from iqkg.store.dataset import public_graphs
+from iqkg.store.dataset import hidden_graph_prefixes, public_graphs
 
 _RESULTS = {s.name: s.format for s in RESULTS_SYNTAXES}
 _GRAPHS = {s.name: s.format for s in GRAPH_SYNTAXES}
@@ -57,15 +57,16 @@ class QueryJob:
     """One query as the worker needs it; plain values only (it is pickled to the worker).
 
     ``default_graphs``/``named_graphs`` are the protocol's ``default-graph-uri``/
-    ``named-graph-uri``; both None means the public union, unless ``own_dataset`` says the
-    query names its dataset itself (FROM/FROM NAMED), which then applies.
+    ``named-graph-uri`` (or, without them, the query's FROM/FROM NAMED as the server read
+    them); both None means the public union. Either way the worker hands Oxigraph an
+    explicit dataset of public graphs only, so what the query text says can never reach a
+    hidden graph.
     """
 
     sparql: str
     syntax: str
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    own_dataset: bool = False
     row_limit: int = 100_000
     checkpoint: str = ""
 
@@ -80,7 +81,12 @@ class QueryAnswer:
 
 @dataclass
 class QueryProblem:
-    """A query that could not be answered: ``kind`` is ``syntax`` or ``failed``."""
+    """A query that could not be answered.
+
+    ``kind``: ``syntax`` (does not parse), ``evaluation`` (Oxigraph refused to evaluate
+    it, e.g. an unknown function: the query's fault), ``unsupported`` (the answer cannot be
+    written in the format asked for) or ``failed`` (a remote SERVICE failed).
+    """
 
     kind: str
     message: str
@@ -133,8 +139,9 @@ class OpenCheckpoint:
     def __init__(self, path: str, iris: IriScheme) -> None:
         self.path = path
         self.store = Store.read_only(path)
+        self.hidden_prefixes = hidden_graph_prefixes(iris)
         hidden = any(
-            g.value.startswith((iris.graph("archive/"), iris.graph("private/")))
+            g.value.startswith(self.hidden_prefixes)
             for g in self.store.named_graphs()
             if isinstance(g, NamedNode)
         )
@@ -144,16 +151,25 @@ class OpenCheckpoint:
         self.union_is_public = not hidden and default_empty is None
         self.public: list[NamedNode | BlankNode] = list(public_graphs(self.store, iris))
 
+    def _visible(self, graphs: tuple[str, ...]) -> list[NamedNode]:
+        """The named graphs among ``graphs`` a query may read (hidden ones are dropped)."""
+        visible = []
+        for graph in graphs:
+            if graph.startswith(self.hidden_prefixes):
+                continue
+            with contextlib.suppress(ValueError):  # not an IRI: names no graph
+                visible.append(NamedNode(graph))
+        return visible
+
     def evaluate(self, job: QueryJob) -> QuerySolutions | QueryBoolean | QueryTriples:
         if job.default_graphs is not None or job.named_graphs is not None:
             default: list[NamedNode | BlankNode | DefaultGraph] = [
-                NamedNode(g) for g in job.default_graphs or ()
+                *self._visible(job.default_graphs or ())
             ] or [DefaultGraph()]
-            named: list[NamedNode | BlankNode] = [NamedNode(g) for g in job.named_graphs or ()]
+            named: list[NamedNode | BlankNode] = [*self._visible(job.named_graphs or ())]
             return self.store.query(job.sparql, default_graph=default, named_graphs=named)
-        if job.own_dataset:
-            return self.store.query(job.sparql)
         if self.union_is_public:
+            # Nothing hidden exists, so even a dataset clause the server misread is safe.
             return self.store.query(job.sparql, use_default_graph_as_union=True)
         public_default: list[NamedNode | BlankNode | DefaultGraph] = [*self.public] or [
             DefaultGraph()
@@ -175,7 +191,12 @@ def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProb
         line, column = _position(message)
         return QueryProblem("syntax", message, line, column)
     except (OSError, ValueError, RuntimeError, KeyError) as error:
-        return QueryProblem("failed", f"{type(error).__name__}: {error}")
+        text = str(error)
+        if "does not support" in text:  # e.g. an RDF 1.2 triple term asked for as JSON-LD
+            return QueryProblem("unsupported", text)
+        if "service" in text.lower():  # an allowed SERVICE endpoint failed
+            return QueryProblem("failed", f"{type(error).__name__}: {text}")
+        return QueryProblem("evaluation", text)
 
 
 def _position(message: str) -> tuple[int | None, int | None]:

@@ -167,10 +167,15 @@ class _Reader:
         return ":" + local if prefix.upper() == keyword else None
 
     def check_services(self, allowlist: frozenset[str]) -> None:
+        if allowlist:
+            self._all_services_seen()
         for index, token in enumerate(self.tokens):
             fused = self.fused(index, "SERVICE")
             if fused is not None:
-                self._check_target(token, self._pname_target(fused), allowlist)
+                # "service:p" with no ":" prefix declared cannot be a call Oxigraph runs.
+                endpoint = self._pname_target(fused)
+                if endpoint is not None:
+                    self._check_target(token, endpoint, allowlist)
             elif token.kind == "word" and token.text.upper() == "SERVICE":
                 target = index + 1
                 silent = self.fused(target, "SILENT") if target < len(self.tokens) else None
@@ -180,6 +185,23 @@ class _Reader:
                 if self.keyword(target) == "SILENT":
                     target += 1
                 self._check_target(token, self._target(target), allowlist)
+
+    def _all_services_seen(self) -> None:
+        """Where SERVICE may reach the network, every occurrence of the word must be one
+        the tokenizer read as a keyword; one it filed under a string, IRI or comment may be
+        a misreading (``FILTER(?a<'>')``), so the query is refused rather than trusted."""
+        raw = len(_SERVICE_WORD.findall(self.text))
+        read = sum(
+            1
+            for index, token in enumerate(self.tokens)
+            if (token.kind == "word" and token.text.upper() == "SERVICE")
+            or self.fused(index, "SERVICE") is not None
+        )
+        if raw > read:
+            raise QueryRefused(
+                "the word SERVICE appears where iqkg cannot tell a call from text (in a "
+                "string, IRI or comment); with SERVICE allowed, such queries are refused."
+            )
 
     def _pname_target(self, pname: str) -> str | None:
         return self.expand(pname)
@@ -192,10 +214,14 @@ class _Reader:
         return self.iri(index)
 
     def _check_target(self, token: Token, target: str | None, allowlist: frozenset[str]) -> None:
-        if target is None:
-            return
         line, column = _line_column(self.text, token.offset)
         where: dict[str, object] = {"line": line, "column": column}
+        if target is None:  # fail closed: what cannot be read cannot be allowed
+            raise QueryRefused(
+                f"line {line}, column {column}: cannot tell which endpoint this SERVICE "
+                "calls; write it as a full IRI <…> of an allowed endpoint.",
+                detail=where,
+            )
         if target == "?":
             raise QueryRefused(
                 f"line {line}, column {column}: SERVICE with a variable endpoint is not "
@@ -212,7 +238,21 @@ class _Reader:
             )
 
 
-@lru_cache(maxsize=2048)
+_ESCAPE = re.compile(r"\\[uU]")
+_SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def _refuse_escaped_service(text: str) -> None:
+    """``\\u`` escapes can spell an IRI the tokenizer does not read as one; with SERVICE
+    anywhere in such a text, refuse rather than guess (fail closed)."""
+    if _ESCAPE.search(text) and _SERVICE_WORD.search(text):
+        raise QueryRefused(
+            "a query that uses SERVICE may not contain \\u/\\U escapes; write the "
+            "characters themselves."
+        )
+
+
+@lru_cache(maxsize=256)
 def inspect_query(text: str, allowlist: frozenset[str] = frozenset()) -> QueryShape:
     """The shape of a read-only query; refuses updates and disallowed SERVICE calls."""
     reader = _Reader(text)
@@ -223,10 +263,11 @@ def inspect_query(text: str, allowlist: frozenset[str] = frozenset()) -> QuerySh
             f"this is a SPARQL update ({form}); /sparql is read-only. Updates go to /update "
             "(POST, with the operator's token)."
         )
+    _refuse_escaped_service(text)
+    reader.check_services(allowlist)
     if form not in QUERY_FORMS:
         # Let Oxigraph word the syntax error, with its position; the form is a guess.
-        return QueryShape("SELECT")
-    reader.check_services(allowlist)
+        return QueryShape("SELECT", volatile=True)
     from_graphs: list[str] = []
     from_named: list[str] = []
     for index, token in enumerate(reader.tokens):
@@ -256,6 +297,7 @@ def inspect_update(text: str, allowlist: frozenset[str] = frozenset()) -> None:
     reader = _Reader(text)
     if reader.keyword(reader.prologue_end()) in QUERY_FORMS:
         raise QueryRefused("this is a query, not an update; send it to /sparql.")
+    _refuse_escaped_service(text)
     for index, token in enumerate(reader.tokens):
         is_load = token.kind == "word" and token.text.upper() == "LOAD"
         if is_load or reader.fused(index, "LOAD") is not None:

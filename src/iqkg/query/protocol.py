@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pyoxigraph import NamedNode
+
 from iqkg.errors import Forbidden, InputError, PayloadTooLarge
 from iqkg.query.policy import QueryShape
 from iqkg.rdf.formats import (
@@ -23,6 +25,7 @@ from iqkg.rdf.formats import (
     results_syntax_for_name,
 )
 from iqkg.rdf.iris import IriScheme
+from iqkg.store.dataset import hidden_graph_prefixes
 
 MISSING_QUERY = (
     "no query given. Send it as ?query=… (GET), as the form field 'query' (POST "
@@ -63,6 +66,12 @@ def protocol_request(
             f"the query is {size} bytes; this endpoint accepts at most {max_bytes} "
             "(IQKG_MAX_QUERY_BYTES). Shorten it, e.g. move long VALUES lists into data."
         )
+    for parameter, graphs in (
+        ("default-graph-uri", default_graphs),
+        ("named-graph-uri", named_graphs),
+    ):
+        for graph in graphs:
+            _check_iri(parameter, graph)
     return ProtocolRequest(
         query,
         tuple(default_graphs) if default_graphs or named_graphs else None,
@@ -70,6 +79,17 @@ def protocol_request(
         format_name,
         _deadline(timeout, max_timeout),
     )
+
+
+def _check_iri(parameter: str, value: str) -> None:
+    """Graph names must be absolute IRIs (SPARQL 1.1 Protocol §2.1.4)."""
+    try:
+        NamedNode(value)
+    except ValueError as error:
+        raise InputError(
+            f"{parameter}={value!r} is not an absolute IRI ({error}); name a graph such as "
+            "https://w3id.org/iqkg/graph/curated."
+        ) from None
 
 
 def _deadline(requested: str | None, maximum: float) -> float:
@@ -88,17 +108,23 @@ def _deadline(requested: str | None, maximum: float) -> float:
 
 
 def check_graphs(request: ProtocolRequest, shape: QueryShape, iris: IriScheme) -> None:
-    """Private graphs stay private, whether named by the protocol or by FROM."""
+    """Hidden graphs (private, archived versions) are refused, by protocol or by FROM.
+
+    This is the clear error for the honest case; the guarantee is the worker's, which only
+    ever gives Oxigraph public graphs (:class:`~iqkg.query.execution.OpenCheckpoint`).
+    """
     named = [
         *(request.default_graphs or ()),
         *(request.named_graphs or ()),
         *shape.from_graphs,
         *shape.from_named_graphs,
     ]
-    private = iris.graph("private/")
     for graph in named:
-        if graph.startswith(private):
-            raise Forbidden(f"graph <{graph}> is private and cannot be queried here.")
+        if graph.startswith(hidden_graph_prefixes(iris)):
+            raise Forbidden(
+                f"graph <{graph}> is not public (private data or an archived submission "
+                "version) and cannot be queried here."
+            )
 
 
 def choose_syntax(

@@ -23,6 +23,11 @@ class CachedAnswer:
         return sum(len(c) for c in self.chunks)
 
 
+def _cost(key: CacheKey, answer: CachedAnswer) -> int:
+    """Bytes an entry holds: the answer and the query text keying it (up to 100 KB)."""
+    return answer.size + len(key[0]) + 200
+
+
 #: What identifies an answer within one dataset version: query text, results syntax,
 #: default-graph-uri, named-graph-uri, row limit.
 CacheKey = tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, int]
@@ -54,7 +59,8 @@ class ResultCache:
         return answer
 
     def put(self, version: str, key: CacheKey, answer: CachedAnswer) -> None:
-        if not self.enabled or answer.size > self.max_entry_bytes:
+        cost = _cost(key, answer)
+        if not self.enabled or cost > self.max_entry_bytes:
             return
         if version != self._version:
             self._entries.clear()
@@ -62,9 +68,9 @@ class ResultCache:
             self._version = version
         previous = self._entries.pop(key, None)
         if previous is not None:
-            self._bytes -= previous.size
+            self._bytes -= _cost(key, previous)
         self._entries[key] = answer
-        self._bytes += answer.size
+        self._bytes += cost
         while self._bytes > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= evicted.size
+            evicted_key, evicted = self._entries.popitem(last=False)
+            self._bytes -= _cost(evicted_key, evicted)

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import ctypes
 import logging
+import os
 import pickle
 import signal
 import socket
@@ -34,7 +35,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
-from iqkg.errors import IqkgError, Overloaded, QuerySyntaxError, QueryTimeout
+from iqkg.errors import (
+    InputError,
+    IqkgError,
+    NotAcceptable,
+    Overloaded,
+    QuerySyntaxError,
+    QueryTimeout,
+)
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
 from iqkg.rdf.iris import IriScheme
@@ -90,8 +98,37 @@ def _frame(payload: bytes) -> bytes:
     return _LENGTH.pack(len(payload)) + payload
 
 
-def serve_worker(fd: int, base: str) -> None:
-    """The worker's main loop: answer jobs until the server closes the socket."""
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+
+def leave_network() -> bool:
+    """Move this process into a network namespace of its own, with no usable interface.
+
+    The tokenizer in :mod:`iqkg.query.policy` refuses ``SERVICE`` before a query runs, but
+    SPARQL's grammar has corners a tokenizer can misread; a worker without a network cannot
+    be talked into a request whatever it reads. Needs root or unprivileged user
+    namespaces; returns False (and the policy check alone guards) where neither is allowed.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    return any(
+        libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET)
+    )
+
+
+def serve_worker(fd: int, base: str, isolate: bool = True) -> None:
+    """The worker's main loop: answer jobs until the server closes the socket.
+
+    With ``isolate`` (no SERVICE endpoint is allowed) the worker first leaves the network.
+    """
+    if isolate and not leave_network():
+        log.warning(
+            "query worker %d could not leave the network; SERVICE is refused by policy only",
+            os.getpid(),
+        )
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     iris = IriScheme(base)
@@ -171,8 +208,10 @@ class WorkerPool:
         checkpoints: Checkpoints,
         base: str,
         *,
+        allow_network: bool = False,
         on_restart: Callable[[str], None] = lambda reason: None,
     ) -> None:
+        self.allow_network = allow_network
         self.size = size
         self.queue_size = queue_size
         self.checkpoints = checkpoints
@@ -180,6 +219,7 @@ class WorkerPool:
         self.on_restart = on_restart
         self.workers: list[Worker] = []
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._busy: set[Worker] = set()
         self._waiting = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -206,9 +246,10 @@ class WorkerPool:
                 sys.executable,
                 "-c",
                 "import sys; from iqkg.query.workers import serve_worker; "
-                "serve_worker(int(sys.argv[1]), sys.argv[2])",
+                "serve_worker(int(sys.argv[1]), sys.argv[2], sys.argv[3] == 'isolate')",
                 str(child.fileno()),
                 self.base,
+                "network" if self.allow_network else "isolate",
                 pass_fds=(child.fileno(),),
                 stdin=asyncio.subprocess.DEVNULL,
             )
@@ -229,6 +270,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         worker = await self._acquire(timeout)
+        self._busy.add(worker)
         job = replace(job, checkpoint=str(self.checkpoints.current))
         try:
             async with asyncio.timeout_at(deadline):
@@ -275,18 +317,24 @@ class WorkerPool:
             self._waiting -= 1
 
     def _release(self, worker: Worker) -> None:
+        self._busy.discard(worker)
         self._idle.put_nowait(worker)
-        current = str(self.checkpoints.current)
-        if worker.checkpoint != current and self._idle.qsize() == len(self.workers):
+        if self.checkpoints.needs_pruning:
             self._spawn(self._prune())
 
     async def _prune(self) -> None:
-        in_use = {w.checkpoint for w in self.workers}
+        """Delete checkpoints no running query reads.
+
+        Only busy workers read their checkpoint: an idle one switches to the newest
+        before it reads again, so the folder it last opened may go.
+        """
+        in_use = {w.checkpoint for w in self._busy}
         await asyncio.to_thread(self.checkpoints.prune, in_use)
 
     def _replace(self, worker: Worker, reason: str) -> None:
         """Kill ``worker`` now (its CPU stops) and start its successor in the background."""
         worker.kill()
+        self._busy.discard(worker)
         if worker in self.workers:
             self.workers.remove(worker)
         self.on_restart(reason)
@@ -323,5 +371,12 @@ def _problem_error(problem: QueryProblem) -> IqkgError:
             if problem.line
             else f"the query does not parse: {problem.message}",
             detail={"line": problem.line, "column": problem.column},
+        )
+    if problem.kind == "evaluation":
+        return InputError(f"the query cannot be evaluated: {problem.message}")
+    if problem.kind == "unsupported":
+        return NotAcceptable(
+            f"the answer cannot be written in the format asked for ({problem.message}); "
+            "ask for another one, e.g. Turtle or N-Triples."
         )
     return QueryFailed(f"the query failed while running: {problem.message}")

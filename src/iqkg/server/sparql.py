@@ -108,6 +108,7 @@ async def startup(app: FastAPI) -> None:
         settings.queue_size,
         checkpoints,
         settings.base,
+        allow_network=bool(settings.service_allowlist),
         on_restart=lambda reason: metrics.restarts.labels(reason).inc(),
     )
     await pool.start()
@@ -216,12 +217,16 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         if result is not None:
             metrics.cache_hits.inc()
         else:
+            default_graphs, named_graphs = sparql.default_graphs, sparql.named_graphs
+            if default_graphs is None and named_graphs is None and shape.has_dataset_clause:
+                # SPARQL 1.1 Query §13.2: FROM/FROM NAMED name the dataset; the worker
+                # passes it to Oxigraph explicitly, filtered to public graphs.
+                default_graphs, named_graphs = shape.from_graphs, shape.from_named_graphs
             job = QueryJob(
                 sparql.query,
                 syntax.name,
-                sparql.default_graphs,
-                sparql.named_graphs,
-                own_dataset=shape.has_dataset_clause,
+                default_graphs,
+                named_graphs,
                 row_limit=settings.row_limit,
             )
             answer = await state.query_pool.run(job, sparql.timeout)
@@ -306,7 +311,7 @@ def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
     if since:
         try:
             return modified <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # unreadable dates are ignored
             return False
     return False
 

@@ -12,6 +12,8 @@ see the union of the public graphs only (:meth:`Dataset.public_graphs`).
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,10 +35,12 @@ from pyoxigraph import (
     serialize,
 )
 
-from iqkg.errors import QuerySyntaxError
+from iqkg.errors import InputError, QuerySyntaxError
 from iqkg.rdf.iris import DCTERMS, OWL, XSD, IriScheme
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+log = logging.getLogger("iqkg.store")
 
 
 def dataset_iri(iris: IriScheme) -> str:
@@ -44,9 +48,14 @@ def dataset_iri(iris: IriScheme) -> str:
     return f"{iris.base}id/dataset/iqkg"
 
 
+def hidden_graph_prefixes(iris: IriScheme) -> tuple[str, str]:
+    """Graphs under these prefixes are kept but never readable through SPARQL."""
+    return (iris.graph("archive/"), iris.graph("private/"))
+
+
 def public_graphs(store: Store, iris: IriScheme) -> list[NamedNode]:
     """Named graphs that make up the queried union (all but archive/ and private/)."""
-    hidden = (iris.graph("archive/"), iris.graph("private/"))
+    hidden = hidden_graph_prefixes(iris)
     return sorted(
         (
             g
@@ -95,6 +104,7 @@ class Dataset:
         #: Called with the new version after every committed write (e.g. to publish a
         #: read-only checkpoint for query workers).
         self.on_write: list[Callable[[str], None]] = []
+        self._write_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path | None, iris: IriScheme) -> Dataset:
@@ -167,13 +177,22 @@ class Dataset:
         now = datetime.now(UTC).isoformat()
         ds = dataset_iri(self.iris)
         parts: list[str] = []
+        written: dict[int, str] = {}  # id of a triples object -> the graph it went into
         for change in changes:
             parts.append(f"DROP SILENT GRAPH <{change.graph}>")
-            if change.triples is not None:
-                body = _ntriples(change.triples)
-                parts.append(f"CREATE SILENT GRAPH <{change.graph}>")
-                if body.strip():
-                    parts.append(f"INSERT DATA {{ GRAPH <{change.graph}> {{\n{body}}} }}")
+            if change.triples is None:
+                continue
+            parts.append(f"CREATE SILENT GRAPH <{change.graph}>")
+            first = written.get(id(change.triples))
+            if first is not None:
+                # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
+                # triples for a second graph are copied from the first instead.
+                parts.append(f"ADD <{first}> TO <{change.graph}>")
+                continue
+            written[id(change.triples)] = change.graph
+            body = _ntriples(change.triples)
+            if body.strip():
+                parts.append(f"INSERT DATA {{ GRAPH <{change.graph}> {{\n{body}}} }}")
         for subject in [*replace_meta_about, ds]:
             parts.append(
                 f"DELETE {{ GRAPH <{meta}> {{ <{subject}> ?p ?o . ?o ?p2 ?o2 }} }} "
@@ -190,10 +209,26 @@ class Dataset:
         ]
         body = _ntriples([*meta_triples, *version_triples])
         parts.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{body}}} }}")
-        self.store.update(" ;\n".join(parts))
-        self.store.flush()
-        for listener in self.on_write:
-            listener(version)
+        return self._commit(" ;\n".join(parts), version)
+
+    def _commit(self, update: str, version: str) -> str:
+        """Run one update as the only writer, then tell the listeners.
+
+        Writes are serialised: concurrent ``update``/``flush`` calls on one RocksDB store
+        were seen to hang in ``WaitForFlushMemTables``, and listeners must see versions in
+        commit order. A listener that fails (say, a full disk while publishing a
+        checkpoint) is logged: the write has committed and must be reported as done.
+        """
+        with self._write_lock:
+            self.store.update(update)
+            self.store.flush()
+            for listener in self.on_write:
+                try:
+                    listener(version)
+                except Exception:
+                    log.exception(
+                        "after-write listener %r failed for version %s", listener, version
+                    )
         return version
 
     def apply_update(self, sparql: str) -> str:
@@ -215,13 +250,14 @@ class Dataset:
         )
         try:
             # A trailing ";" would leave an empty operation before ours.
-            self.store.update(f"{sparql.rstrip().removesuffix(';')}\n;\n{bump}")
+            self._commit(f"{sparql.rstrip().removesuffix(';')}\n;\n{bump}", version)
         except SyntaxError as error:
             message = str(error.args[0]) if error.args else str(error)
             raise QuerySyntaxError(f"the update does not parse: {message}") from None
-        self.store.flush()
-        for listener in self.on_write:
-            listener(version)
+        except (RuntimeError, ValueError) as error:  # e.g. DROP GRAPH of a missing graph
+            raise InputError(
+                f"the update cannot be applied: {error}; nothing was changed."
+            ) from None
         return version
 
     def add_quads(self, quads: Iterable[Quad]) -> None:

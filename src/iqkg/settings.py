@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")
     row_limit: int = Field(100_000, gt=0, description="Most rows a SELECT returns.")
     query_workers: int = Field(2, ge=1, description="Query worker processes.")
+    worker_memory_mb: int = Field(
+        4096, ge=0, description="Address-space cap of a query worker in MiB (0: none)."
+    )
     queue_size: int = Field(32, ge=1, description="Queries waiting for a worker before 503.")
     result_cache_bytes: int = Field(
         64 << 20,

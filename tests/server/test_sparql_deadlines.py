@@ -21,7 +21,12 @@ CHEAP = "ASK { ?s ?p ?o }"
 @pytest.fixture(scope="module")
 def short_deadline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     store: Path = tmp_path_factory.mktemp("deadline") / "store"
-    running = start_server(store, env=sparql_env(IQKG_QUERY_TIMEOUT="2", IQKG_QUERY_WORKERS="2"))
+    running = start_server(
+        store,
+        env=sparql_env(
+            IQKG_QUERY_TIMEOUT="2", IQKG_QUERY_WORKERS="2", IQKG_WORKER_MEMORY_MB="1024"
+        ),
+    )
     yield running
     running.stop()
 
@@ -123,3 +128,16 @@ def test_full_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
     assert overloaded.headers["retry-after"] == "1"
     assert "busy" in overloaded.text
     assert sorted(r.status_code for r in statuses) == [504, 504]
+
+
+def test_a_memory_bomb_loses_only_its_worker(short_deadline: RunningServer) -> None:
+    """28 nested CONCATs would build a 4 GiB string; the worker's cap stops it first."""
+    binds = " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(28))
+    query = (
+        f'SELECT ?n WHERE {{ BIND("aaaaaaaaaaaaaaaa" AS ?a0) {binds} BIND(STRLEN(?a28) AS ?n) }}'
+    )
+    with short_deadline.client() as client:
+        bomb = client.post("/sparql", data={"query": query})
+        assert bomb.status_code in (502, 504), bomb.text
+        after = client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
+        assert after.status_code == 200

@@ -27,6 +27,7 @@ import ctypes
 import logging
 import os
 import pickle
+import resource
 import signal
 import socket
 import struct
@@ -119,11 +120,17 @@ def leave_network() -> bool:
     )
 
 
-def serve_worker(fd: int, base: str, isolate: bool = True) -> None:
+def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -> None:
     """The worker's main loop: answer jobs until the server closes the socket.
 
     With ``isolate`` (no SERVICE endpoint is allowed) the worker first leaves the network.
+    ``memory_mb`` caps its address space: a query that would take the machine's memory
+    (a few nested ``CONCAT``s double a string each) makes this worker abort instead, and
+    the pool replaces it like one past its deadline.
     """
+    if memory_mb > 0:
+        limit = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if isolate and not leave_network():
         log.warning(
             "query worker %d could not leave the network; SERVICE is refused by policy only",
@@ -209,9 +216,11 @@ class WorkerPool:
         base: str,
         *,
         allow_network: bool = False,
+        memory_mb: int = 0,
         on_restart: Callable[[str], None] = lambda reason: None,
     ) -> None:
         self.allow_network = allow_network
+        self.memory_mb = memory_mb
         self.size = size
         self.queue_size = queue_size
         self.checkpoints = checkpoints
@@ -246,10 +255,12 @@ class WorkerPool:
                 sys.executable,
                 "-c",
                 "import sys; from iqkg.query.workers import serve_worker; "
-                "serve_worker(int(sys.argv[1]), sys.argv[2], sys.argv[3] == 'isolate')",
+                "serve_worker(int(sys.argv[1]), sys.argv[2], sys.argv[3] == 'isolate', "
+                "int(sys.argv[4]))",
                 str(child.fileno()),
                 self.base,
                 "network" if self.allow_network else "isolate",
+                str(self.memory_mb),
                 pass_fds=(child.fileno(),),
                 stdin=asyncio.subprocess.DEVNULL,
             )

@@ -109,6 +109,7 @@ async def startup(app: FastAPI) -> None:
         checkpoints,
         settings.base,
         allow_network=bool(settings.service_allowlist),
+        memory_mb=settings.worker_memory_mb,
         on_restart=lambda reason: metrics.restarts.labels(reason).inc(),
     )
     await pool.start()

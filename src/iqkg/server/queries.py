@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from iqkg.errors import NotFound
+from iqkg.publish.language import from_accept_language
 from iqkg.query.catalogue import Catalogue
 from iqkg.rdf.formats import negotiate
 from iqkg.settings import Settings
@@ -77,8 +78,7 @@ def _entries(catalogue: Catalogue, root: str) -> list[dict[str, Any]]:
 
 
 def _lang(request: Request) -> str:
-    accept = request.headers.get("accept-language", "")
-    return "de" if accept.lower().startswith("de") else "en"
+    return from_accept_language(request.headers.get("accept-language")) or "en"
 
 
 def editor_page(request: Request, query: str) -> Response:

@@ -356,8 +356,11 @@ async def update(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if not settings.admin_token:
         raise NotFound("/update is disabled: the operator has not set IQKG_ADMIN_TOKEN.")
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {settings.admin_token}".encode()):
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    # RFC 9110 §11.1: the scheme is case-insensitive
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), settings.admin_token.encode()
+    ):
         raise Unauthorized("/update needs the operator's token: Authorization: Bearer <token>.")
     media_type = _media_type(request)
     if media_type == SPARQL_UPDATE:

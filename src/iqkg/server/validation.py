@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from iqkg.errors import InputError, PayloadTooLarge, UnsupportedMediaType
+from iqkg.publish.language import from_accept_language
 from iqkg.rdf.formats import (
     ALL_RDF_SYNTAXES,
     JSON_LD,
@@ -146,20 +147,7 @@ def report_language(request: Request) -> str:
         if asked not in LANGUAGES:
             raise InputError(f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}")
         return asked
-    header = request.headers.get("accept-language", "")
-    best, best_q = "en", 0.0
-    for part in header.split(","):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-", 1)[0]
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if primary in LANGUAGES and q > best_q:
-            best, best_q = primary, q
-    return best
+    return from_accept_language(request.headers.get("accept-language")) or "en"
 
 
 def report_page(

@@ -27,6 +27,7 @@ SH = "http://www.w3.org/ns/shacl#"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+SPDX = "http://spdx.org/rdf/terms#"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -34,7 +35,6 @@ GRAPH_ONTOLOGY = "ontology"
 GRAPH_CURATED = "curated"
 GRAPH_INFERRED = "inferred"
 GRAPH_META = "meta"
-GRAPH_SHAPES = "shapes"
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,6 @@ class IriScheme:
 
     def is_resource(self, iri: str) -> bool:
         return iri.startswith(f"{self.base}id/")
-
-    def is_local(self, iri: str) -> bool:
-        return iri.startswith(self.base)
 
     def rebase(self, iri: str) -> str:
         """Map an IRI written against the default base onto this installation's base."""

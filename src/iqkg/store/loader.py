@@ -8,12 +8,12 @@ timestamps), so ``iqkg load`` is safe to run at every start.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple, parse
 
 from iqkg.errors import RdfSyntaxError
 from iqkg.rdf.formats import rdf_syntax_for_path
@@ -25,14 +25,13 @@ from iqkg.rdf.iris import (
     PROV,
     RDF,
     RDFS,
+    SPDX,
     VOID,
     XSD,
     IriScheme,
 )
 from iqkg.settings import DEFAULT_BASE
 from iqkg.store.dataset import Dataset, GraphWrite
-
-SPDX = "http://spdx.org/rdf/terms#"
 
 #: Computes new triples (only those not in the input) from ontology + curated triples.
 Reasoner = Callable[[list[Triple]], list[Triple]]
@@ -224,11 +223,6 @@ def load_knowledge(
         report.changed.append(GRAPH_INFERRED)
     dataset.write(changes, meta, replace_meta_about=[c.graph for c in changes])
     return report
-
-
-def iter_quads(triples: Iterable[Triple], graph: str) -> Iterable[Quad]:
-    g = NamedNode(graph)
-    return (Quad(t.subject, t.predicate, t.object, g) for t in triples)
 
 
 #: The same position/message extraction for other parsers of RDF (untrusted submissions).

@@ -25,11 +25,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
 from iqkg.rdf.convert import to_oxigraph_term, to_rdflib_term
-from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, VOID, XSD, IriScheme
+from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD, IriScheme
 
 ADMS = "http://www.w3.org/ns/adms#"
 ADMS_STATUS = "http://purl.org/adms/status/"
-SPDX = "http://spdx.org/rdf/terms#"
 DQV = "http://www.w3.org/ns/dqv#"
 
 STATUS_IRIS = {"accepted": ADMS_STATUS + "Completed", "withdrawn": ADMS_STATUS + "Withdrawn"}

@@ -20,13 +20,12 @@ from rdflib import URIRef
 
 from iqkg.errors import Forbidden, InputError, NotFound, Unauthorized, Unprocessable
 from iqkg.rdf.formats import RdfSyntax
-from iqkg.rdf.iris import DCAT, DCTERMS, PROV, VOID, IriScheme
+from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.store.dataset import Dataset, GraphWrite
 from iqkg.submissions.ownership import add_to_report, ownership_problems
 from iqkg.submissions.partners import Caller, PartnerRegistry
 from iqkg.submissions.provenance import (
     ADMS,
-    SPDX,
     STATUS_NAMES,
     SubmissionIris,
     SubmissionRecord,

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 router = APIRouter()
 
 
-@router.get("/health", tags=["meta"])
+@router.api_route("/health", methods=["GET", "HEAD"], tags=["meta"])
 async def health(request: Request) -> dict[str, object]:
     dataset = request.app.state.dataset
     version = await run_in_threadpool(lambda: dataset.version)

@@ -95,7 +95,7 @@ def editor_page(request: Request, query: str) -> Response:
     return HTMLResponse(html, headers={"Vary": "Accept"})
 
 
-@router.get("/queries", summary="The query catalogue (HTML or JSON)")
+@router.api_route("/queries", methods=["GET", "HEAD"], summary="The query catalogue (HTML or JSON)")
 async def queries(request: Request) -> Response:
     chosen = negotiate(request.headers.get("accept"), ["application/json", "text/html"])
     catalogue = await run_in_threadpool(_catalogue(request).get)

@@ -191,7 +191,12 @@ async def withdraw_submission(request: Request, submission_id: str) -> Response:
 # --- the page for people ---------------------------------------------------------------
 
 
-@router.get("/submit", response_class=HTMLResponse, summary="Validate and submit in the browser")
+@router.api_route(
+    "/submit",
+    methods=["GET", "HEAD"],
+    response_class=HTMLResponse,
+    summary="Validate and submit in the browser",
+)
 async def submit_page(request: Request) -> HTMLResponse:
     lang = report_language(request)
     page = templates.get_template("submissions/submit.html").render(

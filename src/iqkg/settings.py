@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, description="Operator token; enables /update.")
     max_submission_bytes: int = Field(10_000_000, gt=0)
     max_submission_triples: int = Field(200_000, gt=0)
+    concurrent_validations: int = Field(
+        2, ge=1, description="SHACL validations at once; more wait up to 5 s, then 503."
+    )
     partners_db: Path | None = Field(
         None, description="SQLite file of partners and token hashes (default: beside the store)."
     )

@@ -52,6 +52,7 @@ async def startup(app: FastAPI) -> None:
         validator,
         PartnerRegistry(settings.partners_path),
         max_triples=settings.max_submission_triples,
+        concurrent_validations=settings.concurrent_validations,
     )
 
 

@@ -18,7 +18,14 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from iqkg.errors import Forbidden, InputError, NotFound, Unauthorized, Unprocessable
+from iqkg.errors import (
+    Forbidden,
+    InputError,
+    NotFound,
+    Overloaded,
+    Unauthorized,
+    Unprocessable,
+)
 from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.store.dataset import Dataset, GraphWrite
@@ -85,6 +92,8 @@ class SubmissionService:
         registry: PartnerRegistry,
         *,
         max_triples: int,
+        concurrent_validations: int = 2,
+        validation_wait: float = 5.0,
     ) -> None:
         self.dataset = dataset
         self.iris: IriScheme = dataset.iris
@@ -92,6 +101,10 @@ class SubmissionService:
         self.validator = validator
         self.registry = registry
         self.max_triples = max_triples
+        #: SHACL runs in the server's thread pool without a deadline; bounding how many run
+        #: at once keeps a burst of large (even anonymous) validations from taking it over.
+        self._validations = threading.BoundedSemaphore(concurrent_validations)
+        self.validation_wait = validation_wait
         self._lock = threading.Lock()
         self.curated = frozenset(
             str(s)
@@ -108,7 +121,15 @@ class SubmissionService:
         triples = parse_untrusted(
             body.data, body.syntax, base_iri=space, max_triples=self.max_triples
         )
-        report = self.validator.validate(triples)
+        if not self._validations.acquire(timeout=self.validation_wait):
+            raise Overloaded(
+                "the validator is busy with other submissions; retry in a few seconds.",
+                retry_after=5,
+            )
+        try:
+            report = self.validator.validate(triples)
+        finally:
+            self._validations.release()
         if owner is not None:
             problems = ownership_problems(
                 triples, space=space, iris=self.iris, curated=self.curated

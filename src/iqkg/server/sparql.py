@@ -340,7 +340,9 @@ async def _without_query(request: Request) -> Response:
         triples = await run_in_threadpool(
             service_description, dataset.store, dataset.iris, endpoint, federated=federated
         )
-        cache.clear()
+        # Keep the variants (formats, host names) of the current version, a bounded number.
+        if len(cache) >= 16 or any(k[0] != key[0] for k in cache):
+            cache.clear()
         cache[key] = serialize_description(triples, syntax)
     return Response(
         cache[key],

@@ -73,7 +73,7 @@ def _rejected(request: Request, error: SubmissionRejected) -> Response:
 
 @router.post("/submissions", status_code=201, summary="Submit RDF (partner token required)")
 async def create_submission(request: Request) -> Response:
-    who = caller(request)
+    who = await caller(request)
     lang = report_language(request)  # every parameter is checked before anything is written
     body = await read_rdf_body(request)
     submissions = service(request)
@@ -103,7 +103,7 @@ def _date_param(request: Request, name: str) -> str | None:
 
 @router.get("/submissions", summary="List submissions (filter by partner, status, date)")
 async def list_submissions(request: Request) -> Response:
-    who = caller(request)
+    who = await caller(request)
     status = request.query_params.get("status")
     if status is not None and status not in STATUSES:
         raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -119,7 +119,7 @@ async def list_submissions(request: Request) -> Response:
 
 
 async def _record(request: Request, submission_id: str) -> SubmissionRecord:
-    who = caller(request)
+    who = await caller(request)
     record: SubmissionRecord = await run_in_threadpool(service(request).get, who, submission_id)
     return record
 
@@ -170,7 +170,7 @@ async def get_report(request: Request, submission_id: str) -> Response:
 
 @router.put("/submissions/{submission_id}", summary="Replace with a new version")
 async def replace_submission(request: Request, submission_id: str) -> Response:
-    who = caller(request)
+    who = await caller(request)
     report_language(request)  # every parameter is checked before anything is written
     body = await read_rdf_body(request)
     submissions = service(request)
@@ -183,7 +183,7 @@ async def replace_submission(request: Request, submission_id: str) -> Response:
 
 @router.delete("/submissions/{submission_id}", summary="Withdraw (kept, leaves the union)")
 async def withdraw_submission(request: Request, submission_id: str) -> Response:
-    who = caller(request)
+    who = await caller(request)
     record = await run_in_threadpool(service(request).withdraw, who, submission_id)
     return JSONResponse(record_json(request, record))
 

@@ -61,10 +61,14 @@ def service(request: Request) -> SubmissionService:
     return result
 
 
-def caller(request: Request) -> Caller:
+async def caller(request: Request) -> Caller:
+    """Who is asking; the partner lookup (SQLite) runs off the event loop."""
     settings: Settings = request.app.state.settings
-    return identify(
-        service(request).registry, settings.admin_token, request.headers.get("authorization")
+    return await run_in_threadpool(
+        identify,
+        service(request).registry,
+        settings.admin_token,
+        request.headers.get("authorization"),
     )
 
 
@@ -182,7 +186,7 @@ def render_report(
 
 @router.post("/validate", summary="Validate RDF against the iqkg shapes (nothing is stored)")
 async def validate(request: Request) -> Response:
-    who = caller(request)
+    who = await caller(request)
     report_language(request)  # bad ?lang= or Accept: refused before the (costly) validation
     negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
     body = await read_rdf_body(request)

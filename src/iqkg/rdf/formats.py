@@ -76,15 +76,16 @@ SPARQL_TSV = ResultsSyntax("tsv", ("text/tab-separated-values",), "tsv", QueryRe
 RESULTS_SYNTAXES: tuple[ResultsSyntax, ...] = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
 
 
-def _base_media_type(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
+def base_media_type(content_type: str | None) -> str:
+    """``text/turtle; charset=utf-8`` → ``text/turtle`` (lower case; ``""`` when absent)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def rdf_syntax_for_media_type(
     content_type: str, syntaxes: tuple[RdfSyntax, ...] = ALL_RDF_SYNTAXES
 ) -> RdfSyntax:
     """The syntax a request body declares; 415 when iqkg cannot read it."""
-    media_type = _base_media_type(content_type)
+    media_type = base_media_type(content_type)
     for syntax in syntaxes:
         if media_type in syntax.media_types:
             return syntax

@@ -55,6 +55,7 @@ from iqkg.query.protocol import (
 from iqkg.query.result_cache import CachedAnswer, CacheKey, ResultCache
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
@@ -147,7 +148,7 @@ async def sparql_get(request: Request) -> Response:
 @router.post("/sparql", summary="SPARQL query (POST form or application/sparql-query)")
 async def sparql_post(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    media_type = _media_type(request)
+    media_type = request_media_type(request)
     if media_type == SPARQL_QUERY:
         body = await _body(request, settings.max_query_bytes)
         return await _answer(request, _text(body), request.query_params)
@@ -364,7 +365,7 @@ async def update(request: Request) -> Response:
         given.strip().encode(), settings.admin_token.encode()
     ):
         raise Unauthorized("/update needs the operator's token: Authorization: Bearer <token>.")
-    media_type = _media_type(request)
+    media_type = request_media_type(request)
     if media_type == SPARQL_UPDATE:
         params: Params = request.query_params
         text: str | None = _text(await _body(request, settings.max_query_bytes))
@@ -397,10 +398,6 @@ async def update(request: Request) -> Response:
 # --- request bodies ---------------------------------------------------------------------------
 
 
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-
-
 def _text(body: bytes) -> str:
     try:
         return body.decode("utf-8")
@@ -411,20 +408,9 @@ def _text(body: bytes) -> str:
 
 
 async def _body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(int(declared), limit)
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > limit:
-            raise _too_large(len(received), limit)
-    return bytes(received)
-
-
-def _too_large(size: int, limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"the request body is {size} bytes or more; this endpoint accepts queries of at most "
-        f"{limit} bytes (IQKG_MAX_QUERY_BYTES)."
+    return await read_limited(
+        request,
+        limit,
+        setting="IQKG_MAX_QUERY_BYTES",
+        advice="Shorten the query, e.g. move long VALUES lists into data.",
     )

@@ -17,16 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from iqkg.errors import InputError, PayloadTooLarge, UnsupportedMediaType
+from iqkg.errors import InputError, UnsupportedMediaType
 from iqkg.publish.language import from_accept_language
 from iqkg.rdf.formats import (
     ALL_RDF_SYNTAXES,
     JSON_LD,
     TURTLE,
+    base_media_type,
     negotiate,
     rdf_syntax_for_media_type,
     rdf_syntax_for_path,
 )
+from iqkg.server.bodies import read_limited
 from iqkg.settings import Settings
 from iqkg.submissions import Body, Caller, PartnerRegistry, SubmissionService, identify
 from iqkg.validation.report import LANGUAGES, ValidationReport, label
@@ -75,34 +77,17 @@ async def caller(request: Request) -> Caller:
 # --- reading bodies ------------------------------------------------------------------
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) beyond ``limit`` bytes — by header and by count."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(_too_large(int(declared), limit))
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(_too_large(size, limit))
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"the body has {'more than ' if size > limit else ''}{size} bytes; iqkg accepts at most "
-        f"{limit} bytes (IQKG_MAX_SUBMISSION_BYTES). Split the data into several submissions."
-    )
-
-
 async def read_rdf_body(request: Request) -> Body:
     """The RDF in a request: the body itself, or the file part of a multipart upload."""
     settings: Settings = request.app.state.settings
     content_type = request.headers.get("content-type", "")
-    data = await read_limited(request, settings.max_submission_bytes)
-    if content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+    data = await read_limited(
+        request,
+        settings.max_submission_bytes,
+        setting="IQKG_MAX_SUBMISSION_BYTES",
+        advice="Split the data into several submissions.",
+    )
+    if base_media_type(content_type) == "multipart/form-data":
         return await _from_multipart(request, data)
     syntax = rdf_syntax_for_media_type(content_type)
     return Body(data, syntax, syntax.media_type)
@@ -119,7 +104,7 @@ async def _from_multipart(request: Request, data: bytes) -> Body:
         if upload is None:
             raise InputError("the multipart form holds no file; send the RDF as a file part")
         content = await upload.read()
-        media_type = (upload.content_type or "").split(";", 1)[0].strip().lower()
+        media_type = base_media_type(upload.content_type)
         fmt = form.get("format")
         if isinstance(fmt, str) and fmt:
             syntax = rdf_syntax_for_media_type(fmt)

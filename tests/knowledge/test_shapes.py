@@ -78,15 +78,22 @@ def test_fixture_header_is_well_formed(path: Path) -> None:
         assert expected.severity in {None, "Violation", "Warning"}
 
 
+def _validate_with_curated(
+    path: Path, mode: str, curated: Graph, shapes: Graph, ontology: Graph
+) -> tuple[bool, Graph]:
+    """Validate a fixture file together with the curated data it references."""
+    data = Graph()
+    data += curated
+    data.parse(path, format="turtle")
+    return shacl_results(data, shapes, ontology, inference=mode)
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
 def test_invalid_fixture_is_reported(
     path: Path, mode: str, curated: Graph, shapes: Graph, ontology: Graph
 ) -> None:
-    data = Graph()
-    data += curated
-    data.parse(path, format="turtle")
-    conforms, report = shacl_results(data, shapes, ontology, inference=mode)
+    conforms, report = _validate_with_curated(path, mode, curated, shapes, ontology)
     assert not conforms
     found = results(report)
     for expected in read_expectations(path):
@@ -105,10 +112,7 @@ def test_invalid_fixture_is_reported(
 def test_valid_fixture_conforms(
     path: Path, mode: str, curated: Graph, shapes: Graph, ontology: Graph
 ) -> None:
-    data = Graph()
-    data += curated
-    data.parse(path, format="turtle")
-    conforms, report = shacl_results(data, shapes, ontology, inference=mode)
+    conforms, report = _validate_with_curated(path, mode, curated, shapes, ontology)
     assert conforms, sorted(results(report))
 
 

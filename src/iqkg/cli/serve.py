@@ -26,6 +26,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # h11 keeps the body of a request that carries ``Upgrade: h2c`` (Java's HTTP client
+        # sends it); httptools drops it (uvicorn#2722).
+        http="h11",
         access_log=settings.access_log,
     )
     return 0

@@ -73,7 +73,12 @@ class Settings(BaseSettings):
     max_submission_bytes: int = Field(10_000_000, gt=0)
     max_submission_triples: int = Field(200_000, gt=0)
     concurrent_validations: int = Field(
-        2, ge=1, description="SHACL validations at once; more wait up to 5 s, then 503."
+        2,
+        ge=1,
+        description="Checking worker processes (parse + SHACL); as many more may wait, then 503.",
+    )
+    validation_timeout: float = Field(
+        60.0, gt=0, description="Deadline of parsing + validating one body, in seconds."
     )
     partners_db: Path | None = Field(
         None, description="SQLite file of partners and token hashes (default: beside the store)."

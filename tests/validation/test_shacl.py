@@ -41,8 +41,10 @@ def test_violation_is_reported_with_both_languages(validator: ShaclValidator) ->
 
 
 def test_report_graph_is_a_shacl_report(validator: ShaclValidator) -> None:
-    from rdflib import RDF, SH
-
     node = ox.NamedNode("https://w3id.org/iqkg/id/partner/p/n")
     report = validator.validate([ox.Triple(node, TYPE, NETWORK)])
-    assert len(list(report.graph.subjects(RDF.type, SH.ValidationReport))) == 1
+    report_type = ox.NamedNode("http://www.w3.org/ns/shacl#ValidationReport")
+    assert sum(1 for t in report.triples if t.predicate == TYPE and t.object == report_type) == 1
+    turtle = report.serialize(ox.RdfFormat.TURTLE).decode()
+    assert "@prefix sh: <http://www.w3.org/ns/shacl#>" in turtle
+    assert "sh:ValidationReport" in turtle

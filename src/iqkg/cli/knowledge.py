@@ -154,7 +154,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         print(json.dumps(report.as_json(args.lang), ensure_ascii=False, indent=2))
     elif args.format == "turtle":
-        print(report.graph.serialize(format="turtle"))
+        print(report.serialize(ox.RdfFormat.TURTLE).decode("utf-8"))
     else:
         print(report.as_text(args.lang))
     return 0 if report.conforms else 1

@@ -75,7 +75,6 @@ def cmd_partner_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def report_from_json(data: dict[str, Any]) -> ValidationReport:
     """A report as the server sent it, for the same text rendering as offline validation."""
-    from rdflib import Graph
 
     results = [
         ValidationResult(
@@ -89,7 +88,7 @@ def report_from_json(data: dict[str, Any]) -> ValidationReport:
         )
         for r in data.get("results", [])
     ]
-    return ValidationReport(results=results, graph=Graph())
+    return ValidationReport(results=results, triples=[])
 
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:

@@ -47,6 +47,7 @@ from iqkg.errors import (
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
 from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.stack import start_deep_thread
 
 log = logging.getLogger("iqkg.query")
 
@@ -120,48 +121,108 @@ def leave_network() -> bool:
     )
 
 
-def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -> None:
-    """The worker's main loop: answer jobs until the server closes the socket.
+def prepare_worker(memory_mb: int, isolate: bool) -> None:
+    """What every worker does first: cap memory, leave the network, die with the server.
 
-    With ``isolate`` (no SERVICE endpoint is allowed) the worker first leaves the network.
-    ``memory_mb`` caps its address space: a query that would take the machine's memory
+    ``memory_mb`` caps the address space: a query that would take the machine's memory
     (a few nested ``CONCAT``s double a string each) makes this worker abort instead, and
-    the pool replaces it like one past its deadline.
+    the pool replaces it like one past its deadline. With ``isolate`` the worker leaves the
+    network, so nothing it parses or runs can reach another host.
     """
     if memory_mb > 0:
         limit = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if isolate and not leave_network():
         log.warning(
-            "query worker %d could not leave the network; SERVICE is refused by policy only",
+            "worker %d could not leave the network; SERVICE is refused by policy only",
             os.getpid(),
         )
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
+
+
+def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]]) -> None:
+    """Answer pickled jobs on ``fd`` with ``handle`` until the server closes the socket.
+
+    ``handle`` returns the answer's header and body; the body travels in frames of at most
+    :data:`CHUNK` bytes. The loop runs on a deep-stack thread (:mod:`iqkg.rdf.stack`):
+    Oxigraph recurses as deep as the text it reads is nested.
+    """
+
+    def loop() -> None:
+        sock = socket.socket(fileno=fd)
+        while (request := _receive(sock)) is not None:
+            header, body = handle(pickle.loads(request))
+            head = _frame(pickle.dumps(header))
+            if len(body) <= CHUNK:
+                sock.sendall(head + (_frame(body) if body else b"") + _frame(b""))
+                continue
+            sock.sendall(head)
+            for start in range(0, len(body), CHUNK):
+                sock.sendall(_frame(body[start : start + CHUNK]))
+            sock.sendall(_frame(b""))
+
+    start_deep_thread(loop, "iqkg-worker").join()
+
+
+def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -> None:
+    """A query worker: answer :class:`QueryJob` s over the newest checkpoint."""
+    prepare_worker(memory_mb, isolate)
     iris = IriScheme(base)
-    sock = socket.socket(fileno=fd)
-    checkpoint: OpenCheckpoint | None = None
-    while (request := _receive(sock)) is not None:
-        job: QueryJob = pickle.loads(request)
-        if checkpoint is None or checkpoint.path != job.checkpoint:
-            checkpoint = None  # close the old one before opening the next
-            checkpoint = OpenCheckpoint(job.checkpoint, iris)
+    opened: list[OpenCheckpoint] = []
+
+    def handle(job: QueryJob) -> tuple[object, bytes]:
+        if not opened or opened[0].path != job.checkpoint:
+            opened.clear()  # close the old one before opening the next
+            opened.append(OpenCheckpoint(job.checkpoint, iris))
         if not job.sparql:  # a warm-up: open the checkpoint only
-            sock.sendall(_frame(pickle.dumps(QueryAnswer(b""))) + _frame(b""))
-            continue
-        result = answer(checkpoint, job)
+            return QueryAnswer(b""), b""
+        result = answer(opened[0], job)
         if isinstance(result, QueryProblem):
-            sock.sendall(_frame(pickle.dumps(result)) + _frame(b""))
-            continue
-        body = result.body
-        header = _frame(pickle.dumps(replace(result, body=b"")))
-        if len(body) <= CHUNK:
-            sock.sendall(header + (_frame(body) if body else b"") + _frame(b""))
-            continue
-        sock.sendall(header)
-        for start in range(0, len(body), CHUNK):
-            sock.sendall(_frame(body[start : start + CHUNK]))
-        sock.sendall(_frame(b""))
+            return result, b""
+        return replace(result, body=b""), result.body
+
+    serve_jobs(fd, handle)
+
+
+@dataclass(frozen=True)
+class WorkerKind:
+    """What the processes of one pool run, and how their failures read to a client.
+
+    ``entry`` names a function ``module:function`` called as ``function(fd, *args)`` in a
+    fresh interpreter; ``warmup`` makes the job a new worker answers before it takes work
+    (given the current checkpoint folder, or "" for a pool without checkpoints).
+    """
+
+    name: str
+    entry: str
+    args: tuple[str, ...]
+    warmup: Callable[[str], object]
+    crashed: Callable[[], IqkgError]
+    timed_out: Callable[[float], IqkgError]
+
+
+def query_kind(base: str, *, allow_network: bool, memory_mb: int) -> WorkerKind:
+    return WorkerKind(
+        name="query",
+        entry="iqkg.query.workers:query_worker_main",
+        args=(base, "network" if allow_network else "isolate", str(memory_mb)),
+        warmup=lambda checkpoint: QueryJob("", "json", checkpoint=checkpoint),
+        crashed=lambda: QueryFailed(
+            "the query worker died while answering (out of memory?); the query was lost. "
+            "Try a more selective query."
+        ),
+        timed_out=lambda timeout: QueryTimeout(
+            f"the query ran past its deadline of {timeout:g} s and was stopped. Make it "
+            "more selective (LIMIT, more specific patterns) or ask the operator to raise "
+            "IQKG_QUERY_TIMEOUT."
+        ),
+    )
+
+
+def query_worker_main(fd: int, base: str, mode: str, memory_mb: str) -> None:
+    """The query worker's entry point: its arguments arrive as command-line strings."""
+    serve_worker(fd, base, mode == "isolate", int(memory_mb))
 
 
 # --- server side -----------------------------------------------------------------------
@@ -185,11 +246,11 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    async def ask(self, job: QueryJob) -> tuple[QueryAnswer | QueryProblem, list[bytes]]:
-        self.checkpoint = job.checkpoint
+    async def ask(self, job: Any) -> tuple[Any, list[bytes]]:
+        self.checkpoint = getattr(job, "checkpoint", "")
         payload = pickle.dumps(job)
         self.writer.write(_LENGTH.pack(len(payload)) + payload)
-        header: QueryAnswer | QueryProblem = pickle.loads(await self._frame())
+        header = pickle.loads(await self._frame())
         chunks: list[bytes] = []
         while chunk := await self._frame():
             chunks.append(chunk)
@@ -212,13 +273,15 @@ class WorkerPool:
         self,
         size: int,
         queue_size: int,
-        checkpoints: Checkpoints,
+        checkpoints: Checkpoints | None,
         base: str,
         *,
         allow_network: bool = False,
         memory_mb: int = 0,
         on_restart: Callable[[str], None] = lambda reason: None,
+        kind: WorkerKind | None = None,
     ) -> None:
+        self.kind = kind or query_kind(base, allow_network=allow_network, memory_mb=memory_mb)
         self.allow_network = allow_network
         self.memory_mb = memory_mb
         self.size = size
@@ -251,16 +314,14 @@ class WorkerPool:
     async def _add_worker(self) -> None:
         parent, child = socket.socketpair()
         try:
+            module, function = self.kind.entry.split(":")
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-c",
-                "import sys; from iqkg.query.workers import serve_worker; "
-                "serve_worker(int(sys.argv[1]), sys.argv[2], sys.argv[3] == 'isolate', "
-                "int(sys.argv[4]))",
+                f"import sys; from {module} import {function}; "
+                f"{function}(int(sys.argv[1]), *sys.argv[2:])",
                 str(child.fileno()),
-                self.base,
-                "network" if self.allow_network else "isolate",
-                str(self.memory_mb),
+                *self.kind.args,
                 pass_fds=(child.fileno(),),
                 stdin=asyncio.subprocess.DEVNULL,
             )
@@ -269,7 +330,8 @@ class WorkerPool:
         reader, writer = await asyncio.open_unix_connection(sock=parent)
         worker = Worker(process, reader, writer)
         # Open the checkpoint before taking queries, so no client pays for it.
-        await worker.ask(QueryJob("", "json", checkpoint=str(self.checkpoints.current)))
+        current = str(self.checkpoints.current) if self.checkpoints else ""
+        await worker.ask(self.kind.warmup(current))
         if self._closed:
             worker.kill()
             return
@@ -277,35 +339,38 @@ class WorkerPool:
         self._idle.put_nowait(worker)
 
     async def run(self, job: QueryJob, timeout: float) -> Outcome:
-        """Run ``job`` on the next free worker; the deadline covers waiting too."""
+        """Run a query on the next free worker, over the newest checkpoint."""
+        assert self.checkpoints is not None, "a query pool reads checkpoints"
+        job = replace(job, checkpoint=str(self.checkpoints.current))
+        header, chunks = await self.ask(job, timeout)
+        if isinstance(header, QueryProblem):
+            raise _problem_error(header)
+        return Outcome(chunks, header.truncated)
+
+    async def ask(self, job: object, timeout: float) -> tuple[Any, list[bytes]]:
+        """Send ``job`` to the next free worker; the deadline covers waiting too.
+
+        Past the deadline the worker is killed (its CPU stops at once) and replaced; a
+        worker that dies answering is replaced too, and the kind's error says why.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         worker = await self._acquire(timeout)
         self._busy.add(worker)
-        job = replace(job, checkpoint=str(self.checkpoints.current))
         try:
             async with asyncio.timeout_at(deadline):
                 header, chunks = await worker.ask(job)
         except TimeoutError:
             self._replace(worker, "timeout")
-            raise QueryTimeout(
-                f"the query ran past its deadline of {timeout:g} s and was stopped. Make it "
-                "more selective (LIMIT, more specific patterns) or ask the operator to raise "
-                "IQKG_QUERY_TIMEOUT."
-            ) from None
+            raise self.kind.timed_out(timeout) from None
         except (ConnectionError, asyncio.IncompleteReadError, EOFError):
             self._replace(worker, "crash")
-            raise QueryFailed(
-                "the query worker died while answering (out of memory?); the query was lost. "
-                "Try a more selective query."
-            ) from None
+            raise self.kind.crashed() from None
         except BaseException:
             self._replace(worker, "cancelled")
             raise
         self._release(worker)
-        if isinstance(header, QueryProblem):
-            raise _problem_error(header)
-        return Outcome(chunks, header.truncated)
+        return header, chunks
 
     async def _acquire(self, timeout: float) -> Worker:
         if not self._idle.empty():
@@ -330,7 +395,7 @@ class WorkerPool:
     def _release(self, worker: Worker) -> None:
         self._busy.discard(worker)
         self._idle.put_nowait(worker)
-        if self.checkpoints.needs_pruning:
+        if self.checkpoints is not None and self.checkpoints.needs_pruning:
             self._spawn(self._prune())
 
     async def _prune(self) -> None:
@@ -340,7 +405,8 @@ class WorkerPool:
         before it reads again, so the folder it last opened may go.
         """
         in_use = {w.checkpoint for w in self._busy}
-        await asyncio.to_thread(self.checkpoints.prune, in_use)
+        if self.checkpoints is not None:
+            await asyncio.to_thread(self.checkpoints.prune, in_use)
 
     def _replace(self, worker: Worker, reason: str) -> None:
         """Kill ``worker`` now (its CPU stops) and start its successor in the background."""
@@ -349,7 +415,9 @@ class WorkerPool:
         if worker in self.workers:
             self.workers.remove(worker)
         self.on_restart(reason)
-        log.warning("query worker %d killed (%s); starting a replacement", worker.pid, reason)
+        log.warning(
+            "%s worker %d killed (%s); starting a replacement", self.kind.name, worker.pid, reason
+        )
         self._spawn(self._reap_and_add(worker))
 
     async def _reap_and_add(self, worker: Worker) -> None:

@@ -67,8 +67,8 @@ def record_json(request: Request, record: SubmissionRecord) -> dict[str, Any]:
     }
 
 
-def _rejected(request: Request, error: SubmissionRejected) -> Response:
-    return render_report(request, error.report, status=422, extra_json={"accepted": False})
+async def _rejected(request: Request, error: SubmissionRejected) -> Response:
+    return await render_report(request, error.report, status=422, extra_json={"accepted": False})
 
 
 @router.post("/submissions", status_code=201, summary="Submit RDF (partner token required)")
@@ -81,7 +81,7 @@ async def create_submission(request: Request) -> Response:
     try:
         record = await run_in_threadpool(submissions.create, who, body, on_behalf_of=on_behalf_of)
     except SubmissionRejected as error:
-        return _rejected(request, error)
+        return await _rejected(request, error)
     report = await run_in_threadpool(submissions.report, record)
     return JSONResponse(
         {**record_json(request, record), "accepted": True, "report": report.as_json(lang)},
@@ -165,7 +165,7 @@ async def get_version(request: Request, submission_id: str, number: int) -> Resp
 async def get_report(request: Request, submission_id: str) -> Response:
     record = await _record(request, submission_id)
     report = await run_in_threadpool(service(request).report, record)
-    return render_report(request, report)
+    return await render_report(request, report)
 
 
 @router.put("/submissions/{submission_id}", summary="Replace with a new version")
@@ -177,7 +177,7 @@ async def replace_submission(request: Request, submission_id: str) -> Response:
     try:
         record = await run_in_threadpool(submissions.replace, who, submission_id, body)
     except SubmissionRejected as error:
-        return _rejected(request, error)
+        return await _rejected(request, error)
     return JSONResponse({**record_json(request, record), "accepted": True})
 
 

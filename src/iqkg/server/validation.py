@@ -9,20 +9,24 @@ of submissions are checked too, so a partner sees exactly what ``/submissions`` 
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from iqkg.errors import InputError, UnsupportedMediaType
 from iqkg.publish.language import from_accept_language
+from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import (
     ALL_RDF_SYNTAXES,
     JSON_LD,
     TURTLE,
+    RdfSyntax,
     base_media_type,
     negotiate,
     rdf_syntax_for_media_type,
@@ -31,8 +35,8 @@ from iqkg.rdf.formats import (
 from iqkg.server.bodies import read_limited
 from iqkg.settings import Settings
 from iqkg.submissions import Body, Caller, PartnerRegistry, SubmissionService, identify
+from iqkg.submissions.checking import Checked, WorkerChecker, checker_kind
 from iqkg.validation.report import LANGUAGES, ValidationReport, label
-from iqkg.validation.shacl import ShaclValidator
 
 router = APIRouter(tags=["validation"])
 
@@ -44,18 +48,41 @@ REPORT_MEDIA_TYPES = ["application/json", "text/html", TURTLE.media_type, JSON_L
 
 
 async def startup(app: FastAPI) -> None:
-    """Parse shapes, ontology and curated data once; build the submission service."""
+    """Start the checking workers (each parses shapes, ontology and curated data once).
+
+    The submission service runs in the thread pool and reaches the workers through the
+    event loop; the server process itself never parses or validates a body.
+    """
     settings: Settings = app.state.settings
-    validator = await run_in_threadpool(
-        ShaclValidator.from_folders, settings.knowledge_dir, app.state.iris
+    pool = WorkerPool(
+        settings.concurrent_validations,
+        settings.concurrent_validations,
+        None,
+        settings.base,
+        kind=checker_kind(
+            settings.base,
+            settings.knowledge_dir,
+            max_triples=settings.max_submission_triples,
+            memory_mb=settings.worker_memory_mb,
+        ),
     )
+    await pool.start()
+    app.state.checker_pool = pool
+    checker = WorkerChecker(pool, settings.validation_timeout)
+    loop = asyncio.get_running_loop()
+
+    def check(data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
+        return asyncio.run_coroutine_threadsafe(checker.check(data, syntax, owner), loop).result()
+
     app.state.submissions = SubmissionService(
-        app.state.dataset,
-        validator,
-        PartnerRegistry(settings.partners_path),
-        max_triples=settings.max_submission_triples,
-        concurrent_validations=settings.concurrent_validations,
+        app.state.dataset, check, PartnerRegistry(settings.partners_path)
     )
+
+
+async def shutdown(app: FastAPI) -> None:
+    pool: WorkerPool | None = getattr(app.state, "checker_pool", None)
+    if pool is not None:
+        await pool.stop()
 
 
 def service(request: Request) -> SubmissionService:
@@ -148,25 +175,35 @@ def report_page(
     )
 
 
-def render_report(
+async def render_report(
     request: Request,
     report: ValidationReport,
     *,
     status: int = 200,
     extra_json: dict[str, Any] | None = None,
 ) -> Response:
-    """The report in the negotiated representation (JSON unless asked otherwise)."""
+    """The report in the negotiated representation (JSON unless asked otherwise).
+
+    Rendered in the thread pool: a report can hold thousands of results, and the event
+    loop must stay free for everyone else.
+    """
     lang = report_language(request)
     media_type = negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
     headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
     if media_type == "text/html":
         title = "Validierungsbericht" if lang == "de" else "Validation report"
-        return HTMLResponse(report_page(report, lang, title=title), status, headers)
+        page = await run_in_threadpool(report_page, report, lang, title=title)
+        return HTMLResponse(page, status, headers)
     if media_type in (TURTLE.media_type, JSON_LD.media_type):
-        fmt = "turtle" if media_type == TURTLE.media_type else "json-ld"
-        body = report.graph.serialize(format=fmt)
+        syntax = TURTLE if media_type == TURTLE.media_type else JSON_LD
+        body = await run_in_threadpool(report.serialize, syntax.format)
         return Response(body, status, headers, media_type=media_type)
-    return JSONResponse({**report.as_json(lang), **(extra_json or {})}, status, headers)
+    content = await run_in_threadpool(
+        lambda: json.dumps(
+            {**report.as_json(lang), **(extra_json or {})}, ensure_ascii=False
+        ).encode("utf-8")
+    )
+    return Response(content, status, headers, media_type="application/json")
 
 
 @router.post("/validate", summary="Validate RDF against the iqkg shapes (nothing is stored)")
@@ -177,4 +214,6 @@ async def validate(request: Request) -> Response:
     body = await read_rdf_body(request)
     owner = who.partner.slug if who.partner else None
     checked = await run_in_threadpool(service(request).check, body, owner)
-    return render_report(request, checked.report, extra_json={"triples": len(set(checked.triples))})
+    return await render_report(
+        request, checked.report, extra_json={"triples": len(set(checked.triples))}
+    )

@@ -37,6 +37,7 @@ from pyoxigraph import (
 
 from iqkg.errors import InputError, QuerySyntaxError
 from iqkg.rdf.iris import DCTERMS, OWL, XSD, IriScheme
+from iqkg.rdf.stack import run_deep
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -220,7 +221,9 @@ class Dataset:
         checkpoint) is logged: the write has committed and must be reported as done.
         """
         with self._write_lock:
-            self.store.update(update)
+            # On a deep stack: Oxigraph parses the update recursively, and an operator's
+            # update nested 15,000 groups deep overflowed a default thread (SIGSEGV).
+            run_deep(lambda: self.store.update(update), "iqkg-writer")
             self.store.flush()
             for listener in self.on_write:
                 try:

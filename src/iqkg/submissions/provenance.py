@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph
 
-from iqkg.rdf.convert import to_oxigraph_term, to_rdflib_term
-from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD, IriScheme
+from iqkg.rdf.convert import to_rdflib_term
+from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, SH, SPDX, VOID, XSD, IriScheme
 
 ADMS = "http://www.w3.org/ns/adms#"
 ADMS_STATUS = "http://purl.org/adms/status/"
@@ -157,34 +158,30 @@ def partner_triples(names: SubmissionIris, slug: str, name: str) -> list[ox.Trip
     ]
 
 
-def report_triples(report: Graph, report_iri: str) -> list[ox.Triple]:
+def report_triples(report: Iterable[ox.Triple], report_iri: str) -> list[ox.Triple]:
     """The report graph with its root at ``report_iri`` and blank nodes skolemised."""
+    triples = list(report)
     numbers = count(1)
-    mapping: dict[BNode, URIRef] = {}
+    root = next(
+        (
+            t.subject
+            for t in triples
+            if t.predicate.value == RDF + "type" and t.object == _n(SH + "ValidationReport")
+        ),
+        None,
+    )
+    mapping: dict[ox.BlankNode, ox.NamedNode] = {}
+    if isinstance(root, ox.BlankNode):
+        mapping[root] = _n(report_iri)
 
-    def skolem(node: object) -> object:
-        if isinstance(node, BNode):
-            if node not in mapping:
-                mapping[node] = URIRef(f"{report_iri}-{next(numbers)}")
-            return mapping[node]
-        return node
+    def skolem(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            if term not in mapping:
+                mapping[term] = _n(f"{report_iri}-{next(numbers)}")
+            return mapping[term]
+        return term
 
-    from rdflib import RDF as RDFNS
-    from rdflib import SH
-
-    root = next(iter(report.subjects(RDFNS.type, SH.ValidationReport)), None)
-    if isinstance(root, BNode):
-        mapping[root] = URIRef(report_iri)
-    triples: list[ox.Triple] = []
-    for s, p, o in report:
-        triples.append(
-            ox.Triple(
-                to_oxigraph_term(skolem(s)),  # type: ignore[arg-type]
-                to_oxigraph_term(p),  # type: ignore[arg-type]
-                to_oxigraph_term(skolem(o)),  # type: ignore[arg-type]
-            )
-        )
-    return triples
+    return [ox.Triple(skolem(t.subject), t.predicate, skolem(t.object)) for t in triples]
 
 
 def report_graph(triples: Iterable[ox.Triple]) -> Graph:

@@ -16,20 +16,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from rdflib import URIRef
 
 from iqkg.errors import (
     Forbidden,
     InputError,
     NotFound,
-    Overloaded,
     Unauthorized,
     Unprocessable,
 )
 from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.store.dataset import Dataset, GraphWrite
-from iqkg.submissions.ownership import add_to_report, ownership_problems
+from iqkg.submissions.checking import Checked
 from iqkg.submissions.partners import Caller, PartnerRegistry
 from iqkg.submissions.provenance import (
     ADMS,
@@ -43,11 +41,11 @@ from iqkg.submissions.provenance import (
     submission_triples,
     version_triples,
 )
-from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import ValidationReport, read_report
-from iqkg.validation.shacl import ShaclValidator
 
-Validate = Callable[[list[ox.Triple]], ValidationReport]
+#: Parse, validate and check ownership of one body (``data, syntax, owner``): in this
+#: process for the CLI, in a worker process for the server (:mod:`.checking`).
+Check = Callable[[bytes, RdfSyntax, str | None], Checked]
 
 
 class SubmissionRejected(Unprocessable):
@@ -67,12 +65,6 @@ class Body:
     media_type: str
 
 
-@dataclass(frozen=True)
-class Checked:
-    triples: list[ox.Triple]
-    report: ValidationReport
-
-
 def _value(row: ox.QuerySolution, name: str) -> str:
     term = row[name]
     if term is None or isinstance(term, ox.Triple):
@@ -88,56 +80,21 @@ class SubmissionService:
     def __init__(
         self,
         dataset: Dataset,
-        validator: ShaclValidator,
+        checker: Check,
         registry: PartnerRegistry,
-        *,
-        max_triples: int,
-        concurrent_validations: int = 2,
-        validation_wait: float = 5.0,
     ) -> None:
         self.dataset = dataset
         self.iris: IriScheme = dataset.iris
         self.names = SubmissionIris(dataset.iris)
-        self.validator = validator
+        self.checker = checker
         self.registry = registry
-        self.max_triples = max_triples
-        #: SHACL runs in the server's thread pool without a deadline; bounding how many run
-        #: at once keeps a burst of large (even anonymous) validations from taking it over.
-        self._validations = threading.BoundedSemaphore(concurrent_validations)
-        self.validation_wait = validation_wait
         self._lock = threading.Lock()
-        self.curated = frozenset(
-            str(s)
-            for graph in (validator.curated, validator.ontology)
-            for s in graph.subjects()
-            if isinstance(s, URIRef)
-        )
 
     # --- checking --------------------------------------------------------------
 
     def check(self, body: Body, owner: str | None) -> Checked:
         """Parse and validate; with an ``owner``, also the ownership rules."""
-        space = self.iris.partner_space(owner) if owner else self.iris.base
-        triples = parse_untrusted(
-            body.data, body.syntax, base_iri=space, max_triples=self.max_triples
-        )
-        if not self._validations.acquire(timeout=self.validation_wait):
-            raise Overloaded(
-                "the validator is busy with other submissions; retry in a few seconds.",
-                retry_after=5,
-            )
-        try:
-            report = self.validator.validate(triples)
-        finally:
-            self._validations.release()
-        if owner is not None:
-            problems = ownership_problems(
-                triples, space=space, iris=self.iris, curated=self.curated
-            )
-            if problems:
-                add_to_report(report.graph, problems, space=space, iris=self.iris)
-                report = read_report(report.graph)
-        return Checked(triples, report)
+        return self.checker(body.data, body.syntax, owner)
 
     # --- changing ----------------------------------------------------------------
 
@@ -240,7 +197,7 @@ class SubmissionService:
         meta = [
             *submission_triples(self.names, record),
             *version_triples(self.names, record.id, record.partner, record.current),
-            *report_triples(checked.report.graph, self.names.report(record.id, number)),
+            *report_triples(checked.report.triples, self.names.report(record.id, number)),
             *partner_triples(self.names, partner.slug, partner.name),
         ]
         self.dataset.write(

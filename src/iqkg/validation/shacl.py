@@ -70,6 +70,10 @@ class ShaclValidator:
 
     def validate(self, data: Iterable[ox.Triple], *, with_curated: bool = True) -> ValidationReport:
         """Validate ``data`` (plus the curated data unless told not to)."""
+        return read_report(self.report_graph(data, with_curated=with_curated))
+
+    def report_graph(self, data: Iterable[ox.Triple], *, with_curated: bool = True) -> Graph:
+        """pySHACL's report graph, for callers that add results of their own before reading it."""
         graph = Graph()
         if with_curated:
             graph += self.curated
@@ -90,4 +94,4 @@ class ShaclValidator:
             advanced=False,
         )
         assert isinstance(report_graph, Graph)
-        return read_report(report_graph)
+        return report_graph

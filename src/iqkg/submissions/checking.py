@@ -1,0 +1,185 @@
+"""Check untrusted RDF — parse, SHACL-validate, ownership — away from the server process.
+
+Parsing a body can take a process down (Oxigraph's JSON-LD parser overflowed its stack on
+3,000 nested scoped contexts: SIGSEGV), and validating one can take minutes, so the
+server never does either. :class:`LocalChecker` is the work itself; the server runs it in
+a pool of worker processes (:class:`WorkerChecker`) with a deadline, a memory cap and no
+network, exactly like queries: a worker that dies costs that request a 400, a worker past
+its deadline is killed (503 with ``Retry-After``), and the service goes on. What comes
+back is flat: the triples and the report graph as N-Triples, which the server reads
+without recursion, and the report's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from iqkg import errors
+from iqkg.errors import InputError, IqkgError, Overloaded
+from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_jobs
+from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
+from iqkg.rdf.iris import IriScheme
+from iqkg.submissions.ownership import add_to_report, ownership_problems
+from iqkg.submissions.untrusted import parse_untrusted
+from iqkg.validation.report import ValidationReport, ValidationResult, read_report
+from iqkg.validation.shacl import ShaclValidator
+
+_NT = ox.RdfFormat.N_TRIPLES
+_SYNTAXES = {syntax.name: syntax for syntax in ALL_RDF_SYNTAXES}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Parsed triples and their report: what a submission is accepted or rejected on."""
+
+    triples: list[ox.Triple]
+    report: ValidationReport
+
+
+class LocalChecker:
+    """Parse with limits, validate, and check the ownership rules, in this process."""
+
+    def __init__(self, validator: ShaclValidator, iris: IriScheme, max_triples: int) -> None:
+        self.validator = validator
+        self.iris = iris
+        self.max_triples = max_triples
+        #: Subjects of the curated data and ontology: a partner may not state anything
+        #: about them.
+        self.curated = frozenset(
+            str(s)
+            for graph in (validator.curated, validator.ontology)
+            for s in graph.subjects()
+            if isinstance(s, URIRef)
+        )
+
+    @classmethod
+    def from_folders(cls, knowledge_dir: Path, iris: IriScheme, max_triples: int) -> LocalChecker:
+        return cls(ShaclValidator.from_folders(knowledge_dir, iris), iris, max_triples)
+
+    def check(self, data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
+        """The triples of ``data`` and their report; with an ``owner``, ownership too."""
+        space = self.iris.partner_space(owner) if owner else self.iris.base
+        triples = parse_untrusted(data, syntax, base_iri=space, max_triples=self.max_triples)
+        graph = self.validator.report_graph(triples)
+        if owner is not None:
+            problems = ownership_problems(
+                triples, space=space, iris=self.iris, curated=self.curated
+            )
+            add_to_report(graph, problems, space=space, iris=self.iris)
+        return Checked(triples, read_report(graph))
+
+
+# --- in a worker process ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """One body to check; an empty ``syntax`` is a warm-up."""
+
+    data: bytes = b""
+    syntax: str = ""
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    """The worker's answer; the triples follow as the body (N-Triples)."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    report: bytes = b""
+
+
+@dataclass(frozen=True)
+class CheckProblem:
+    """An :class:`~iqkg.errors.IqkgError` raised in the worker, by class name."""
+
+    error: str
+    message: str
+    detail: dict[str, Any]
+    retry_after: int | None = None
+
+
+def checker_worker_main(
+    fd: int, base: str, knowledge_dir: str, max_triples: str, memory_mb: str
+) -> None:
+    """A checking worker: load shapes, ontology and curated data once, then check bodies."""
+    prepare_worker(int(memory_mb), isolate=True)
+    checker = LocalChecker.from_folders(Path(knowledge_dir), IriScheme(base), int(max_triples))
+
+    def handle(job: CheckJob) -> tuple[object, bytes]:
+        if not job.syntax:
+            return CheckAnswer(), b""
+        try:
+            checked = checker.check(job.data, _SYNTAXES[job.syntax], job.owner)
+        except IqkgError as error:
+            retry_after = error.retry_after if isinstance(error, Overloaded) else None
+            problem = CheckProblem(type(error).__name__, error.message, error.detail, retry_after)
+            return problem, b""
+        report = ox.serialize(checked.report.triples, format=_NT) or b""
+        body = ox.serialize(checked.triples, format=_NT) or b""
+        return CheckAnswer(checked.report.results, report), body
+
+    serve_jobs(fd, handle)
+
+
+# --- the server's side ------------------------------------------------------------------
+
+
+def checker_kind(base: str, knowledge_dir: Path, *, max_triples: int, memory_mb: int) -> WorkerKind:
+    return WorkerKind(
+        name="checker",
+        entry="iqkg.submissions.checking:checker_worker_main",
+        args=(base, str(knowledge_dir), str(max_triples), str(memory_mb)),
+        warmup=lambda checkpoint: CheckJob(),
+        crashed=lambda: InputError(
+            "the RDF could not be read: its parser gave up (nested too deeply, or more "
+            "memory than a submission may take). Flatten the document or split it."
+        ),
+        timed_out=lambda timeout: Overloaded(
+            f"checking the RDF took longer than {timeout:g} s and was stopped; split it into "
+            "smaller submissions.",
+            retry_after=5,
+        ),
+    )
+
+
+class WorkerChecker:
+    """:class:`LocalChecker`'s work, done by a pool of worker processes with a deadline."""
+
+    def __init__(self, pool: WorkerPool, timeout: float) -> None:
+        self.pool = pool
+        self.timeout = timeout
+
+    async def check(self, data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
+        header, chunks = await self.pool.ask(CheckJob(data, syntax.name, owner), self.timeout)
+        if isinstance(header, CheckProblem):
+            raise _rebuilt(header)
+        assert isinstance(header, CheckAnswer)
+        return await asyncio.to_thread(_read_answer, header, b"".join(chunks))
+
+
+def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:
+    """Flat N-Triples back into terms: Rust, linear, no recursion (blank nodes keep labels)."""
+    triples = [quad.triple for quad in ox.parse(body, format=_NT)]
+    report = [quad.triple for quad in ox.parse(answer.report, format=_NT)]
+    return Checked(triples, ValidationReport(results=answer.results, triples=report))
+
+
+def _rebuilt(problem: CheckProblem) -> IqkgError:
+    """The worker's error as the same class here (message and detail kept)."""
+    cls = getattr(errors, problem.error, None)
+    if not (isinstance(cls, type) and issubclass(cls, IqkgError)):
+        cls = InputError
+    error = cls.__new__(cls)
+    IqkgError.__init__(error, problem.message, detail=problem.detail)
+    for key, value in problem.detail.items():
+        setattr(error, key, value)
+    if problem.retry_after is not None:
+        error.retry_after = problem.retry_after  # type: ignore[attr-defined]
+    return error

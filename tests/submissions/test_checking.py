@@ -1,0 +1,147 @@
+"""The checking workers: parse + validate in separate processes; a body that kills its
+parser costs one worker and gets a 400, never the caller's process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Awaitable, Callable
+
+import pytest
+from rdflib.compare import isomorphic
+
+from iqkg.errors import InputError, Overloaded, RdfSyntaxError
+from iqkg.query.workers import WorkerPool
+from iqkg.rdf.convert import to_rdflib_graph
+from iqkg.rdf.formats import JSON_LD, TURTLE
+from iqkg.rdf.iris import IriScheme
+from iqkg.submissions.checking import LocalChecker, WorkerChecker, checker_kind
+from tests.support.server import ROOT
+
+BASE = "https://w3id.org/iqkg/"
+VALID = (
+    b"@prefix iq: <https://w3id.org/iqkg/def#> .\n"
+    b"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    b'<thing> rdfs:label "Ein Ding"@de .\n'
+)
+
+
+def deep_jsonld(depth: int) -> bytes:
+    """Nested objects, each the value of the previous one's property (finding 1 of #9)."""
+    return (
+        b'{"@context": {"p": "http://example.org/p"}, "@id": "http://example.org/a", '
+        + b'"p": {"p": ' * depth
+        + b'"x"'
+        + b"}" * depth
+        + b"}"
+    )
+
+
+def deep_scoped_contexts(depth: int) -> bytes:
+    """Scoped contexts nested ~3,000 deep overflowed the parser's stack in the server."""
+    return (
+        b'{"@context": '
+        + b'{"p": {"@id": "http://example.org/p", "@context": ' * depth
+        + b"{}"
+        + b"}}" * depth
+        + b', "@id": "http://example.org/a", "p": "x"}'
+    )
+
+
+async def with_pool(
+    scenario: Callable[[WorkerPool], Awaitable[object]], size: int = 1, queue: int = 1
+) -> object:
+    """Run ``scenario`` against a real pool of checking workers, then stop them."""
+    kind = checker_kind(BASE, ROOT, max_triples=1000, memory_mb=2048)
+    pool = WorkerPool(size, queue, None, BASE, kind=kind)
+    await pool.start()
+    try:
+        return await scenario(pool)
+    finally:
+        await pool.stop()
+
+
+def test_a_worker_checks_like_the_local_checker() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        remote = await WorkerChecker(pool, 60).check(VALID, TURTLE, "p")
+        here = LocalChecker.from_folders(ROOT, IriScheme(BASE), max_triples=1000).check(
+            VALID, TURTLE, "p"
+        )
+        assert remote.triples == here.triples
+        assert remote.report.results == here.report.results
+        assert isomorphic(
+            to_rdflib_graph(remote.report.triples), to_rdflib_graph(here.report.triples)
+        )
+
+    asyncio.run(with_pool(scenario))
+
+
+def test_errors_come_back_as_the_same_class_with_their_position() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        with pytest.raises(RdfSyntaxError) as error:
+            await WorkerChecker(pool, 60).check(b"<a> <b> .", TURTLE, None)
+        assert error.value.status == 400
+        assert error.value.line == 1
+        assert "malformed turtle" in error.value.message
+
+    asyncio.run(with_pool(scenario))
+
+
+@pytest.mark.parametrize(
+    "body", [deep_jsonld(20_000), deep_scoped_contexts(3_000)], ids=["objects", "contexts"]
+)
+def test_deep_nesting_is_read_or_refused_and_the_pool_stays_whole(body: bytes) -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        checker = WorkerChecker(pool, 120)
+        try:
+            checked = await checker.check(body, JSON_LD, None)
+            assert checked.triples  # read on the worker's deep stack
+        except InputError as error:
+            assert error.status == 400  # or refused clearly: never a dead caller
+        # Whatever became of that worker, the next body is checked (by it or a successor).
+        assert (await checker.check(VALID, TURTLE, "p")).triples
+        assert len(pool.pids) == 1
+
+    asyncio.run(with_pool(scenario))
+
+
+def test_a_worker_that_dies_gets_the_caller_a_400_and_a_successor() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        checker = WorkerChecker(pool, 60)
+        victim = pool.pids[0]
+        task = asyncio.ensure_future(checker.check(deep_jsonld(200_000), JSON_LD, None))
+        await asyncio.sleep(0)  # the job is on its way to the worker
+        os.kill(victim, signal.SIGKILL)
+        with pytest.raises(InputError) as error:
+            await task
+        assert error.value.status == 400
+        assert "parser gave up" in error.value.message
+        assert (await checker.check(VALID, TURTLE, None)).triples
+        assert pool.pids and victim not in pool.pids
+
+    asyncio.run(with_pool(scenario))
+
+
+def test_a_body_past_the_deadline_is_stopped_and_told_to_retry() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        with pytest.raises(Overloaded) as error:
+            await WorkerChecker(pool, 0.001).check(VALID, TURTLE, None)
+        assert error.value.retry_after > 0
+        assert (await WorkerChecker(pool, 60).check(VALID, TURTLE, None)).triples
+
+    asyncio.run(with_pool(scenario))
+
+
+def test_beyond_workers_and_queue_the_next_body_is_refused_at_once() -> None:
+    async def scenario(pool: WorkerPool) -> list[object]:
+        checker = WorkerChecker(pool, 60)
+        return await asyncio.gather(
+            *(checker.check(VALID, TURTLE, None) for _ in range(3)), return_exceptions=True
+        )
+
+    outcomes = asyncio.run(with_pool(scenario))
+    assert isinstance(outcomes, list)
+    refused = [o for o in outcomes if isinstance(o, Overloaded)]
+    assert len(refused) == 1, outcomes
+    assert all(not isinstance(o, BaseException) for o in outcomes if o not in refused)

@@ -63,7 +63,7 @@ def test_policy_allows_listed_services_and_reads_from() -> None:
 
 
 def test_update_policy() -> None:
-    inspect_update("INSERT DATA { <urn:a> <urn:b> 'LOAD <http://x/>' }")
+    inspect_update("INSERT DATA { <urn:a> <urn:b> 'loaded from <http://x/>' }")
     for refused in (f"LOAD <{EVIL}>", f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{EVIL}> {{}} }}"):
         with pytest.raises(QueryRefused):
             inspect_update(refused)

@@ -36,10 +36,11 @@ _TOKEN = re.compile(
               |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'
               |"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
   | (?P<bnode>_:[\w.\-\u00b7\u0300-\u036f\u203f-\u2040]*)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7]*)?:(?:[\w:%\\\-.\u00b7]|%[0-9A-Fa-f]{2})*)
+  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7]*)?:
+              (?:[\w:%\-.\u00b7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
   | (?P<word>[A-Za-z_][\w]*)
   | (?P<other>.)
     """,
@@ -116,7 +117,7 @@ class _Reader:
             return None
         token = self.tokens[index]
         if token.kind == "iri":
-            value = token.text[1:-1]
+            value = _unescape(token.text[1:-1])
             return value if ":" in value or not self.base else self.base + value
         if token.kind == "pname":
             return self.expand(token.text)
@@ -134,12 +135,12 @@ class _Reader:
             word = token.text.upper() if token.kind == "word" else ""
             following = self.tokens[index + 1]
             if word == "BASE" and following.kind == "iri":
-                self.base = following.text[1:-1]
+                self.base = _unescape(following.text[1:-1])
             elif word == "PREFIX" and index + 2 < len(self.tokens):
                 name = following.text
-                self.prefixes[name[:-1] if name.endswith(":") else name] = self.tokens[
-                    index + 2
-                ].text[1:-1]
+                self.prefixes[name[:-1] if name.endswith(":") else name] = _unescape(
+                    self.tokens[index + 2].text[1:-1]
+                )
 
     def prologue_end(self) -> int:
         """Index of the first token after the BASE/PREFIX declarations."""
@@ -187,21 +188,8 @@ class _Reader:
                 self._check_target(token, self._target(target), allowlist)
 
     def _all_services_seen(self) -> None:
-        """Where SERVICE may reach the network, every occurrence of the word must be one
-        the tokenizer read as a keyword; one it filed under a string, IRI or comment may be
-        a misreading (``FILTER(?a<'>')``), so the query is refused rather than trusted."""
-        raw = len(_SERVICE_WORD.findall(self.text))
-        read = sum(
-            1
-            for index, token in enumerate(self.tokens)
-            if (token.kind == "word" and token.text.upper() == "SERVICE")
-            or self.fused(index, "SERVICE") is not None
-        )
-        if raw > read:
-            raise QueryRefused(
-                "the word SERVICE appears where iqkg cannot tell a call from text (in a "
-                "string, IRI or comment); with SERVICE allowed, such queries are refused."
-            )
+        """Where SERVICE may reach the network, every occurrence must be read as one."""
+        _refuse_unread_words(self, _SERVICE_WORD, "SERVICE")
 
     def _pname_target(self, pname: str) -> str | None:
         return self.expand(pname)
@@ -239,7 +227,59 @@ class _Reader:
 
 
 _ESCAPE = re.compile(r"\\[uU]")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
+_LOAD_WORD = re.compile(r"(?<![A-Za-z0-9_])load(?![A-Za-z0-9_])", re.IGNORECASE)
+#: Words whose reading decides where a request reaches (network) or what it reads (dataset).
+_REACH_WORDS = re.compile(
+    r"(?<![A-Za-z0-9_])(service|load|from|graph)(?![A-Za-z0-9_])", re.IGNORECASE
+)
+
+
+def _unescape(iri: str) -> str:
+    """An IRI reference's ``\\u``/``\\U`` escapes (SPARQL §19.8 UCHAR) as characters."""
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
+def _refuse_escapes_where_they_matter(text: str) -> None:
+    """Fail closed on backslashes the tokenizer might misread.
+
+    Outside string literals a backslash is a local-name escape (``ex:a\\#b``) or an IRI's
+    ``\\u`` escape; both are read above, but a misreading there once let ``# …`` swallow
+    a ``LOAD`` and a ``SERVICE``. So in a request that names SERVICE, LOAD, FROM or GRAPH,
+    a backslash outside strings is refused rather than trusted.
+    """
+    if "\\" not in text or not _REACH_WORDS.search(text):
+        return
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup != "string" and "\\" in match.group():
+            line, column = _line_column(text, match.start())
+            raise QueryRefused(
+                f"line {line}, column {column}: a backslash escape outside a string, in a "
+                "request that uses SERVICE, LOAD, FROM or GRAPH, is refused because iqkg "
+                "cannot be certain how it reads; write the characters themselves.",
+                detail={"line": line, "column": column},
+            )
+
+
+def _refuse_unread_words(reader: _Reader, pattern: re.Pattern[str], word: str) -> None:
+    """Every occurrence of ``word`` in the raw text must be one read as a keyword.
+
+    One the tokenizer filed under a string, IRI or comment may be a misreading
+    (``FILTER(?a<'>')`` reads differently to Oxigraph), so the request is refused.
+    """
+    raw = len(pattern.findall(reader.text))
+    read = sum(
+        1
+        for index, token in enumerate(reader.tokens)
+        if (token.kind == "word" and token.text.upper() == word)
+        or reader.fused(index, word) is not None
+    )
+    if raw > read:
+        raise QueryRefused(
+            f"the word {word} appears where iqkg cannot tell a command from text (in a "
+            "string, IRI or comment); such requests are refused here."
+        )
 
 
 def _refuse_escaped_service(text: str) -> None:
@@ -264,6 +304,7 @@ def inspect_query(text: str, allowlist: frozenset[str] = frozenset()) -> QuerySh
             "(POST, with the operator's token)."
         )
     _refuse_escaped_service(text)
+    _refuse_escapes_where_they_matter(text)
     reader.check_services(allowlist)
     if form not in QUERY_FORMS:
         # Let Oxigraph word the syntax error, with its position; the form is a guess.
@@ -298,6 +339,7 @@ def inspect_update(text: str, allowlist: frozenset[str] = frozenset()) -> None:
     if reader.keyword(reader.prologue_end()) in QUERY_FORMS:
         raise QueryRefused("this is a query, not an update; send it to /sparql.")
     _refuse_escaped_service(text)
+    _refuse_escapes_where_they_matter(text)
     for index, token in enumerate(reader.tokens):
         is_load = token.kind == "word" and token.text.upper() == "LOAD"
         if is_load or reader.fused(index, "LOAD") is not None:
@@ -308,3 +350,6 @@ def inspect_update(text: str, allowlist: frozenset[str] = frozenset()) -> None:
                 detail={"line": line, "column": column},
             )
     reader.check_services(allowlist)
+    # Updates run in the server process, which has a network: no misreading is allowed.
+    _refuse_unread_words(reader, _LOAD_WORD, "LOAD")
+    _refuse_unread_words(reader, _SERVICE_WORD, "SERVICE")

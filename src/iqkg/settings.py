@@ -66,6 +66,21 @@ class Settings(BaseSettings):
     # --- server and writes -----------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
+    max_header_bytes: int = Field(
+        65_536, ge=1024, description="Largest request line + headers; more gets a 400."
+    )
+    head_timeout: float = Field(
+        10.0, gt=0, description="Seconds a connection may take to send a request's head."
+    )
+    body_timeout: float = Field(
+        60.0, gt=0, description="Seconds a request's body may take to arrive, in all."
+    )
+    keep_alive_timeout: float = Field(
+        5.0, gt=0, description="Seconds an idle kept-alive connection stays open."
+    )
+    max_connections: int = Field(
+        1000, ge=1, description="Connections + requests in progress before 503 (uvicorn)."
+    )
     access_log: bool = Field(
         False, description="Log every request (costs ~15% of cheap-query throughput)."
     )

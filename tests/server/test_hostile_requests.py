@@ -131,3 +131,11 @@ def test_hostile_request(
         assert forbidden not in response.text, f"{forbidden!r} in the body; {where}"
     for what, value in before.items():
         assert _state(client, what) == value, f"{what} changed; {where}"
+
+
+def test_the_server_survived_every_request(server: RunningServer, client: httpx.Client) -> None:
+    """Runs after the corpus: the same server process still answers, with its workers."""
+    assert server.process.poll() is None, server.log_text()[-2000:]
+    health = client.get("/health")
+    assert health.status_code == 200, health.text
+    assert health.json()["queryWorkers"]["pids"]

@@ -53,7 +53,7 @@ def to_rdflib_graph(triples: Iterable[ox.Triple], graph: Graph | None = None) ->
     return target
 
 
-def to_oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+def to_oxigraph_triples(graph: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
     return [
         ox.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))  # type: ignore[arg-type]
         for s, p, o in graph

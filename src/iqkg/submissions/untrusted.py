@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
@@ -31,6 +31,11 @@ from iqkg.store.loader import syntax_error_message, syntax_error_position
 #: Most characters entity references in an RDF/XML body may expand to, as a multiple of
 #: the body's own size (namespace abbreviations such as ``&xsd;`` stay far below).
 MAX_ENTITY_EXPANSION = 4
+
+#: Deepest nesting of JSON objects and arrays a JSON-LD body may have. Oxigraph's JSON-LD
+#: parser takes time in the square of the depth (measured: 4,000 levels 8 s, 10,000 more
+#: than a minute); real documents stay far below (a @graph of objects is 3 deep).
+MAX_JSON_LD_DEPTH = 100
 
 
 def parse_untrusted(
@@ -149,9 +154,12 @@ def _turtle_triple_term_line(body: bytes) -> int | None:
 
 
 def _refuse_remote_contexts(body: bytes) -> None:
+    """Refuse remote contexts and nesting deeper than :data:`MAX_JSON_LD_DEPTH`."""
     try:
         document = json.loads(body)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        _refuse_depth()
+    except ValueError:
         return  # the RDF parser reports the syntax error with its position
     remote = next(_remote_contexts(document), None)
     if remote is not None:
@@ -163,21 +171,34 @@ def _refuse_remote_contexts(body: bytes) -> None:
         )
 
 
+def _refuse_depth() -> NoReturn:
+    raise InputError(
+        f"the JSON-LD is nested more than {MAX_JSON_LD_DEPTH} objects or arrays deep, more "
+        "than iqkg reads (Oxigraph's JSON-LD parser slows down with the square of the "
+        "depth); flatten it, e.g. with @graph and @id references."
+    )
+
+
 def _remote_contexts(node: Any) -> Iterator[str]:
-    """Every string that names a context or import to fetch, anywhere in the document."""
-    stack = [node]
+    """Every string that names a context or import to fetch, anywhere in the document.
+
+    Also refuses documents nested deeper than :data:`MAX_JSON_LD_DEPTH`.
+    """
+    stack: list[tuple[Any, int]] = [(node, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > MAX_JSON_LD_DEPTH:
+            _refuse_depth()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend((value, depth + 1) for value in item)
         elif isinstance(item, dict):
             for key, value in item.items():
                 if key in ("@context", "@import"):
                     values = value if isinstance(value, list) else [value]
                     yield from (v for v in values if isinstance(v, str))
-                    stack.extend(v for v in values if not isinstance(v, str))
+                    stack.extend((v, depth + 1) for v in values if not isinstance(v, str))
                 else:
-                    stack.append(value)
+                    stack.append((value, depth + 1))
 
 
 # --- RDF/XML -------------------------------------------------------------------------

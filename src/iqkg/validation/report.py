@@ -7,6 +7,7 @@ language) so the CLI, the API and the pages show the same thing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,25 +163,40 @@ class ValidationReport:
 
 
 def read_report(graph: Graph) -> ValidationReport:
-    """Read a pySHACL report graph into results, most severe first."""
+    """Read a pySHACL report graph into results, most severe first.
+
+    One pass over the triples, grouped by subject: asking rdflib ``graph.value`` for each
+    field of each result took 4 s for a report of 12,000 results.
+    """
+    triples = list(graph)  # one pass: each pass over rdflib's memory store costs seconds
+    properties: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    for subject, predicate, obj in triples:
+        properties[subject][predicate].append(obj)
+
+    def first(fields: dict[Node, list[Node]], key: URIRef) -> Node | None:
+        values = fields.get(key)
+        return values[0] if values else None
+
     results: list[ValidationResult] = []
-    for node in graph.subjects(RDF.type, SH.ValidationResult):
-        severity_node = graph.value(node, SH.resultSeverity)
+    for fields in properties.values():
+        if SH.ValidationResult not in fields.get(RDF.type, ()):
+            continue
+        severity_node = first(fields, SH.resultSeverity)
         severity = str(severity_node).rsplit("#", 1)[-1] if severity_node else "Violation"
         messages: dict[str, str] = {}
-        for message in graph.objects(node, SH.resultMessage):
+        for message in fields.get(SH.resultMessage, ()):
             if isinstance(message, Literal):
                 messages.setdefault(message.language or "", str(message))
         results.append(
             ValidationResult(
-                focus=_text(graph.value(node, SH.focusNode)) or "",
-                path=_text(graph.value(node, SH.resultPath)),
-                value=_text(graph.value(node, SH.value)),
-                shape=_text(graph.value(node, SH.sourceShape)) or "",
-                constraint=_text(graph.value(node, SH.sourceConstraintComponent)) or "",
+                focus=_text(first(fields, SH.focusNode)) or "",
+                path=_text(first(fields, SH.resultPath)),
+                value=_text(first(fields, SH.value)),
+                shape=_text(first(fields, SH.sourceShape)) or "",
+                constraint=_text(first(fields, SH.sourceConstraintComponent)) or "",
                 severity=severity,
                 messages=messages,
             )
         )
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape))
-    return ValidationReport(results=results, triples=to_oxigraph_triples(graph))
+    return ValidationReport(results=results, triples=to_oxigraph_triples(triples))

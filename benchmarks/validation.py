@@ -2,7 +2,8 @@
 
 Run: ``python -m benchmarks.validation [sizes...]`` (``make bench`` runs it after the
 SPARQL benchmark). Uses an on-disk store in a temporary folder with the curated data
-loaded, and the real submission service without HTTP; the submissions are the conforming
+loaded, and the real submission service without HTTP (checking in this process, as a
+checking worker does it); the submissions are the conforming
 synthetic partner projects the submission tests use (``tests/submissions/synthetic.py``).
 """
 
@@ -19,8 +20,8 @@ from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 from iqkg.store.loader import load_knowledge
 from iqkg.submissions import Body, PartnerRegistry, SubmissionService
+from iqkg.submissions.checking import LocalChecker
 from iqkg.submissions.partners import Caller
-from iqkg.validation.shacl import ShaclValidator
 from tests.submissions.synthetic import synthetic_turtle
 
 
@@ -33,8 +34,8 @@ def main(sizes: list[int]) -> None:
         load_knowledge(dataset, settings.knowledge_dir)
         registry = PartnerRegistry(Path(tmp) / "partners.sqlite")
         partner, _ = registry.add("Timing", "timing")
-        validator = ShaclValidator.from_folders(settings.knowledge_dir, iris)
-        service = SubmissionService(dataset, validator, registry, max_triples=10**7)
+        checker = LocalChecker.from_folders(settings.knowledge_dir, iris, max_triples=10**7)
+        service = SubmissionService(dataset, checker.check, registry)
         caller = Caller(partner=partner)
         print("triples  /validate  /submissions (validate + store)")
         for size in sizes:

@@ -52,13 +52,13 @@ def placeholders(server: RunningServer, client: httpx.Client) -> dict[str, str]:
     }
 
 
-def _fill(text: str, values: dict[str, str]) -> str:
+def fill(text: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         text = text.replace(key, value)
     return text
 
 
-def _body(entry: dict[str, Any], values: dict[str, str]) -> bytes | None:
+def body_of(entry: dict[str, Any], values: dict[str, str]) -> bytes | None:
     if "body_base64" in entry:
         return base64.b64decode(entry["body_base64"])
     if "body_fixture" in entry:
@@ -66,7 +66,7 @@ def _body(entry: dict[str, Any], values: dict[str, str]) -> bytes | None:
     if "body_parts" in entry:
         return "".join(text * times for text, times in entry["body_parts"]).encode("utf-8")
     if "body" in entry:
-        return _fill(entry["body"], values).encode("utf-8")
+        return fill(entry["body"], values).encode("utf-8")
     return None
 
 
@@ -107,8 +107,8 @@ def test_data_file_is_well_formed() -> None:
 def test_hostile_request(
     client: httpx.Client, placeholders: dict[str, str], entry: dict[str, Any]
 ) -> None:
-    headers = {k: _fill(v, placeholders) for k, v in entry.get("headers", {}).items()}
-    path = _fill(entry["path"], placeholders)
+    headers = {k: fill(v, placeholders) for k, v in entry.get("headers", {}).items()}
+    path = fill(entry["path"], placeholders)
     before = {what: _state(client, what) for what in entry.get("unchanged", [])}
 
     # A connection of its own: after a 500 the server may drop it, which must not fail the
@@ -116,7 +116,7 @@ def test_hostile_request(
     with httpx.Client(base_url=str(client.base_url), timeout=MAX_SECONDS + 20) as own:
         started = time.monotonic()
         response = own.request(
-            entry["method"], path, headers=headers, content=_body(entry, placeholders)
+            entry["method"], path, headers=headers, content=body_of(entry, placeholders)
         )
         elapsed = time.monotonic() - started
 

@@ -47,7 +47,7 @@ from iqkg.errors import (
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
 from iqkg.rdf.iris import IriScheme
-from iqkg.rdf.stack import start_deep_thread
+from iqkg.rdf.stack import deep_stack_bytes, start_deep_thread
 
 log = logging.getLogger("iqkg.query")
 
@@ -141,7 +141,7 @@ def prepare_worker(memory_mb: int, isolate: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
 
 
-def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]]) -> None:
+def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]], memory_mb: int = 0) -> None:
     """Answer pickled jobs on ``fd`` with ``handle`` until the server closes the socket.
 
     ``handle`` returns the answer's header and body; the body travels in frames of at most
@@ -162,7 +162,7 @@ def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]]) -> None:
                 sock.sendall(_frame(body[start : start + CHUNK]))
             sock.sendall(_frame(b""))
 
-    start_deep_thread(loop, "iqkg-worker").join()
+    start_deep_thread(loop, "iqkg-worker", deep_stack_bytes(memory_mb)).join()
 
 
 def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -> None:
@@ -182,7 +182,7 @@ def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -
             return result, b""
         return replace(result, body=b""), result.body
 
-    serve_jobs(fd, handle)
+    serve_jobs(fd, handle, memory_mb)
 
 
 @dataclass(frozen=True)

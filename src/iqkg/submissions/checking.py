@@ -125,7 +125,7 @@ def checker_worker_main(
         body = ox.serialize(checked.triples, format=_NT) or b""
         return CheckAnswer(checked.report.results, report), body
 
-    serve_jobs(fd, handle)
+    serve_jobs(fd, handle, int(memory_mb))
 
 
 # --- the server's side ------------------------------------------------------------------

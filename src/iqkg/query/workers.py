@@ -32,6 +32,7 @@ import signal
 import socket
 import struct
 import sys
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,6 +45,7 @@ from iqkg.errors import (
     QuerySyntaxError,
     QueryTimeout,
 )
+from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
 from iqkg.rdf.iris import IriScheme
@@ -205,8 +207,33 @@ class Worker:
         self.writer.close()
 
 
+@dataclass
+class _Waiter:
+    """A request waiting for a worker: who sent it, and where its worker will be put."""
+
+    client: str | None
+    handed: asyncio.Future[Worker]
+
+
 class WorkerPool:
-    """``size`` worker processes behind a bounded queue of waiting queries."""
+    """``size`` worker processes behind a bounded queue of waiting jobs.
+
+    The pool heals: a worker that dies or is killed is replaced, and a replacement that
+    fails to start is retried with back-off until the pool is whole (see :meth:`problems`
+    for what ``/health`` reports meanwhile). Every worker holds a lease on the checkpoint
+    it has open (:mod:`iqkg.query.checkpoints`), so no folder is deleted under it.
+
+    Fairness: with ``client_share``/``client_queue_share`` below 1, one client (whatever
+    string the caller passes as ``client``: an address, a token) holds at most that share
+    of the workers and of the queue; past it, its own requests get
+    :class:`~iqkg.errors.Overloaded` while other clients keep being served.
+    """
+
+    #: Seconds before the first retry of a worker that failed to start (doubling, capped).
+    RETRY_DELAY = 0.25
+    MAX_RETRY_DELAY = 5.0
+    #: How long a new worker may take to open its checkpoint before it counts as failed.
+    WARM_UP_TIMEOUT = 120.0
 
     def __init__(
         self,
@@ -218,6 +245,9 @@ class WorkerPool:
         allow_network: bool = False,
         memory_mb: int = 0,
         on_restart: Callable[[str], None] = lambda reason: None,
+        client_share: float = 1.0,
+        client_queue_share: float = 1.0,
+        crashes: CrashPoints = NO_CRASHES,
     ) -> None:
         self.allow_network = allow_network
         self.memory_mb = memory_mb
@@ -226,12 +256,23 @@ class WorkerPool:
         self.checkpoints = checkpoints
         self.base = base
         self.on_restart = on_restart
+        self.crashes = crashes
+        #: Most workers, and most waiting places, one client may hold at once.
+        self.client_workers = max(1, int(client_share * size))
+        self.client_queue = max(1, int(client_queue_share * queue_size))
         self.workers: list[Worker] = []
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
-        self._busy: set[Worker] = set()
-        self._waiting = 0
+        self._idle: deque[Worker] = deque()
+        self._waiters: deque[_Waiter] = deque()
+        self._holder: dict[Worker, str | None] = {}
+        self._holding: Counter[str] = Counter()
+        self._queued: Counter[str] = Counter()
+        self._leases: dict[Worker, list[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        #: Health counters: since when the pool is short (monotonic), failed starts.
+        self.short_since: float | None = None
+        self.start_failures = 0
+        self.last_start_error: str | None = None
 
     @property
     def pids(self) -> list[int]:
@@ -239,14 +280,70 @@ class WorkerPool:
 
     @property
     def waiting(self) -> int:
-        return self._waiting
+        return len(self._waiters)
 
     @property
     def busy(self) -> int:
-        return len(self.workers) - self._idle.qsize()
+        return len(self.workers) - len(self._idle)
+
+    def problems(self, grace: float) -> list[str]:
+        """Why this pool cannot serve as configured, for ``/health`` (empty when whole).
+
+        A pool short for less than ``grace`` seconds is not a problem: a worker killed at
+        its deadline is replaced within about a second.
+        """
+        found = []
+        if self.last_start_error is not None and len(self.workers) < self.size:
+            found.append(
+                f"a worker failed to start ({self.start_failures} failures so far; retrying): "
+                f"{self.last_start_error}"
+            )
+        if not self.workers:
+            found.append("no worker is running")
+        elif self.short_since is not None:
+            short_for = asyncio.get_running_loop().time() - self.short_since
+            if short_for > grace:
+                found.append(f"{len(self.workers)} of {self.size} workers for {short_for:.0f} s")
+        return found
 
     async def start(self) -> None:
-        await asyncio.gather(*(self._add_worker() for _ in range(self.size)))
+        """Start every worker; one that fails is retried in the background."""
+        self._note_size()
+        started = await asyncio.gather(
+            *(self._try_add_worker() for _ in range(self.size)), return_exceptions=True
+        )
+        for ok in started:
+            if ok is not True:
+                self._spawn(self._add_until_started())
+
+    async def _try_add_worker(self) -> bool:
+        """One attempt to start a worker; a failure is counted, logged and answered False."""
+        try:
+            await self._add_worker()
+        except Exception as error:  # any failure to start: retried by the caller
+            self.start_failures += 1
+            self.last_start_error = (
+                f"{type(error).__name__}: {error}" if str(error) else (type(error).__name__)
+            )
+            log.warning("a worker failed to start: %s", self.last_start_error)
+            return False
+        self.last_start_error = None
+        return True
+
+    async def _add_until_started(self) -> None:
+        """Start one worker, retrying with back-off until it runs or the pool stops.
+
+        Between attempts the newest checkpoint is republished if it is gone (a deleted
+        checkpoints folder makes every warm-up fail).
+        """
+        delay = self.RETRY_DELAY
+        while not self._closed and not await self._try_add_worker():
+            try:
+                await asyncio.to_thread(self.checkpoints.ensure_current)
+            except Exception as error:
+                log.warning("could not republish the checkpoint: %s", error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.MAX_RETRY_DELAY)
 
     async def _add_worker(self) -> None:
         parent, child = socket.socketpair()
@@ -268,21 +365,52 @@ class WorkerPool:
             child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent)
         worker = Worker(process, reader, writer)
-        # Open the checkpoint before taking queries, so no client pays for it.
-        await worker.ask(QueryJob("", "json", checkpoint=str(self.checkpoints.current)))
+        checkpoint: str | None = None
+        try:
+            checkpoint = await self._current_checkpoint()
+            self.crashes.reach("worker.warm-up", pid=process.pid)
+            # Open the checkpoint before taking jobs, so no client pays for it.
+            async with asyncio.timeout(self.WARM_UP_TIMEOUT):
+                await worker.ask(QueryJob("", "json", checkpoint=checkpoint))
+        except BaseException:
+            if checkpoint is not None:
+                self.checkpoints.release(checkpoint)
+            worker.kill()
+            with contextlib.suppress(ProcessLookupError):
+                await asyncio.shield(process.wait())
+            raise
+        self._leases[worker] = [checkpoint]
         if self._closed:
+            self._forget(worker)
             worker.kill()
             return
         self.workers.append(worker)
-        self._idle.put_nowait(worker)
+        self._note_size()
+        self._idle.append(worker)
+        self._dispatch()
 
-    async def run(self, job: QueryJob, timeout: float) -> Outcome:
-        """Run ``job`` on the next free worker; the deadline covers waiting too."""
+    async def _current_checkpoint(self) -> str:
+        """A lease on the newest checkpoint, republished first if it was lost."""
+        current = self.checkpoints.current
+        if current is None or not current.exists() or self.checkpoints.publish_error:
+            await asyncio.to_thread(self.checkpoints.ensure_current)
+        return self.checkpoints.lease()
+
+    async def run(self, job: QueryJob, timeout: float, *, client: str | None = None) -> Outcome:
+        """Run ``job`` on the next free worker; the deadline covers waiting too.
+
+        ``client`` names who asked (for the per-client shares); None is not limited.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        worker = await self._acquire(timeout)
-        self._busy.add(worker)
-        job = replace(job, checkpoint=str(self.checkpoints.current))
+        worker = await self._acquire(timeout, client)
+        try:
+            checkpoint = await self._current_checkpoint()
+        except BaseException:
+            self._release(worker)
+            raise
+        self._leases[worker].append(checkpoint)
+        job = replace(job, checkpoint=checkpoint)
         try:
             async with asyncio.timeout_at(deadline):
                 header, chunks = await worker.ask(job)
@@ -302,60 +430,133 @@ class WorkerPool:
         except BaseException:
             self._replace(worker, "cancelled")
             raise
+        self._settle_leases(worker)
         self._release(worker)
         if isinstance(header, QueryProblem):
             raise _problem_error(header)
         return Outcome(chunks, header.truncated)
 
-    async def _acquire(self, timeout: float) -> Worker:
-        if not self._idle.empty():
-            return self._idle.get_nowait()
-        if self._waiting >= self.queue_size:
+    async def _acquire(self, timeout: float, client: str | None = None) -> Worker:
+        """A worker for ``client``: at once, or after waiting in the queue (fair shares)."""
+        if self._idle and self._may_hold(client):
+            worker = self._idle.popleft()
+            self._hold(worker, client)
+            return worker
+        if client is not None and self._queued[client] >= self.client_queue:
             raise Overloaded(
-                f"all {self.size} query workers are busy and {self._waiting} queries are "
+                f"the service is busy with your requests: {self._holding[client]} of yours "
+                f"are running and {self._queued[client]} waiting, your share of the "
+                f"{self.size} workers and the queue (IQKG_CLIENT_WORKER_SHARE, "
+                "IQKG_CLIENT_QUEUE_SHARE); retry when one has finished.",
+                retry_after=1,
+            )
+        if len(self._waiters) >= self.queue_size:
+            raise Overloaded(
+                f"all {self.size} workers are busy and {len(self._waiters)} requests are "
                 "waiting; retry shortly.",
                 retry_after=1,
             )
-        self._waiting += 1
+        waiter = _Waiter(client, asyncio.get_running_loop().create_future())
+        self._waiters.append(waiter)
+        if client is not None:
+            self._queued[client] += 1
         try:
-            return await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise QueryTimeout(
-                f"no query worker became free within the deadline of {timeout:g} s; the "
-                "service is busy, retry shortly."
-            ) from None
+            return await asyncio.wait_for(waiter.handed, timeout)
+        except BaseException as error:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            elif waiter.handed.done() and not waiter.handed.cancelled():
+                self._release(waiter.handed.result())  # handed over just as we gave up
+            if isinstance(error, TimeoutError):
+                raise QueryTimeout(
+                    f"no worker became free within the deadline of {timeout:g} s; the "
+                    "service is busy, retry shortly."
+                ) from None
+            raise
         finally:
-            self._waiting -= 1
+            if client is not None:
+                self._queued[client] -= 1
+                if self._queued[client] <= 0:
+                    del self._queued[client]
+
+    def _may_hold(self, client: str | None) -> bool:
+        return client is None or self._holding[client] < self.client_workers
+
+    def _hold(self, worker: Worker, client: str | None) -> None:
+        self._holder[worker] = client
+        if client is not None:
+            self._holding[client] += 1
+
+    def _unhold(self, worker: Worker) -> None:
+        client = self._holder.pop(worker, None)
+        if client is not None:
+            self._holding[client] -= 1
+            if self._holding[client] <= 0:
+                del self._holding[client]
+
+    def _dispatch(self) -> None:
+        """Hand idle workers to the first waiters whose client is under its share."""
+        while self._idle and self._waiters:
+            waiter = next(
+                (w for w in self._waiters if not w.handed.done() and self._may_hold(w.client)),
+                None,
+            )
+            if waiter is None:
+                return
+            self._waiters.remove(waiter)
+            worker = self._idle.popleft()
+            self._hold(worker, waiter.client)
+            waiter.handed.set_result(worker)
 
     def _release(self, worker: Worker) -> None:
-        self._busy.discard(worker)
-        self._idle.put_nowait(worker)
+        self._unhold(worker)
+        self._idle.append(worker)
+        self._dispatch()
         if self.checkpoints.needs_pruning:
             self._spawn(self._prune())
 
-    async def _prune(self) -> None:
-        """Delete checkpoints no running query reads.
+    def _settle_leases(self, worker: Worker) -> None:
+        """The worker has answered on its newest checkpoint: it no longer reads older ones."""
+        held = self._leases.get(worker, [])
+        for path in held[:-1]:
+            self.checkpoints.release(path)
+        self._leases[worker] = held[-1:]
 
-        Only busy workers read their checkpoint: an idle one switches to the newest
-        before it reads again, so the folder it last opened may go.
-        """
-        in_use = {w.checkpoint for w in self._busy}
-        await asyncio.to_thread(self.checkpoints.prune, in_use)
+    def _forget(self, worker: Worker) -> None:
+        """Return every lease of a worker that is dead or about to be."""
+        for path in self._leases.pop(worker, []):
+            self.checkpoints.release(path)
+
+    async def _prune(self) -> None:
+        """Delete checkpoints no worker holds a lease on (see :mod:`~iqkg.query.checkpoints`)."""
+        await asyncio.to_thread(self.checkpoints.prune)
+
+    def _note_size(self) -> None:
+        """Keep :attr:`short_since` true: when the pool became short, None when whole."""
+        if len(self.workers) >= self.size:
+            self.short_since = None
+        elif self.short_since is None:
+            self.short_since = asyncio.get_running_loop().time()
 
     def _replace(self, worker: Worker, reason: str) -> None:
         """Kill ``worker`` now (its CPU stops) and start its successor in the background."""
         worker.kill()
-        self._busy.discard(worker)
+        self._unhold(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
         if worker in self.workers:
             self.workers.remove(worker)
+        self._note_size()
         self.on_restart(reason)
         log.warning("query worker %d killed (%s); starting a replacement", worker.pid, reason)
         self._spawn(self._reap_and_add(worker))
 
     async def _reap_and_add(self, worker: Worker) -> None:
         await worker.process.wait()
-        if not self._closed:
-            await self._add_worker()
+        self._forget(worker)  # only now is nothing reading its checkpoints
+        if self.checkpoints.needs_pruning:
+            await self._prune()
+        await self._add_until_started()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -371,7 +572,9 @@ class WorkerPool:
         for worker in self.workers:
             with contextlib.suppress(ProcessLookupError):
                 await worker.process.wait()
+            self._forget(worker)
         self.workers.clear()
+        self._idle.clear()
 
 
 def _problem_error(problem: QueryProblem) -> IqkgError:

@@ -62,6 +62,10 @@ class QueryFailed(IqkgError):
     status = 502
 
 
+class DataUnavailable(Overloaded):
+    """No checkpoint can be opened (deleted and not republishable, e.g. a full disk)."""
+
+
 @dataclass
 class Outcome:
     """A finished query: its body in chunks, and whether the row limit cut it."""
@@ -298,12 +302,14 @@ class WorkerPool:
                 f"a worker failed to start ({self.start_failures} failures so far; retrying): "
                 f"{self.last_start_error}"
             )
-        if not self.workers:
-            found.append("no worker is running")
-        elif self.short_since is not None:
+        if self.short_since is not None:
             short_for = asyncio.get_running_loop().time() - self.short_since
             if short_for > grace:
-                found.append(f"{len(self.workers)} of {self.size} workers for {short_for:.0f} s")
+                found.append(
+                    f"only {len(self.workers)} of {self.size} workers for {short_for:.0f} s"
+                    if self.workers
+                    else f"no worker can be had: none running for {short_for:.0f} s"
+                )
         return found
 
     async def start(self) -> None:
@@ -333,15 +339,11 @@ class WorkerPool:
     async def _add_until_started(self) -> None:
         """Start one worker, retrying with back-off until it runs or the pool stops.
 
-        Between attempts the newest checkpoint is republished if it is gone (a deleted
-        checkpoints folder makes every warm-up fail).
+        Each attempt first republishes the newest checkpoint if it is gone (a deleted
+        checkpoints folder would make every warm-up fail).
         """
         delay = self.RETRY_DELAY
         while not self._closed and not await self._try_add_worker():
-            try:
-                await asyncio.to_thread(self.checkpoints.ensure_current)
-            except Exception as error:
-                log.warning("could not republish the checkpoint: %s", error)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.MAX_RETRY_DELAY)
 
@@ -390,10 +392,21 @@ class WorkerPool:
         self._dispatch()
 
     async def _current_checkpoint(self) -> str:
-        """A lease on the newest checkpoint, republished first if it was lost."""
+        """A lease on the newest checkpoint, republished first if it was lost or is stale."""
         current = self.checkpoints.current
         if current is None or not current.exists() or self.checkpoints.publish_error:
-            await asyncio.to_thread(self.checkpoints.ensure_current)
+            try:
+                await asyncio.to_thread(self.checkpoints.ensure_current)
+            except Exception as error:  # reported by /health; answered below if fatal
+                log.warning("could not republish the checkpoint: %s", error)
+            current = self.checkpoints.current
+            if current is None or not current.exists():
+                raise DataUnavailable(
+                    "the data cannot be read right now: its read-only checkpoint is gone and "
+                    f"could not be republished ({self.checkpoints.publish_error}); the "
+                    "operator is told by /health. Retry later.",
+                    retry_after=5,
+                )
         return self.checkpoints.lease()
 
     async def run(self, job: QueryJob, timeout: float, *, client: str | None = None) -> Outcome:

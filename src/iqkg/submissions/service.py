@@ -121,6 +121,7 @@ class SubmissionService:
         triples = parse_untrusted(
             body.data, body.syntax, base_iri=space, max_triples=self.max_triples
         )
+        self.dataset.crashes.reach("submission.parsed")
         if not self._validations.acquire(timeout=self.validation_wait):
             raise Overloaded(
                 "the validator is busy with other submissions; retry in a few seconds.",

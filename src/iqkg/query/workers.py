@@ -333,7 +333,6 @@ class WorkerPool:
             )
             log.warning("a worker failed to start: %s", self.last_start_error)
             return False
-        self.last_start_error = None
         return True
 
     async def _add_until_started(self) -> None:
@@ -548,6 +547,7 @@ class WorkerPool:
         """Keep :attr:`short_since` true: when the pool became short, None when whole."""
         if len(self.workers) >= self.size:
             self.short_since = None
+            self.last_start_error = None  # whole again: past failures no longer matter
         elif self.short_since is None:
             self.short_since = asyncio.get_running_loop().time()
 

@@ -388,7 +388,14 @@ class WorkerPool:
         self.workers.append(worker)
         self._note_size()
         self._idle.append(worker)
+        self._spawn(self._watch(worker))
         self._dispatch()
+
+    async def _watch(self, worker: Worker) -> None:
+        """Replace a worker that dies while idle (a busy one is replaced by its job)."""
+        await worker.process.wait()
+        if worker in self.workers and worker not in self._holder:
+            self._replace(worker, "died")
 
     async def _current_checkpoint(self) -> str:
         """A lease on the newest checkpoint, republished first if it was lost or is stale."""
@@ -563,6 +570,7 @@ class WorkerPool:
         self.on_restart(reason)
         log.warning("query worker %d killed (%s); starting a replacement", worker.pid, reason)
         self._spawn(self._reap_and_add(worker))
+        self._dispatch()  # its client's share is free again: an idle worker may now serve it
 
     async def _reap_and_add(self, worker: Worker) -> None:
         await worker.process.wait()

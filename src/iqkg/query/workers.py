@@ -15,8 +15,11 @@ this module, so pickle carries only our own plain dataclasses.
 
 What callers may rely on: :meth:`WorkerPool.run` returns the body chunks or raises
 :class:`~iqkg.errors.QueryTimeout` (deadline passed, worker killed),
-:class:`~iqkg.errors.Overloaded` (queue full, with ``retry_after``),
-:class:`~iqkg.errors.QuerySyntaxError` or :class:`QueryFailed`.
+:class:`~iqkg.errors.Overloaded` (queue full, or the calling client past its share, with
+``retry_after``; :class:`DataUnavailable` when no checkpoint can be had),
+:class:`~iqkg.errors.QuerySyntaxError` or :class:`QueryFailed`. The pool heals itself
+(failed starts are retried with back-off) and says what is wrong in
+:meth:`WorkerPool.problems`.
 """
 
 from __future__ import annotations

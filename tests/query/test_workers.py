@@ -199,3 +199,35 @@ def test_one_client_cannot_take_the_pool(checkpoint: Checkpoints) -> None:
             await pool.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_pool_without_any_worker_says_so_and_heals(checkpoint: Checkpoints) -> None:
+    async def scenario() -> None:
+        shutil.rmtree(checkpoint.folder)
+        checkpoint.folder.write_text("not a folder")  # no checkpoint can be republished
+        pool = WorkerPool(1, 4, checkpoint, IRIS.base)
+        await pool.start()
+        try:
+            for _ in range(600):  # bounded; retries back off from 0.25 s, doubling
+                if pool.start_failures >= WorkerPool.FAIL_FAST_AFTER:
+                    break
+                await asyncio.sleep(0.1)
+            assert pool.pids == [] and pool.start_failures >= WorkerPool.FAIL_FAST_AFTER
+            problems = pool.problems(grace=0)
+            assert any("failed to start" in p for p in problems), problems
+            assert any("no worker can be had" in p for p in problems), problems
+            with pytest.raises(Overloaded) as refused:  # a clear 503, never a crash
+                await pool.run(CHEAP, 60)
+            assert "checkpoint" in refused.value.message
+            checkpoint.folder.unlink()  # the next retry republishes and starts a worker
+            for _ in range(600):  # bounded; the back-off is at most 5 s
+                if pool.pids:
+                    break
+                await asyncio.sleep(0.1)
+            outcome = await pool.run(CHEAP, 60)
+            assert b"true" in b"".join(outcome.chunks)
+            assert len(pool.pids) == 1 and pool.problems(grace=0) == []
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())

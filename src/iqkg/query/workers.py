@@ -239,6 +239,8 @@ class WorkerPool:
     #: Seconds before the first retry of a worker that failed to start (doubling, capped).
     RETRY_DELAY = 0.25
     MAX_RETRY_DELAY = 5.0
+    #: Failed starts in a row after which, with no worker running, requests get 503 at once.
+    FAIL_FAST_AFTER = 3
     #: How long a new worker may take to open its checkpoint before it counts as failed.
     WARM_UP_TIMEOUT = 120.0
 
@@ -280,6 +282,7 @@ class WorkerPool:
         self.short_since: float | None = None
         self.start_failures = 0
         self.last_start_error: str | None = None
+        self._failures_in_a_row = 0
 
     @property
     def pids(self) -> list[int]:
@@ -331,11 +334,13 @@ class WorkerPool:
             await self._add_worker()
         except Exception as error:  # any failure to start: retried by the caller
             self.start_failures += 1
+            self._failures_in_a_row += 1
             self.last_start_error = (
                 f"{type(error).__name__}: {error}" if str(error) else (type(error).__name__)
             )
             log.warning("a worker failed to start: %s", self.last_start_error)
             return False
+        self._failures_in_a_row = 0
         return True
 
     async def _add_until_started(self) -> None:
@@ -471,6 +476,11 @@ class WorkerPool:
                 f"{self.size} workers and the queue (IQKG_CLIENT_WORKER_SHARE, "
                 "IQKG_CLIENT_QUEUE_SHARE); retry when one has finished.",
                 retry_after=1,
+            )
+        if not self.workers and self._failures_in_a_row >= self.FAIL_FAST_AFTER:
+            raise Overloaded(  # waiting would only run out the deadline
+                f"no worker can be started right now: {self.last_start_error}",
+                retry_after=5,
             )
         if len(self._waiters) >= self.queue_size:
             raise Overloaded(

@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from iqkg.faults import parse_crash_at
+
 DEFAULT_BASE = "https://w3id.org/iqkg/"
 
 
@@ -50,6 +52,27 @@ class Settings(BaseSettings):
         4096, ge=0, description="Address-space cap of a query worker in MiB (0: none)."
     )
     queue_size: int = Field(32, ge=1, description="Queries waiting for a worker before 503.")
+    client_worker_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of the query workers one client (address, or its token) may hold.",
+    )
+    client_queue_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of the queue one client may fill; past either share: 503 for it.",
+    )
+    health_grace: float = Field(
+        10.0,
+        ge=0,
+        description="Seconds the worker pool may be short before /health says degraded.",
+    )
+    crash_at: str | None = Field(
+        None,
+        description="Tests only: SIGKILL the server at a named crash point (name[:n]).",
+    )
     result_cache_bytes: int = Field(
         64 << 20,
         ge=0,
@@ -98,6 +121,13 @@ class Settings(BaseSettings):
     partners_db: Path | None = Field(
         None, description="SQLite file of partners and token hashes (default: beside the store)."
     )
+
+    @field_validator("crash_at")
+    @classmethod
+    def _crash_point_exists(cls, value: str | None) -> str | None:
+        if value:
+            parse_crash_at(value)  # a misspelt point must not silently never fire
+        return value or None
 
     @field_validator("base")
     @classmethod

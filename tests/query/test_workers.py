@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from iqkg.errors import QueryRefused, QueryTimeout
+from iqkg.errors import Overloaded, QueryRefused, QueryTimeout
+from iqkg.faults import CrashPoints
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
 from iqkg.query.policy import inspect_query, inspect_update
@@ -124,6 +126,107 @@ def test_pool_kills_a_runaway_and_keeps_serving(checkpoint: Checkpoints) -> None
             outcome = await pool.run(QueryJob("ASK { ?s ?p ?o }", "json"), 30)
             assert b"true" in b"".join(outcome.chunks)
             assert pool.pids and pool.pids != [pid]
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
+RUNAWAY = QueryJob(
+    "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }", "json"
+)
+CHEAP = QueryJob("ASK { ?s ?p ?o }", "json")
+
+
+def test_a_worker_that_fails_to_start_is_retried_until_the_pool_is_whole(
+    checkpoint: Checkpoints,
+) -> None:
+    async def scenario() -> None:
+        # The first warm-up's worker is SIGKILLed (the crash point), as a crash would.
+        pool = WorkerPool(1, 4, checkpoint, IRIS.base, crashes=CrashPoints("worker.warm-up:1"))
+        await pool.start()
+        try:
+            assert pool.start_failures == 1 and pool.last_start_error
+            assert pool.problems(grace=60)  # a failed start is reported at once
+            outcome = await pool.run(CHEAP, 60)  # waits for the retried worker
+            assert b"true" in b"".join(outcome.chunks)
+            assert len(pool.pids) == 1 and pool.problems(grace=0) == []
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
+def test_the_pool_heals_when_its_checkpoints_folder_is_deleted(checkpoint: Checkpoints) -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(1, 4, checkpoint, IRIS.base)
+        await pool.start()
+        try:
+            shutil.rmtree(checkpoint.folder)
+            for _ in range(3):
+                assert b"true" in b"".join((await pool.run(CHEAP, 60)).chunks)
+            with pytest.raises(QueryTimeout):  # a replacement must start from the new folder
+                await pool.run(RUNAWAY, 0.5)
+            assert b"true" in b"".join((await pool.run(CHEAP, 60)).chunks)
+            assert pool.start_failures == 0 and checkpoint.current is not None
+            assert checkpoint.current.exists()
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
+def test_one_client_cannot_take_the_pool(checkpoint: Checkpoints) -> None:
+    """Client A may hold one of two workers and one queue place; B is answered meanwhile."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(2, 4, checkpoint, IRIS.base, client_share=0.5, client_queue_share=0.25)
+        await pool.start()
+        try:
+            first, second, third = (
+                asyncio.ensure_future(pool.run(RUNAWAY, 1, client="a")) for _ in range(3)
+            )
+            other = await pool.run(CHEAP, 60, client="b")
+            assert b"true" in b"".join(other.chunks)
+            with pytest.raises(Overloaded) as refused:
+                await third
+            assert refused.value.retry_after >= 1 and "your" in refused.value.message
+            for task in (first, second):
+                with pytest.raises(QueryTimeout):
+                    await task
+            assert pool.waiting == 0 and pool.busy == 0
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_pool_without_any_worker_says_so_and_heals(checkpoint: Checkpoints) -> None:
+    async def scenario() -> None:
+        shutil.rmtree(checkpoint.folder)
+        checkpoint.folder.write_text("not a folder")  # no checkpoint can be republished
+        pool = WorkerPool(1, 4, checkpoint, IRIS.base)
+        await pool.start()
+        try:
+            for _ in range(600):  # bounded; retries back off from 0.25 s, doubling
+                if pool.start_failures >= WorkerPool.FAIL_FAST_AFTER:
+                    break
+                await asyncio.sleep(0.1)
+            assert pool.pids == [] and pool.start_failures >= WorkerPool.FAIL_FAST_AFTER
+            problems = pool.problems(grace=0)
+            assert any("failed to start" in p for p in problems), problems
+            assert any("no worker can be had" in p for p in problems), problems
+            with pytest.raises(Overloaded) as refused:  # a clear 503, never a crash
+                await pool.run(CHEAP, 60)
+            assert "checkpoint" in refused.value.message
+            checkpoint.folder.unlink()  # the next retry republishes and starts a worker
+            for _ in range(600):  # bounded; the back-off is at most 5 s
+                if pool.pids:
+                    break
+                await asyncio.sleep(0.1)
+            outcome = await pool.run(CHEAP, 60)
+            assert b"true" in b"".join(outcome.chunks)
+            assert len(pool.pids) == 1 and pool.problems(grace=0) == []
         finally:
             await pool.stop()
 

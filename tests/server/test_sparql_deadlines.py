@@ -48,8 +48,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(
     answers: list[int] = []
     stop = threading.Event()
 
-    def cheap_client() -> None:
-        with short_deadline.client() as client:
+    def cheap_client() -> None:  # another client (address): the pool keeps a worker for it
+        transport = httpx.HTTPTransport(local_address="127.0.0.2")
+        with short_deadline.client(transport=transport) as client:
             while not stop.is_set():
                 answers.append(client.get("/sparql", params={"query": CHEAP}).status_code)
 

@@ -15,8 +15,11 @@ this module, so pickle carries only our own plain dataclasses.
 
 What callers may rely on: :meth:`WorkerPool.run` returns the body chunks or raises
 :class:`~iqkg.errors.QueryTimeout` (deadline passed, worker killed),
-:class:`~iqkg.errors.Overloaded` (queue full, with ``retry_after``),
-:class:`~iqkg.errors.QuerySyntaxError` or :class:`QueryFailed`.
+:class:`~iqkg.errors.Overloaded` (queue full, or the calling client past its share, with
+``retry_after``; :class:`DataUnavailable` when no checkpoint can be had),
+:class:`~iqkg.errors.QuerySyntaxError` or :class:`QueryFailed`. The pool heals itself
+(failed starts are retried with back-off) and says what is wrong in
+:meth:`WorkerPool.problems`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import signal
 import socket
 import struct
 import sys
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,6 +48,7 @@ from iqkg.errors import (
     QuerySyntaxError,
     QueryTimeout,
 )
+from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
 from iqkg.rdf.iris import IriScheme
@@ -59,6 +64,10 @@ class QueryFailed(IqkgError):
     """The engine could not evaluate a well-formed query (e.g. an allowed SERVICE failed)."""
 
     status = 502
+
+
+class DataUnavailable(Overloaded):
+    """No checkpoint can be opened (deleted and not republishable, e.g. a full disk)."""
 
 
 @dataclass
@@ -266,8 +275,36 @@ class Worker:
         self.writer.close()
 
 
+@dataclass
+class _Waiter:
+    """A request waiting for a worker: who sent it, and where its worker will be put."""
+
+    client: str | None
+    handed: asyncio.Future[Worker]
+
+
 class WorkerPool:
-    """``size`` worker processes behind a bounded queue of waiting queries."""
+    """``size`` worker processes behind a bounded queue of waiting jobs.
+
+    The pool heals: a worker that dies or is killed is replaced, and a replacement that
+    fails to start is retried with back-off until the pool is whole (see :meth:`problems`
+    for what ``/health`` reports meanwhile). In a pool with checkpoints every worker holds
+    a lease on the checkpoint it has open (:mod:`iqkg.query.checkpoints`), so no folder is
+    deleted under it; such a pool's jobs carry a ``checkpoint`` field, which it fills in.
+
+    Fairness: with ``client_share``/``client_queue_share`` below 1, one client (whatever
+    string the caller passes as ``client``: an address, a token) holds at most that share
+    of the workers and of the queue; past it, its own requests get
+    :class:`~iqkg.errors.Overloaded` while other clients keep being served.
+    """
+
+    #: Seconds before the first retry of a worker that failed to start (doubling, capped).
+    RETRY_DELAY = 0.25
+    MAX_RETRY_DELAY = 5.0
+    #: Failed starts in a row after which, with no worker running, requests get 503 at once.
+    FAIL_FAST_AFTER = 3
+    #: How long a new worker may take to open its checkpoint before it counts as failed.
+    WARM_UP_TIMEOUT = 120.0
 
     def __init__(
         self,
@@ -280,6 +317,9 @@ class WorkerPool:
         memory_mb: int = 0,
         on_restart: Callable[[str], None] = lambda reason: None,
         kind: WorkerKind | None = None,
+        client_share: float = 1.0,
+        client_queue_share: float = 1.0,
+        crashes: CrashPoints = NO_CRASHES,
     ) -> None:
         self.kind = kind or query_kind(base, allow_network=allow_network, memory_mb=memory_mb)
         self.allow_network = allow_network
@@ -289,12 +329,24 @@ class WorkerPool:
         self.checkpoints = checkpoints
         self.base = base
         self.on_restart = on_restart
+        self.crashes = crashes
+        #: Most workers, and most waiting places, one client may hold at once.
+        self.client_workers = max(1, int(client_share * size))
+        self.client_queue = max(1, int(client_queue_share * queue_size))
         self.workers: list[Worker] = []
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
-        self._busy: set[Worker] = set()
-        self._waiting = 0
+        self._idle: deque[Worker] = deque()
+        self._waiters: deque[_Waiter] = deque()
+        self._holder: dict[Worker, str | None] = {}
+        self._holding: Counter[str] = Counter()
+        self._queued: Counter[str] = Counter()
+        self._leases: dict[Worker, list[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        #: Health counters: since when the pool is short (monotonic), failed starts.
+        self.short_since: float | None = None
+        self.start_failures = 0
+        self.last_start_error: str | None = None
+        self._failures_in_a_row = 0
 
     @property
     def pids(self) -> list[int]:
@@ -302,14 +354,69 @@ class WorkerPool:
 
     @property
     def waiting(self) -> int:
-        return self._waiting
+        return len(self._waiters)
 
     @property
     def busy(self) -> int:
-        return len(self.workers) - self._idle.qsize()
+        return len(self.workers) - len(self._idle)
+
+    def problems(self, grace: float) -> list[str]:
+        """Why this pool cannot serve as configured, for ``/health`` (empty when whole).
+
+        A pool short for less than ``grace`` seconds is not a problem: a worker killed at
+        its deadline is replaced within about a second.
+        """
+        found = []
+        if self.last_start_error is not None and len(self.workers) < self.size:
+            found.append(
+                f"a worker failed to start ({self.start_failures} failures so far; retrying): "
+                f"{self.last_start_error}"
+            )
+        if self.short_since is not None:
+            short_for = asyncio.get_running_loop().time() - self.short_since
+            if short_for > grace:
+                found.append(
+                    f"only {len(self.workers)} of {self.size} workers for {short_for:.0f} s"
+                    if self.workers
+                    else f"no worker can be had: none running for {short_for:.0f} s"
+                )
+        return found
 
     async def start(self) -> None:
-        await asyncio.gather(*(self._add_worker() for _ in range(self.size)))
+        """Start every worker; one that fails is retried in the background."""
+        self._note_size()
+        started = await asyncio.gather(
+            *(self._try_add_worker() for _ in range(self.size)), return_exceptions=True
+        )
+        for ok in started:
+            if ok is not True:
+                self._spawn(self._add_until_started())
+
+    async def _try_add_worker(self) -> bool:
+        """One attempt to start a worker; a failure is counted, logged and answered False."""
+        try:
+            await self._add_worker()
+        except Exception as error:  # any failure to start: retried by the caller
+            self.start_failures += 1
+            self._failures_in_a_row += 1
+            self.last_start_error = (
+                f"{type(error).__name__}: {error}" if str(error) else (type(error).__name__)
+            )
+            log.warning("a %s worker failed to start: %s", self.kind.name, self.last_start_error)
+            return False
+        self._failures_in_a_row = 0
+        return True
+
+    async def _add_until_started(self) -> None:
+        """Start one worker, retrying with back-off until it runs or the pool stops.
+
+        Each attempt first republishes the newest checkpoint if it is gone (a deleted
+        checkpoints folder would make every warm-up fail).
+        """
+        delay = self.RETRY_DELAY
+        while not self._closed and not await self._try_add_worker():
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.MAX_RETRY_DELAY)
 
     async def _add_worker(self) -> None:
         parent, child = socket.socketpair()
@@ -329,34 +436,86 @@ class WorkerPool:
             child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent)
         worker = Worker(process, reader, writer)
-        # Open the checkpoint before taking queries, so no client pays for it.
-        current = str(self.checkpoints.current) if self.checkpoints else ""
-        await worker.ask(self.kind.warmup(current))
+        checkpoint: str | None = None
+        try:
+            if self.checkpoints is not None:
+                checkpoint = await self._current_checkpoint(self.checkpoints)
+            self.crashes.reach("worker.warm-up", pid=process.pid)
+            # Open the checkpoint (or whatever the kind loads) before taking jobs, so no
+            # client pays for it.
+            async with asyncio.timeout(self.WARM_UP_TIMEOUT):
+                await worker.ask(self.kind.warmup(checkpoint or ""))
+        except BaseException:
+            if checkpoint is not None and self.checkpoints is not None:
+                self.checkpoints.release(checkpoint)
+            worker.kill()
+            with contextlib.suppress(ProcessLookupError):
+                await asyncio.shield(process.wait())
+            raise
+        self._leases[worker] = [checkpoint] if checkpoint is not None else []
         if self._closed:
+            self._forget(worker)
             worker.kill()
             return
         self.workers.append(worker)
-        self._idle.put_nowait(worker)
+        self._note_size()
+        self._idle.append(worker)
+        self._spawn(self._watch(worker))
+        self._dispatch()
 
-    async def run(self, job: QueryJob, timeout: float) -> Outcome:
+    async def _watch(self, worker: Worker) -> None:
+        """Replace a worker that dies while idle (a busy one is replaced by its job)."""
+        await worker.process.wait()
+        if worker in self.workers and worker not in self._holder:
+            self._replace(worker, "died")
+
+    async def _current_checkpoint(self, checkpoints: Checkpoints) -> str:
+        """A lease on the newest checkpoint, republished first if it was lost or is stale."""
+        current = checkpoints.current
+        if current is None or not current.exists() or checkpoints.publish_error:
+            try:
+                await asyncio.to_thread(checkpoints.ensure_current)
+            except Exception as error:  # reported by /health; answered below if fatal
+                log.warning("could not republish the checkpoint: %s", error)
+            current = checkpoints.current
+            if current is None or not current.exists():
+                raise DataUnavailable(
+                    "the data cannot be read right now: its read-only checkpoint is gone and "
+                    f"could not be republished ({checkpoints.publish_error}); the "
+                    "operator is told by /health. Retry later.",
+                    retry_after=5,
+                )
+        return checkpoints.lease()
+
+    async def run(self, job: QueryJob, timeout: float, *, client: str | None = None) -> Outcome:
         """Run a query on the next free worker, over the newest checkpoint."""
         assert self.checkpoints is not None, "a query pool reads checkpoints"
-        job = replace(job, checkpoint=str(self.checkpoints.current))
-        header, chunks = await self.ask(job, timeout)
+        header, chunks = await self.ask(job, timeout, client=client)
         if isinstance(header, QueryProblem):
             raise _problem_error(header)
         return Outcome(chunks, header.truncated)
 
-    async def ask(self, job: object, timeout: float) -> tuple[Any, list[bytes]]:
+    async def ask(
+        self, job: Any, timeout: float, *, client: str | None = None
+    ) -> tuple[Any, list[bytes]]:
         """Send ``job`` to the next free worker; the deadline covers waiting too.
 
         Past the deadline the worker is killed (its CPU stops at once) and replaced; a
         worker that dies answering is replaced too, and the kind's error says why.
+        ``client`` names who asked (for the per-client shares); None is not limited. In a
+        pool with checkpoints the job's ``checkpoint`` is set to a lease on the newest.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        worker = await self._acquire(timeout)
-        self._busy.add(worker)
+        worker = await self._acquire(timeout, client)
+        if self.checkpoints is not None:
+            try:
+                checkpoint = await self._current_checkpoint(self.checkpoints)
+            except BaseException:
+                self._release(worker)
+                raise
+            self._leases[worker].append(checkpoint)
+            job = replace(job, checkpoint=checkpoint)
         try:
             async with asyncio.timeout_at(deadline):
                 header, chunks = await worker.ask(job)
@@ -369,61 +528,143 @@ class WorkerPool:
         except BaseException:
             self._replace(worker, "cancelled")
             raise
+        self._settle_leases(worker)
         self._release(worker)
         return header, chunks
 
-    async def _acquire(self, timeout: float) -> Worker:
-        if not self._idle.empty():
-            return self._idle.get_nowait()
-        if self._waiting >= self.queue_size:
+    async def _acquire(self, timeout: float, client: str | None = None) -> Worker:
+        """A worker for ``client``: at once, or after waiting in the queue (fair shares)."""
+        if self._idle and self._may_hold(client):
+            worker = self._idle.popleft()
+            self._hold(worker, client)
+            return worker
+        if client is not None and self._queued[client] >= self.client_queue:
             raise Overloaded(
-                f"all {self.size} query workers are busy and {self._waiting} queries are "
+                f"the service is busy with your requests: {self._holding[client]} of yours "
+                f"are running and {self._queued[client]} waiting, your share of the "
+                f"{self.size} workers and the queue (IQKG_CLIENT_WORKER_SHARE, "
+                "IQKG_CLIENT_QUEUE_SHARE); retry when one has finished.",
+                retry_after=1,
+            )
+        if not self.workers and self._failures_in_a_row >= self.FAIL_FAST_AFTER:
+            raise Overloaded(  # waiting would only run out the deadline
+                f"no worker can be started right now: {self.last_start_error}",
+                retry_after=5,
+            )
+        if len(self._waiters) >= self.queue_size:
+            raise Overloaded(
+                f"all {self.size} workers are busy and {len(self._waiters)} requests are "
                 "waiting; retry shortly.",
                 retry_after=1,
             )
-        self._waiting += 1
+        waiter = _Waiter(client, asyncio.get_running_loop().create_future())
+        self._waiters.append(waiter)
+        if client is not None:
+            self._queued[client] += 1
         try:
-            return await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise QueryTimeout(
-                f"no query worker became free within the deadline of {timeout:g} s; the "
-                "service is busy, retry shortly."
-            ) from None
+            return await asyncio.wait_for(waiter.handed, timeout)
+        except BaseException as error:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            elif waiter.handed.done() and not waiter.handed.cancelled():
+                self._release(waiter.handed.result())  # handed over just as we gave up
+            if isinstance(error, TimeoutError):
+                raise QueryTimeout(
+                    f"no worker became free within the deadline of {timeout:g} s; the "
+                    "service is busy, retry shortly."
+                ) from None
+            raise
         finally:
-            self._waiting -= 1
+            if client is not None:
+                self._queued[client] -= 1
+                if self._queued[client] <= 0:
+                    del self._queued[client]
+
+    def _may_hold(self, client: str | None) -> bool:
+        return client is None or self._holding[client] < self.client_workers
+
+    def _hold(self, worker: Worker, client: str | None) -> None:
+        self._holder[worker] = client
+        if client is not None:
+            self._holding[client] += 1
+
+    def _unhold(self, worker: Worker) -> None:
+        client = self._holder.pop(worker, None)
+        if client is not None:
+            self._holding[client] -= 1
+            if self._holding[client] <= 0:
+                del self._holding[client]
+
+    def _dispatch(self) -> None:
+        """Hand idle workers to the first waiters whose client is under its share."""
+        while self._idle and self._waiters:
+            waiter = next(
+                (w for w in self._waiters if not w.handed.done() and self._may_hold(w.client)),
+                None,
+            )
+            if waiter is None:
+                return
+            self._waiters.remove(waiter)
+            worker = self._idle.popleft()
+            self._hold(worker, waiter.client)
+            waiter.handed.set_result(worker)
 
     def _release(self, worker: Worker) -> None:
-        self._busy.discard(worker)
-        self._idle.put_nowait(worker)
+        self._unhold(worker)
+        self._idle.append(worker)
+        self._dispatch()
         if self.checkpoints is not None and self.checkpoints.needs_pruning:
             self._spawn(self._prune())
 
-    async def _prune(self) -> None:
-        """Delete checkpoints no running query reads.
+    def _settle_leases(self, worker: Worker) -> None:
+        """The worker has answered on its newest checkpoint: it no longer reads older ones."""
+        held = self._leases.get(worker, [])
+        for path in held[:-1]:
+            if self.checkpoints is not None:
+                self.checkpoints.release(path)
+        self._leases[worker] = held[-1:]
 
-        Only busy workers read their checkpoint: an idle one switches to the newest
-        before it reads again, so the folder it last opened may go.
-        """
-        in_use = {w.checkpoint for w in self._busy}
+    def _forget(self, worker: Worker) -> None:
+        """Return every lease of a worker that is dead or about to be."""
+        for path in self._leases.pop(worker, []):
+            if self.checkpoints is not None:
+                self.checkpoints.release(path)
+
+    async def _prune(self) -> None:
+        """Delete checkpoints no worker holds a lease on (see :mod:`~iqkg.query.checkpoints`)."""
         if self.checkpoints is not None:
-            await asyncio.to_thread(self.checkpoints.prune, in_use)
+            await asyncio.to_thread(self.checkpoints.prune)
+
+    def _note_size(self) -> None:
+        """Keep :attr:`short_since` true: when the pool became short, None when whole."""
+        if len(self.workers) >= self.size:
+            self.short_since = None
+            self.last_start_error = None  # whole again: past failures no longer matter
+        elif self.short_since is None:
+            self.short_since = asyncio.get_running_loop().time()
 
     def _replace(self, worker: Worker, reason: str) -> None:
         """Kill ``worker`` now (its CPU stops) and start its successor in the background."""
         worker.kill()
-        self._busy.discard(worker)
+        self._unhold(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
         if worker in self.workers:
             self.workers.remove(worker)
+        self._note_size()
         self.on_restart(reason)
         log.warning(
             "%s worker %d killed (%s); starting a replacement", self.kind.name, worker.pid, reason
         )
         self._spawn(self._reap_and_add(worker))
+        self._dispatch()  # its client's share is free again: an idle worker may now serve it
 
     async def _reap_and_add(self, worker: Worker) -> None:
         await worker.process.wait()
-        if not self._closed:
-            await self._add_worker()
+        self._forget(worker)  # only now is nothing reading its checkpoints
+        if self.checkpoints is not None and self.checkpoints.needs_pruning:
+            await self._prune()
+        await self._add_until_started()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -439,7 +680,9 @@ class WorkerPool:
         for worker in self.workers:
             with contextlib.suppress(ProcessLookupError):
                 await worker.process.wait()
+            self._forget(worker)
         self.workers.clear()
+        self._idle.clear()
 
 
 def _problem_error(problem: QueryProblem) -> IqkgError:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from iqkg import __version__
+from iqkg.faults import CrashPoints
 from iqkg.rdf.iris import IriScheme
 from iqkg.server import (
     health,
@@ -43,7 +44,8 @@ ROUTER_MODULES += [publication, pages]
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     iris = IriScheme(settings.base)
-    dataset = await run_in_threadpool(Dataset.open, settings.store, iris)
+    crashes = CrashPoints(settings.crash_at)
+    dataset = await run_in_threadpool(Dataset.open, settings.store, iris, crashes)
     app.state.dataset = dataset
     app.state.iris = iris
     for module in ROUTER_MODULES:

@@ -1,23 +1,64 @@
-"""``/health``: is the store reachable, and which dataset version is served."""
+"""``/health``: can this server answer as configured, and which dataset version it serves.
+
+``200 {"status": "ok"}`` only when the store answers, the newest checkpoint was published
+and the query worker pool is whole (or has been short for less than ``IQKG_HEALTH_GRACE``
+seconds: a worker killed at its deadline is replaced within about a second, and that is
+not an outage). Otherwise ``503 {"status": "degraded", "reasons": [...]}``, each reason
+a sentence for the operator, so a load balancer stops sending traffic and a person sees
+why. The check itself is cheap and never waits on the worker pool.
+"""
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+
+from iqkg.query.workers import WorkerPool
+from iqkg.settings import Settings
+from iqkg.store.dataset import Dataset
 
 router = APIRouter()
 
+#: Seconds the store has to answer a version read before it counts as unreachable.
+STORE_TIMEOUT = 5.0
+
 
 @router.api_route("/health", methods=["GET", "HEAD"], tags=["meta"])
-async def health(request: Request) -> dict[str, object]:
-    dataset = request.app.state.dataset
-    version = await run_in_threadpool(lambda: dataset.version)
-    report: dict[str, object] = {
-        "status": "ok",
-        "datasetVersion": version,
-        "graphs": len(dataset.public_graphs()),
-    }
-    pool = getattr(request.app.state, "query_pool", None)
-    if pool is not None:  # the SPARQL service's worker processes (pids: for operators, tests)
-        report["queryWorkers"] = {"pids": pool.pids, "busy": pool.busy, "waiting": pool.waiting}
-    return report
+async def health(request: Request) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    dataset: Dataset = request.app.state.dataset
+    reasons: list[str] = []
+    report: dict[str, object] = {"status": "ok"}
+    try:
+        version = await asyncio.wait_for(run_in_threadpool(lambda: dataset.version), STORE_TIMEOUT)
+        graphs = await run_in_threadpool(lambda: len(dataset.public_graphs()))
+        report |= {"datasetVersion": version, "graphs": graphs}
+    except TimeoutError:
+        reasons.append(f"the store did not answer within {STORE_TIMEOUT:g} s")
+    except Exception as error:  # whatever the store raises, the answer is "unreachable"
+        reasons.append(f"the store cannot be read: {type(error).__name__}: {error}")
+    pools = {"queryWorkers": "query_pool", "checkingWorkers": "checker_pool"}
+    for key, attribute in pools.items():
+        pool: WorkerPool | None = getattr(request.app.state, attribute, None)
+        if pool is None:
+            continue
+        report[key] = {  # pids: for operators and tests
+            "pids": pool.pids,
+            "size": pool.size,
+            "busy": pool.busy,
+            "waiting": pool.waiting,
+            "startFailures": pool.start_failures,
+        }
+        reasons += [f"{pool.kind.name} workers: {p}" for p in pool.problems(settings.health_grace)]
+        checkpoints = pool.checkpoints
+        if checkpoints is not None and checkpoints.publish_error is not None:
+            reasons.append(
+                "the newest data is not visible to queries: publishing the query "
+                f"checkpoint failed ({checkpoints.publish_error}); retrying"
+            )
+    if reasons:
+        report |= {"status": "degraded", "reasons": reasons}
+    return JSONResponse(report, status_code=503 if reasons else 200)

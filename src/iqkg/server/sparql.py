@@ -56,6 +56,7 @@ from iqkg.query.result_cache import CachedAnswer, CacheKey, ResultCache
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.bodies import read_limited, request_media_type
+from iqkg.server.clients import client_identity
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
@@ -93,7 +94,12 @@ async def startup(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     dataset: Dataset = app.state.dataset
     metrics = SparqlMetrics()
-    checkpoints = Checkpoints(checkpoints_folder(settings), dataset.store)
+    checkpoints = Checkpoints(
+        checkpoints_folder(settings),
+        dataset.store,
+        writer=dataset.writing,
+        crashes=dataset.crashes,
+    )
     await run_in_threadpool(checkpoints.reset)
     version = await run_in_threadpool(lambda: dataset.version)
     await run_in_threadpool(checkpoints.publish, version)
@@ -112,6 +118,9 @@ async def startup(app: FastAPI) -> None:
         allow_network=bool(settings.service_allowlist),
         memory_mb=settings.worker_memory_mb,
         on_restart=lambda reason: metrics.restarts.labels(reason).inc(),
+        client_share=settings.client_worker_share,
+        client_queue_share=settings.client_queue_share,
+        crashes=dataset.crashes,
     )
     await pool.start()
     app.state.metrics = metrics
@@ -231,7 +240,8 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
                 named_graphs,
                 row_limit=settings.row_limit,
             )
-            answer = await state.query_pool.run(job, sparql.timeout)
+            client = await client_identity(request)
+            answer = await state.query_pool.run(job, sparql.timeout, client=client)
             result = CachedAnswer(tuple(answer.chunks), answer.truncated)
             if not shape.volatile and served.version == version:  # no write meanwhile
                 cache.put(version, key, result)

@@ -16,6 +16,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from pyoxigraph import (
 )
 
 from iqkg.errors import InputError, QuerySyntaxError
+from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.rdf.iris import DCTERMS, OWL, XSD, IriScheme
 from iqkg.rdf.stack import run_deep
 
@@ -98,22 +100,31 @@ def _ntriples(triples: Iterable[Triple]) -> str:
 class Dataset:
     """The dataset of one installation, owned by the single writer process."""
 
-    def __init__(self, store: Store, iris: IriScheme, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        iris: IriScheme,
+        path: Path | None = None,
+        *,
+        crashes: CrashPoints = NO_CRASHES,
+    ) -> None:
         self.store = store
         self.iris = iris
         self.path = path
+        #: Named crash points (tests only); the submission service reaches its own here too.
+        self.crashes = crashes
         #: Called with the new version after every committed write (e.g. to publish a
         #: read-only checkpoint for query workers).
         self.on_write: list[Callable[[str], None]] = []
         self._write_lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: Path | None, iris: IriScheme) -> Dataset:
+    def open(cls, path: Path | None, iris: IriScheme, crashes: CrashPoints = NO_CRASHES) -> Dataset:
         """Open (creating if needed) the on-disk store at ``path``; in memory when None."""
         if path is None:
-            return cls(Store(), iris)
+            return cls(Store(), iris, crashes=crashes)
         path.mkdir(parents=True, exist_ok=True)
-        return cls(Store(str(path)), iris, path)
+        return cls(Store(str(path)), iris, path, crashes=crashes)
 
     # --- reading -------------------------------------------------------------
 
@@ -223,7 +234,10 @@ class Dataset:
         with self._write_lock:
             # On a deep stack: Oxigraph parses the update recursively, and an operator's
             # update nested 15,000 groups deep overflowed a default thread (SIGSEGV).
-            run_deep(lambda: self.store.update(update), "iqkg-writer")
+            if self.crashes.armed("write.transaction"):
+                run_deep(lambda: self._update_crashing_inside(update), "iqkg-writer")
+            else:
+                run_deep(lambda: self.store.update(update), "iqkg-writer")
             self.store.flush()
             for listener in self.on_write:
                 try:
@@ -232,7 +246,30 @@ class Dataset:
                     log.exception(
                         "after-write listener %r failed for version %s", listener, version
                     )
+            self.crashes.reach("write.committed")
         return version
+
+    def _update_crashing_inside(self, update: str) -> None:
+        """Run ``update`` with the crash point ``write.transaction`` as its last step.
+
+        Oxigraph offers no hook inside its transaction but custom SPARQL functions: an
+        extra operation calls one after every change is made and before the commit.
+        """
+        crash = NamedNode("urn:iqkg:crash-point")
+
+        def reach() -> None:
+            self.crashes.reach("write.transaction")
+
+        self.store.update(
+            f"{update} ;\nINSERT {{ ?c ?c ?c }} WHERE {{ BIND(<{crash.value}>() AS ?c) }}",
+            custom_functions={crash: reach},
+        )
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Act as the single writer: no commit runs meanwhile (e.g. to republish)."""
+        with self._write_lock:
+            yield
 
     def apply_update(self, sparql: str) -> str:
         """Run a SPARQL 1.1 Update and bump the version in the same request (one transaction).

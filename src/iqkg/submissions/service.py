@@ -94,7 +94,9 @@ class SubmissionService:
 
     def check(self, body: Body, owner: str | None) -> Checked:
         """Parse and validate; with an ``owner``, also the ownership rules."""
-        return self.checker(body.data, body.syntax, owner)
+        checked = self.checker(body.data, body.syntax, owner)
+        self.dataset.crashes.reach("submission.parsed")
+        return checked
 
     # --- changing ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 from iqkg.errors import InputError, Overloaded, RdfSyntaxError
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.convert import to_rdflib_graph
-from iqkg.rdf.formats import JSON_LD, TURTLE
+from iqkg.rdf.formats import JSON_LD, N_TRIPLES, TURTLE
 from iqkg.rdf.iris import IriScheme
 from iqkg.submissions.checking import LocalChecker, WorkerChecker, checker_kind
 from tests.support.server import ROOT
@@ -105,14 +105,22 @@ def test_deep_json_ld_is_refused_at_once_and_the_worker_goes_on(body: bytes) -> 
     asyncio.run(with_pool(scenario))
 
 
-def test_a_worker_that_dies_gets_the_caller_a_400_and_a_successor() -> None:
+def test_a_worker_that_dies_answering_gets_the_caller_a_400_and_a_successor() -> None:
+    # 900 subjects lacking their label: seconds of pySHACL, so the kill lands mid-job.
+    slow = b"".join(
+        b"<https://w3id.org/iqkg/id/partner/p/n%d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        b"type> <https://w3id.org/iqkg/def#RegionalNetwork> .\n" % i
+        for i in range(900)
+    )
+
     async def scenario(pool: WorkerPool) -> None:
-        checker = WorkerChecker(pool, 60)
+        checker = WorkerChecker(pool, 120)
         victim = pool.workers[0]
+        task = asyncio.ensure_future(checker.check(slow, N_TRIPLES, None))
+        await asyncio.sleep(0.3)
         victim.process.kill()
-        await victim.process.wait()
         with pytest.raises(InputError) as error:
-            await checker.check(VALID, TURTLE, None)
+            await task
         assert error.value.status == 400
         assert "parser gave up" in error.value.message
         assert (await checker.check(VALID, TURTLE, None)).triples

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from iqkg import __version__
 from iqkg.rdf.iris import IriScheme
 from iqkg.server import (
+    graph_store,
     health,
     metrics,
     pages,
@@ -34,7 +35,8 @@ from iqkg.store.dataset import Dataset
 
 #: Router modules, each exporting ``router`` (order = route matching order; the linked-data
 #: catch-all goes last).
-ROUTER_MODULES: list[ModuleType] = [health, sparql, queries, metrics, validation, submissions]
+ROUTER_MODULES: list[ModuleType] = [health, sparql, graph_store, queries, metrics, validation]
+ROUTER_MODULES += [submissions]
 # Linked-data publication last: its /id/, /graph/, /def, /shapes routes never shadow others.
 ROUTER_MODULES += [publication, pages]
 

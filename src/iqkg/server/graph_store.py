@@ -5,7 +5,8 @@ every RDF format by content negotiation; ``PUT`` (replace), ``POST`` (merge) and
 ``DELETE`` need the operator's credentials (:mod:`iqkg.server.operator`). ``?default`` is
 the store's own default graph (what an update writes when it names no graph), in both
 default-graph modes. ``POST /store`` without a graph creates a new graph under
-``{base}graph/store/`` and answers 201 with its location (GSP §5.5).
+``{base}graph/store/`` and answers 201 with its IRI as Location (GSP §5.5); the IRI is
+dereferenced as linked data, like every graph IRI under the base.
 
 Partners write through ``/submissions``; this is the operator's path. A body is read,
 parsed and checked completely (bounded, no network: the untrusted-RDF parser of
@@ -20,8 +21,9 @@ one, 404 for a GET/HEAD/DELETE of a graph that does not exist.
 
 from __future__ import annotations
 
+import email.policy
 import uuid
-from urllib.parse import quote
+from email.parser import BytesParser
 
 from fastapi import APIRouter, Request
 from pyoxigraph import DefaultGraph, NamedNode, Triple, serialize
@@ -34,6 +36,7 @@ from iqkg.query.protocol import check_iri, content_type
 from iqkg.rdf.formats import (
     TURTLE,
     RdfSyntax,
+    base_media_type,
     negotiate_rdf_syntax,
     rdf_syntax_for_media_type,
 )
@@ -166,15 +169,20 @@ async def _create(request: Request) -> Response:
             graph, triples, replace=True, union_default=settings.default_graph == "union"
         )
     )
-    location = str(request.url.replace(query=f"graph={quote(graph, safe='')}", fragment=None))
-    return Response(
-        status_code=201, headers={"Location": location, "X-IQKG-Dataset-Version": version}
-    )
+    # The graph's IRI: under {base}graph/ it is dereferenced as linked data, and
+    # /store?graph=<it> reads it here.
+    return Response(status_code=201, headers={"Location": graph, "X-IQKG-Dataset-Version": version})
 
 
 async def _parsed_body(request: Request, settings: Settings, graph: str | None) -> list[Triple]:
-    """The request's RDF, parsed and bounded before anything is written."""
-    syntax = rdf_syntax_for_media_type(request.headers.get("content-type", ""))
+    """The request's RDF, parsed and bounded before anything is written.
+
+    A ``multipart/form-data`` body (GSP §5.5) is several RDF documents, each with its own
+    Content-Type; their triples are merged."""
+    content_type_header = request.headers.get("content-type", "")
+    multipart = base_media_type(content_type_header) == "multipart/form-data"
+    if not multipart:
+        rdf_syntax_for_media_type(content_type_header)  # 415 before reading the body
     body = await read_limited(
         request,
         settings.max_submission_bytes,
@@ -182,12 +190,34 @@ async def _parsed_body(request: Request, settings: Settings, graph: str | None) 
         advice="Split the data into several requests (POST adds to a graph).",
     )
     base_iri = graph or settings.base + "store"
-    return await run_in_threadpool(
-        lambda: parse_untrusted(
-            body,
-            syntax,
-            base_iri=base_iri,
-            max_triples=settings.max_submission_triples,
-            source="body",
-        )
+    documents = _parts(content_type_header, body) if multipart else [(content_type_header, body)]
+
+    def parse_all() -> list[Triple]:
+        triples: list[Triple] = []
+        for number, (media_type, document) in enumerate(documents, start=1):
+            triples += parse_untrusted(
+                document,
+                rdf_syntax_for_media_type(media_type),
+                base_iri=base_iri,
+                max_triples=settings.max_submission_triples - len(triples),
+                source="body" if len(documents) == 1 else f"part {number}",
+            )
+        return triples
+
+    return await run_in_threadpool(parse_all)
+
+
+def _parts(content_type_header: str, body: bytes) -> list[tuple[str, bytes]]:
+    """The documents of a multipart/form-data body (RFC 7578), with their media types."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type_header}\r\n\r\n".encode("latin-1") + body
     )
+    if not message.is_multipart():
+        raise InputError("the multipart/form-data body has no parts (is the boundary right?).")
+    parts: list[tuple[str, bytes]] = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            raise InputError("a part of the multipart/form-data body is not a document.")
+        parts.append((str(part.get("content-type", "")), payload))
+    return parts

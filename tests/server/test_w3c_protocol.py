@@ -165,10 +165,12 @@ def test_protocol(server: RunningServer, case: ProtocolTest) -> None:
         for number, step in enumerate(case.steps, start=1):
             path, _, query = step.path.partition("?")
             assert path == "/sparql/"
-            is_update = (case.is_update and number == 1) or (
-                case.is_update
-                and step.headers.get("content-type", "").startswith("application/sparql-update")
+            # The first request of an update test is the update; a later one is the query
+            # that reads the result back, unless it is itself an update.
+            direct_update = step.headers.get("content-type", "").startswith(
+                "application/sparql-update"
             )
+            is_update = case.is_update and (number == 1 or direct_update)
             target = "/update" if is_update else "/sparql"
             url = httpx.URL(server.url + target + (f"?{query}" if query else ""))
             headers = {**step.headers, **(AUTH if is_update else {})}

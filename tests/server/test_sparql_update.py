@@ -133,6 +133,29 @@ def test_protected_graphs_cannot_be_named(server: RunningServer, text: str) -> N
     assert after == version
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A \u escape the textual check does not read: the effect is checked instead.
+        "INSERT DATA { GRAPH <https://w3id.org/iqkg/graph/\\u006deta> { <urn:a> <urn:b> 1 } }",
+        "INSERT DATA { GRAPH <https://w3id.org/iqkg/graph/\\u0070rivate/x> { <urn:a> <urn:b> 1 } }",
+        "INSERT { GRAPH ?g { <urn:a> <urn:b> 1 } } WHERE { BIND(IRI(CONCAT(STR(<"
+        + BASE
+        + 'graph/>), "private/y")) AS ?g) }',
+    ],
+)
+def test_protected_graphs_cannot_be_reached_indirectly(server: RunningServer, text: str) -> None:
+    with server.client() as client:
+        refused = update(client, text)
+        assert refused.status_code == 403, refused.text
+        leaked = client.get(
+            "/sparql",
+            params={"query": "ASK { <urn:a> <urn:b> 1 }"},
+            headers={"Accept": "application/json"},
+        )
+    assert leaked.json()["boolean"] is False
+
+
 def test_a_variable_graph_cannot_reach_graph_meta(server: RunningServer) -> None:
     with server.client() as client:
         meta_size = number(

@@ -13,7 +13,9 @@ What a caller may rely on, from :func:`prepare_update`:
   prefixed names and relative IRIs) is refused before it runs. ``CLEAR``/``DROP``
   ``ALL``/``NAMED`` are spelt out as the writable graphs at commit time, so they never
   reach a protected graph; an update that reaches graphs through a variable
-  (``GRAPH ?g``) is run *guarded* (see :meth:`iqkg.store.dataset.Dataset.apply_update`).
+  (``GRAPH ?g``), or has ``\\u`` escapes or a ``BASE`` (which Oxigraph resolves, not this
+  module) is run *guarded*: its effect is checked on a copy first (see
+  :meth:`iqkg.store.dataset.Dataset.apply_update`).
 * An update that is empty or only a prologue is a no-op (``operations`` is empty).
 """
 
@@ -61,8 +63,16 @@ def prepare_update(
         found = tokens(text)
     inspect_update(text, allowlist)
     _refuse_protected(found, iris, base_iri)
-    guarded = any(
-        _word(token) == "GRAPH" and following.kind == "var" for token, following in pairwise(found)
+    # Where the text may name a graph in a way this reading could miss (a graph variable,
+    # a \u escape, a BASE that Oxigraph resolves), the store checks the effect instead.
+    guarded = (
+        "\\u" in text
+        or "\\U" in text
+        or any(_word(token) == "BASE" for token in found)
+        or any(
+            _word(token) == "GRAPH" and following.kind == "var"
+            for token, following in pairwise(found)
+        )
     )
     return PreparedUpdate(_spell_out_all(text, found), guarded=guarded, empty=False)
 

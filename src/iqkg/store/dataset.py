@@ -383,8 +383,9 @@ class Dataset:
         copy of an on-disk store is a hard-linked backup (cheap); an update that fails on
         the copy is left to fail again, with its message, on the real store.
         """
-        protected = self.protected_graphs()
-        with tempfile.TemporaryDirectory(dir=self.path.parent if self.path else None) as tmp:
+        with tempfile.TemporaryDirectory(
+            dir=self.path.parent if self.path else None, ignore_cleanup_errors=True
+        ) as tmp:
             if self.path is None:
                 scratch = Store()
                 scratch.bulk_extend(self.store.quads_for_pattern(None, None, None, None))
@@ -392,24 +393,29 @@ class Dataset:
                 self.store.backup(str(Path(tmp) / "copy"))
                 scratch = Store(str(Path(tmp) / "copy"))
             try:
-                scratch.update(operations, base_iri=base_iri)
-            except (SyntaxError, RuntimeError, ValueError):
-                return False
-            hidden = hidden_graph_prefixes(self.iris)
-            after = sorted(
-                g.value
-                for g in scratch.named_graphs()
-                if isinstance(g, NamedNode) and g.value.startswith(hidden)
-            )
-            if after != sorted(protected[1:]):
-                return True
-            for graph in protected:
-                name = NamedNode(graph)
-                old = set(self.store.quads_for_pattern(None, None, None, name))
-                if old != set(scratch.quads_for_pattern(None, None, None, name)):
-                    return True
-            del scratch
-        return False
+                return self._protected_differ(scratch, operations, base_iri)
+            finally:
+                del scratch  # closes the copy before its folder is removed
+
+    def _protected_differ(self, scratch: Store, operations: str, base_iri: str | None) -> bool:
+        protected = self.protected_graphs()
+        try:
+            scratch.update(operations, base_iri=base_iri)
+        except (SyntaxError, RuntimeError, ValueError):
+            return False
+        hidden = hidden_graph_prefixes(self.iris)
+        after = sorted(
+            g.value
+            for g in scratch.named_graphs()
+            if isinstance(g, NamedNode) and g.value.startswith(hidden)
+        )
+        if after != protected[1:]:
+            return True
+        return any(
+            set(self.store.quads_for_pattern(None, None, None, NamedNode(graph)))
+            != set(scratch.quads_for_pattern(None, None, None, NamedNode(graph)))
+            for graph in protected
+        )
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         """Bulk-add quads without a transaction; only for building throw-away stores."""

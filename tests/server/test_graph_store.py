@@ -192,3 +192,24 @@ def test_writes_need_the_operator(server: RunningServer) -> None:
             assert len(response.headers.get_list("www-authenticate")) == 2
         assert client.delete("/store", params={"graph": "urn:gsp:auth"}).status_code == 401
         assert client.get("/store", params={"graph": "urn:gsp:auth"}).status_code == 404
+
+
+def test_direct_identification_at_the_graph_iri(server: RunningServer) -> None:
+    """GSP §4.1: {base}graph/{name} is written at /graph/{name} (and read through /store)."""
+    graph = BASE + "graph/operator-notes"
+    headers = {**AUTH, "Content-Type": TURTLE}
+    with server.client() as client:
+        created = client.put("/graph/operator-notes", content=DATA.encode(), headers=headers)
+        assert created.status_code == 201, created.text
+        assert len(read(client, graph)) == 4
+        added = client.post(
+            "/graph/operator-notes", content=b"<urn:gsp:s> <urn:gsp:p> 3 .", headers=headers
+        )
+        assert added.status_code == 204, added.text
+        assert len(read(client, graph)) == 5
+        meta = client.put("/graph/meta", content=DATA.encode(), headers=headers)
+        assert meta.status_code == 403
+        anonymous = client.delete("/graph/operator-notes")
+        assert anonymous.status_code == 401
+        assert client.delete("/graph/operator-notes", headers=AUTH).status_code == 204
+        assert client.get("/store", params={"graph": graph}).status_code == 404

@@ -6,9 +6,9 @@ writes carry the operator's token. One server (union mode, empty store) for the 
 every test starts with ``DROP ALL``.
 
 Not applicable: the direct-identification tests (manifest-direct.ttl) address graphs by
-URLs such as ``/gsp/person/1.ttl``. In iqkg a graph's IRI is ``{base}graph/{name}``,
-dereferenced as linked data (read-only), so graphs are written by indirect
-identification only (``/store?graph=``).
+URLs such as ``/gsp/person/1.ttl`` and read them back there. In iqkg a graph's IRI is
+``{base}graph/{name}``: direct identification covers writes at ``/graph/{name}`` (tested
+in test_graph_store.py), while ``GET`` there is the linked-data page of the graph.
 """
 
 from __future__ import annotations

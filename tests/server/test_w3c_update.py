@@ -113,7 +113,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_server(
         store,
         load=False,
-        env={"IQKG_ADMIN_TOKEN": SPARQL_ADMIN_TOKEN, "IQKG_DEFAULT_GRAPH": "stored"},
+        env={
+            "IQKG_ADMIN_TOKEN": SPARQL_ADMIN_TOKEN,
+            "IQKG_DEFAULT_GRAPH": "stored",
+            "IQKG_QUERY_WORKERS": "1",
+        },
     )
     yield running
     running.stop()
@@ -122,7 +126,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture(scope="module")
 def union_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     store: Path = tmp_path_factory.mktemp("w3c-update-union") / "store"
-    running = start_server(store, load=False, env={"IQKG_ADMIN_TOKEN": SPARQL_ADMIN_TOKEN})
+    running = start_server(
+        store, load=False, env={"IQKG_ADMIN_TOKEN": SPARQL_ADMIN_TOKEN, "IQKG_QUERY_WORKERS": "1"}
+    )
     yield running
     running.stop()
 

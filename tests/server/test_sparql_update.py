@@ -146,14 +146,16 @@ def test_protected_graphs_cannot_be_named(server: RunningServer, text: str) -> N
 )
 def test_protected_graphs_cannot_be_reached_indirectly(server: RunningServer, text: str) -> None:
     with server.client() as client:
+        version = client.get("/sparql", params={"query": "ASK {}"}).headers[
+            "x-iqkg-dataset-version"
+        ]
         refused = update(client, text)
-        assert refused.status_code == 403, refused.text
-        leaked = client.get(
-            "/sparql",
-            params={"query": "ASK { <urn:a> <urn:b> 1 }"},
-            headers={"Accept": "application/json"},
-        )
-    assert leaked.json()["boolean"] is False
+        # 403 when the effect is checked; the query policy may refuse escapes first (400).
+        expected = (400, 403) if "\\u" in text else (403,)
+        assert refused.status_code in expected, refused.text
+        assert not ask(client, "ASK { GRAPH ?g { <urn:a> <urn:b> 1 } }")
+        after = client.get("/sparql", params={"query": "ASK {}"}).headers["x-iqkg-dataset-version"]
+    assert after == version
 
 
 def test_a_variable_graph_cannot_reach_graph_meta(server: RunningServer) -> None:

@@ -62,6 +62,14 @@ class Unauthorized(IqkgError):
     """No token, or a token that matches nobody."""
 
     status = 401
+    #: RFC 9110 §11.6.1: the challenges of the schemes accepted here, one header each.
+    challenges: tuple[str, ...] = ('Bearer realm="iqkg"',)
+
+
+class OperatorUnauthorized(Unauthorized):
+    """The operator's token is missing or wrong (Bearer, or Basic for stock tools)."""
+
+    challenges = ('Bearer realm="iqkg"', 'Basic realm="iqkg operator", charset="UTF-8"')
 
 
 class Forbidden(IqkgError):

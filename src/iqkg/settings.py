@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -107,7 +107,21 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         False, description="Log every request (costs ~15% of cheap-query throughput)."
     )
-    admin_token: str | None = Field(None, description="Operator token; enables /update.")
+    admin_token: str | None = Field(
+        None, description="Operator token; enables /update and writes to the graph store."
+    )
+    admin_user: str = Field(
+        "admin",
+        description="Operator's user name for HTTP Basic authentication (password: the token).",
+    )
+    default_graph: Literal["union", "stored"] = Field(
+        "union",
+        description=(
+            "What queries see as their default graph: 'union' (the store's default graph and "
+            "every public named graph) or 'stored' (the store's default graph only, as in "
+            "Fuseki and the Oxigraph server without union mode)."
+        ),
+    )
     max_submission_bytes: int = Field(10_000_000, gt=0)
     max_submission_triples: int = Field(200_000, gt=0)
     concurrent_validations: int = Field(

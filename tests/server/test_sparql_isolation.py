@@ -6,33 +6,48 @@ them, with queries written to be misread by a tokenizer.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+
 import pytest
 
-from tests.server.conftest import SPARQL_ADMIN_TOKEN
+from tests.server.conftest import SPARQL_ADMIN_TOKEN, sparql_env
 from tests.support.listener import Listener
-from tests.support.server import RunningServer
+from tests.support.server import ROOT, RunningServer, iqkg, start_server
 
 ARCHIVE = "https://w3id.org/iqkg/graph/archive/submission/isolation/v1"
 PRIVATE = "https://w3id.org/iqkg/graph/private/isolation"
 JSON = {"Accept": "application/sparql-results+json"}
 
 
+#: Hidden graphs are written by iqkg itself (submissions), never by /update or /store, so
+#: the fixture writes them into the store before the server opens it.
+SEED = f"""
+import sys
+from pathlib import Path
+from pyoxigraph import Literal, NamedNode, Triple
+from iqkg.rdf.iris import IriScheme
+from iqkg.store.dataset import Dataset, GraphWrite
+
+dataset = Dataset.open(Path(sys.argv[1]), IriScheme("https://w3id.org/iqkg/"))
+def secret(text):
+    return [Triple(NamedNode("urn:x:s"), NamedNode("urn:x:p"), Literal(text))]
+dataset.write([GraphWrite("{ARCHIVE}", secret("archived secret")),
+               GraphWrite("{PRIVATE}", secret("private secret"))])
+dataset.close()
+"""
+
+
 @pytest.fixture(scope="module")
-def hidden_data(sparql_server: RunningServer) -> RunningServer:
-    with sparql_server.client() as client:
-        response = client.post(
-            "/update",
-            content=(
-                f'INSERT DATA {{ GRAPH <{ARCHIVE}> {{ <urn:x:s> <urn:x:p> "archived secret" }}'
-                f' GRAPH <{PRIVATE}> {{ <urn:x:s> <urn:x:p> "private secret" }} }}'
-            ),
-            headers={
-                "Content-Type": "application/sparql-update",
-                "Authorization": f"Bearer {SPARQL_ADMIN_TOKEN}",
-            },
-        )
-        assert response.status_code == 200, response.text
-    return sparql_server
+def hidden_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    store = tmp_path_factory.mktemp("isolation") / "store"
+    env = sparql_env(IQKG_ADMIN_TOKEN=SPARQL_ADMIN_TOKEN)
+    iqkg("load", env={"IQKG_STORE": str(store), **env})
+    subprocess.run([sys.executable, "-c", SEED, str(store)], check=True, cwd=ROOT, timeout=120)
+    running = start_server(store, env=env, load=False)
+    yield running
+    running.stop()
 
 
 @pytest.mark.parametrize(

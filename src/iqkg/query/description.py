@@ -6,7 +6,16 @@ public graphs with their sizes from the store), so it cannot drift from the code
 
 from __future__ import annotations
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QuerySolutions,
+    Store,
+    Triple,
+    serialize,
+)
 
 from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCTERMS, RDF, SD, VOID, XSD, IriScheme, usable_origin
@@ -41,21 +50,35 @@ def _graph_sizes(store: Store) -> dict[str, int]:
     return sizes
 
 
+#: What the Graph Store Protocol service conforms to (no sd: term exists for it).
+GRAPH_STORE_PROTOCOL = "http://www.w3.org/TR/sparql11-http-rdf-update/"
+
+
 def service_description(
-    store: Store, iris: IriScheme, endpoint: str, *, federated: bool = False
+    store: Store,
+    iris: IriScheme,
+    endpoint: str,
+    *,
+    federated: bool = False,
+    union_default: bool = True,
+    update: bool = False,
 ) -> list[Triple]:
     """Triples describing the endpoint at ``endpoint`` and its default dataset.
 
     An ``endpoint`` that is not a valid IRI (the request's URL with a hostile ``Host``
-    header) gives way to ``{base}sparql``, which the identifier service redirects here."""
+    header) gives way to ``{base}sparql``, which the identifier service redirects here.
+    Beside the query service, the description names the Graph Store Protocol service
+    (``/store``) and, when the operator enabled writes (``update``), the update service
+    (``/update``), both over the same dataset. ``sd:UnionDefaultGraph`` is claimed only
+    when queries see the union as their default graph."""
     service = NamedNode(usable_origin(endpoint, iris.base + "sparql"))
     a = NamedNode(RDF + "type")
+    features = ["EmptyGraphs", *(["UnionDefaultGraph"] if union_default else [])]
     triples = [
         Triple(service, a, NamedNode(SD + "Service")),
         Triple(service, NamedNode(SD + "endpoint"), service),
         Triple(service, NamedNode(SD + "supportedLanguage"), NamedNode(SD + "SPARQL11Query")),
-        Triple(service, NamedNode(SD + "feature"), NamedNode(SD + "UnionDefaultGraph")),
-        Triple(service, NamedNode(SD + "feature"), NamedNode(SD + "EmptyGraphs")),
+        *(Triple(service, NamedNode(SD + "feature"), NamedNode(SD + f)) for f in features),
         Triple(
             service, NamedNode(SD + "defaultEntailmentRegime"), NamedNode(ENTAILMENT + "Simple")
         ),
@@ -75,6 +98,7 @@ def service_description(
     ]
     dataset, default_graph = BlankNode(), BlankNode()
     sizes = _graph_sizes(store)
+    stored_default = sum(1 for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
     public = public_graphs(store, iris)
     triples += [
         Triple(service, NamedNode(SD + "defaultDataset"), dataset),
@@ -84,9 +108,30 @@ def service_description(
         Triple(
             default_graph,
             NamedNode(VOID + "triples"),
-            _integer(sum(sizes.get(g.value, 0) for g in public)),
+            _integer(
+                stored_default + sum(sizes.get(g.value, 0) for g in public)
+                if union_default
+                else stored_default
+            ),
         ),
     ]
+    root = service.value.removesuffix("sparql")
+    siblings: list[tuple[NamedNode, NamedNode | None]] = [(NamedNode(root + "store"), None)]
+    if update:
+        siblings.append((NamedNode(root + "update"), NamedNode(SD + "SPARQL11Update")))
+    for sibling, language in siblings:
+        triples += [
+            Triple(sibling, a, NamedNode(SD + "Service")),
+            Triple(sibling, NamedNode(SD + "endpoint"), sibling),
+            Triple(sibling, NamedNode(SD + "defaultDataset"), dataset),
+            *(Triple(sibling, NamedNode(SD + "feature"), NamedNode(SD + f)) for f in features),
+        ]
+        if language is None:
+            triples.append(
+                Triple(sibling, NamedNode(DCTERMS + "conformsTo"), NamedNode(GRAPH_STORE_PROTOCOL))
+            )
+        else:
+            triples.append(Triple(sibling, NamedNode(SD + "supportedLanguage"), language))
     for graph in public:
         named, description = BlankNode(), BlankNode()
         triples += [

@@ -58,9 +58,12 @@ class QueryJob:
 
     ``default_graphs``/``named_graphs`` are the protocol's ``default-graph-uri``/
     ``named-graph-uri`` (or, without them, the query's FROM/FROM NAMED as the server read
-    them); both None means the public union. Either way the worker hands Oxigraph an
-    explicit dataset of public graphs only, so what the query text says can never reach a
-    hidden graph.
+    them); both None means the endpoint's default dataset: with ``union_default`` the
+    store's default graph merged with every public named graph, else the store's default
+    graph alone (the standard mode of Fuseki and the Oxigraph server). Either way the worker
+    hands Oxigraph an explicit dataset of public graphs only, so what the query text says
+    can never reach a hidden graph. ``base_iri`` resolves relative IRIs unless the query
+    has its own ``BASE``.
     """
 
     sparql: str
@@ -69,6 +72,8 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     row_limit: int = 100_000
     checkpoint: str = ""
+    base_iri: str | None = None
+    union_default: bool = True
 
 
 @dataclass
@@ -162,19 +167,30 @@ class OpenCheckpoint:
         return visible
 
     def evaluate(self, job: QueryJob) -> QuerySolutions | QueryBoolean | QueryTriples:
+        base = job.base_iri
         if job.default_graphs is not None or job.named_graphs is not None:
             default: list[NamedNode | BlankNode | DefaultGraph] = [
                 *self._visible(job.default_graphs or ())
             ] or [DefaultGraph()]
             named: list[NamedNode | BlankNode] = [*self._visible(job.named_graphs or ())]
-            return self.store.query(job.sparql, default_graph=default, named_graphs=named)
+            return self.store.query(
+                job.sparql, base_iri=base, default_graph=default, named_graphs=named
+            )
+        if not job.union_default:
+            return self.store.query(
+                job.sparql, base_iri=base, default_graph=[DefaultGraph()], named_graphs=self.public
+            )
         if self.union_is_public:
-            # Nothing hidden exists, so even a dataset clause the server misread is safe.
-            return self.store.query(job.sparql, use_default_graph_as_union=True)
-        public_default: list[NamedNode | BlankNode | DefaultGraph] = [*self.public] or [
-            DefaultGraph()
-        ]
-        return self.store.query(job.sparql, default_graph=public_default, named_graphs=self.public)
+            # Nothing hidden exists and the stored default graph is empty, so Oxigraph's
+            # own union of the named graphs is the public union (even a dataset clause
+            # the server misread is safe).
+            return self.store.query(job.sparql, base_iri=base, use_default_graph_as_union=True)
+        # The stored default graph is public: what a client INSERTs without naming a
+        # graph is read back by the same client.
+        public_default: list[NamedNode | BlankNode | DefaultGraph] = [*self.public, DefaultGraph()]
+        return self.store.query(
+            job.sparql, base_iri=base, default_graph=public_default, named_graphs=self.public
+        )
 
 
 def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProblem:

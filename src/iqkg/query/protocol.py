@@ -35,7 +35,13 @@ MISSING_QUERY = (
 
 #: ``format=json`` on a CONSTRUCT means JSON-LD, ``format=xml`` RDF/XML (SPARQLWrapper
 #: and other clients send the results-style names for graphs too).
-_GRAPH_ALIASES = {"json": "json-ld", "xml": "rdf-xml", "rdf": "rdf-xml", "n3": "turtle"}
+_GRAPH_ALIASES = {
+    "json": "json-ld",
+    "xml": "rdf-xml",
+    "rdf": "rdf-xml",
+    "rdf+xml": "rdf-xml",
+    "n3": "turtle",
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ def protocol_request(
         ("named-graph-uri", named_graphs),
     ):
         for graph in graphs:
-            _check_iri(parameter, graph)
+            check_iri(parameter, graph)
     return ProtocolRequest(
         query,
         tuple(default_graphs) if default_graphs or named_graphs else None,
@@ -81,7 +87,7 @@ def protocol_request(
     )
 
 
-def _check_iri(parameter: str, value: str) -> None:
+def check_iri(parameter: str, value: str) -> None:
     """Graph names must be absolute IRIs (SPARQL 1.1 Protocol §2.1.4)."""
     try:
         NamedNode(value)
@@ -127,12 +133,39 @@ def check_graphs(request: ProtocolRequest, shape: QueryShape, iris: IriScheme) -
             )
 
 
+def single(values: list[str], parameter: str) -> str | None:
+    """The one value of a protocol parameter; given twice it is refused, never guessed.
+
+    SPARQL 1.1 Protocol §2.1 and §2.2 allow exactly one ``query``/``update``: taking the
+    last one silently ran half of what a client sent."""
+    if len(values) > 1:
+        raise InputError(
+            f"the parameter {parameter!r} was given {len(values)} times; send it once."
+        )
+    return values[0] if values else None
+
+
 def choose_syntax(
-    shape: QueryShape, format_name: str | None, accept: str | None
+    shape: QueryShape, format_names: list[str], accept: str | None
 ) -> ResultsSyntax | RdfSyntax:
-    """The response syntax: an explicit ``format`` wins over Accept."""
-    if format_name:
-        return _by_name(format_name.strip().lower(), shape.returns_graph)
+    """The response syntax: an explicit ``format`` (or ``output``) wins over Accept.
+
+    Each value is a format name (``json``, ``turtle``) or a media-type list (SPARQLWrapper
+    sends ``format=json-ld&format=application/ld+json,application/x-json+ld``); several
+    values are accepted when they all name the same syntax, else refused naming the
+    parameter."""
+    chosen: set[ResultsSyntax | RdfSyntax] = set()
+    for value in (v.strip() for v in format_names if v.strip()):
+        if "/" in value:
+            chosen.add(_by_accept(value, shape.returns_graph))
+        else:
+            chosen.add(_by_name(value.lower(), shape.returns_graph))
+    if len(chosen) > 1:
+        raise InputError(
+            f"the parameter 'format' names different formats ({', '.join(format_names)}); send one."
+        )
+    if chosen:
+        return chosen.pop()
     return _by_accept(accept or "*/*", shape.returns_graph)
 
 

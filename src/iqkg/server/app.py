@@ -19,6 +19,7 @@ from iqkg import __version__
 from iqkg.faults import CrashPoints
 from iqkg.rdf.iris import IriScheme
 from iqkg.server import (
+    graph_store,
     health,
     metrics,
     pages,
@@ -35,7 +36,8 @@ from iqkg.store.dataset import Dataset
 
 #: Router modules, each exporting ``router`` (order = route matching order; the linked-data
 #: catch-all goes last).
-ROUTER_MODULES: list[ModuleType] = [health, sparql, queries, metrics, validation, submissions]
+ROUTER_MODULES: list[ModuleType] = [health, sparql, graph_store, queries, metrics, validation]
+ROUTER_MODULES += [submissions]
 # Linked-data publication last: its /id/, /graph/, /def, /shapes routes never shadow others.
 ROUTER_MODULES += [publication, pages]
 

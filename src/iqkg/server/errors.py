@@ -43,8 +43,9 @@ async def _iqkg_error(request: Request, exc: Exception) -> Response:
     response = error_response(request, exc.status, exc.message, exc.detail)
     if isinstance(exc, Overloaded):
         response.headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, Unauthorized):  # RFC 9110 §15.5.2: a 401 names its scheme
-        response.headers["WWW-Authenticate"] = 'Bearer realm="iqkg"'
+    if isinstance(exc, Unauthorized):  # RFC 9110 §15.5.2: a 401 names its schemes
+        for challenge in exc.challenges:
+            response.headers.append("WWW-Authenticate", challenge)
     return response
 
 

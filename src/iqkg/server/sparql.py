@@ -14,7 +14,6 @@ and the request, and ``Last-Modified`` of the last write, so a repeated ``GET`` 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,32 +31,34 @@ from iqkg.errors import (
     InputError,
     IqkgError,
     NotAcceptable,
-    NotFound,
     Overloaded,
     PayloadTooLarge,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
-    Unauthorized,
     UnsupportedMediaType,
 )
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.description import serialize_description, service_description
 from iqkg.query.execution import QueryJob
-from iqkg.query.policy import inspect_query, inspect_update
+from iqkg.query.policy import inspect_query
 from iqkg.query.protocol import (
     MISSING_QUERY,
     check_graphs,
+    check_iri,
     choose_syntax,
     content_type,
     protocol_request,
+    single,
 )
 from iqkg.query.result_cache import CachedAnswer, CacheKey, ResultCache
+from iqkg.query.update import prepare_update
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.clients import client_identity
 from iqkg.server.metrics import SparqlMetrics
+from iqkg.server.operator import require_operator
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
@@ -150,8 +151,14 @@ async def sparql_get(request: Request) -> Response:
     if "query" not in params:
         if "update" in params:
             raise QueryRefused("updates are not accepted here; POST them to /update.")
+        if "graph" in params or "default" in params:
+            # Jena's GSP client would read a service description as the graph's content.
+            raise InputError(
+                "graph=/default are Graph Store Protocol parameters; GET /store?graph=<iri> "
+                "(or /store?default) reads a graph, /sparql answers queries."
+            )
         return await _without_query(request)
-    return await _answer(request, params.get("query"), params)
+    return await _answer(request, single(params.getlist("query"), "query"), params)
 
 
 @router.post("/sparql", summary="SPARQL query (POST form or application/sparql-query)")
@@ -167,7 +174,7 @@ async def sparql_post(request: Request) -> Response:
         if "query" not in fields and "update" in fields:
             raise QueryRefused("updates are not accepted here; POST them to /update.")
         merged = MultiDict([*request.query_params.multi_items(), *fields.multi_items()])
-        return await _answer(request, fields.get("query"), merged)
+        return await _answer(request, single(fields.getlist("query"), "query"), merged)
     if media_type == SPARQL_UPDATE:
         raise QueryRefused("updates are not accepted here; POST them to /update.")
     raise UnsupportedMediaType(
@@ -184,7 +191,8 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
     outcome = "ok"
     try:
         accept = request.headers.get("accept")
-        format_name = params.get("format") or params.get("output")
+        format_names = [*params.getlist("format"), *params.getlist("output")]
+        format_name = format_names[0] if format_names else None
         if _is_browser(request, accept, format_name):
             from iqkg.server.queries import editor_page
 
@@ -201,7 +209,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         shape = inspect_query(sparql.query, frozenset(settings.service_allowlist))
         if sparql.default_graphs is not None or shape.has_dataset_clause:
             check_graphs(sparql, shape, state.iris)
-        syntax = choose_syntax(shape, sparql.format, accept)
+        syntax = choose_syntax(shape, format_names, accept)
         served: Served = state.served
         headers = {
             "Content-Type": content_type(syntax.media_type),
@@ -239,6 +247,10 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
                 default_graphs,
                 named_graphs,
                 row_limit=settings.row_limit,
+                # Not the request URL: behind a proxy or the w3id redirect it would mint
+                # http://127.0.0.1:… IRIs. A BASE in the query wins.
+                base_iri=settings.base + "sparql",
+                union_default=settings.default_graph == "union",
             )
             client = await client_identity(request)
             answer = await state.query_pool.run(job, sparql.timeout, client=client)
@@ -348,8 +360,16 @@ async def _without_query(request: Request) -> Response:
     if key not in cache:
         dataset: Dataset = state.dataset
         federated = bool(state.settings.service_allowlist)
+        settings: Settings = state.settings
         triples = await run_in_threadpool(
-            service_description, dataset.store, dataset.iris, endpoint, federated=federated
+            lambda: service_description(
+                dataset.store,
+                dataset.iris,
+                endpoint,
+                federated=federated,
+                union_default=settings.default_graph == "union",
+                update=bool(settings.admin_token),
+            )
         )
         # Keep the variants (formats, host names) of the current version, a bounded number.
         if len(cache) >= 16 or any(k[0] != key[0] for k in cache):
@@ -364,45 +384,73 @@ async def _without_query(request: Request) -> Response:
 # --- /update -------------------------------------------------------------------------------
 
 
-@router.post("/update", summary="SPARQL 1.1 Update (operator token required)")
+@router.post("/update", summary="SPARQL 1.1 Update (operator credentials required)")
 async def update(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    if not settings.admin_token:
-        raise NotFound("/update is disabled: the operator has not set IQKG_ADMIN_TOKEN.")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    # RFC 9110 §11.1: the scheme is case-insensitive
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), settings.admin_token.encode()
-    ):
-        raise Unauthorized("/update needs the operator's token: Authorization: Bearer <token>.")
+    require_operator(request, settings, "/update")
     media_type = request_media_type(request)
     if media_type == SPARQL_UPDATE:
         params: Params = request.query_params
         text: str | None = _text(await _body(request, settings.max_query_bytes))
     elif media_type == FORM:
         body = await _body(request, settings.max_query_bytes + 65_536)
-        params = MultiDict(parse_qsl(_text(body), keep_blank_values=True))
-        text = params.get("update")
+        params = MultiDict(
+            [
+                *request.query_params.multi_items(),
+                *parse_qsl(_text(body), keep_blank_values=True),
+            ]
+        )
+        text = single(params.getlist("update"), "update")
     else:
         raise UnsupportedMediaType(
             f"Content-Type {media_type or '(none)'!r} is not a way to send an update; use "
             f"{SPARQL_UPDATE} or {FORM} (field 'update')."
         )
-    if "using-graph-uri" in params or "using-named-graph-uri" in params:
-        raise QueryRefused("using-graph-uri/using-named-graph-uri are not supported; use USING.")
-    if text is None or not text.strip():
-        raise QueryRefused("no update given: send it as the body or the form field 'update'.")
+    if "query" in params and text is None:
+        raise QueryRefused("queries are not accepted here; send them to /sparql.")
+    if text is None:
+        raise InputError("no update given: send it as the body or the form field 'update'.")
     if len(text.encode("utf-8")) > settings.max_query_bytes:
         raise PayloadTooLarge(f"the update is larger than {settings.max_query_bytes} bytes.")
-    inspect_update(text, frozenset(settings.service_allowlist))
     dataset: Dataset = request.app.state.dataset
-    version = await run_in_threadpool(dataset.apply_update, text)
+    base_iri = settings.base + "update"
+    prepared = prepare_update(
+        text,
+        dataset.iris,
+        base_iri=base_iri,
+        using_graphs=_graph_names(params, "using-graph-uri"),
+        using_named_graphs=_graph_names(params, "using-named-graph-uri"),
+        allowlist=frozenset(settings.service_allowlist),
+    )
+    if prepared.empty:  # SPARQL 1.1 Update §3: an empty request is a valid update
+        version = request.app.state.served.version
+        return Response(
+            f"nothing to do; dataset version {version}\n",
+            media_type="text/plain",
+            headers={"X-IQKG-Dataset-Version": version},
+        )
+    version = await run_in_threadpool(
+        lambda: dataset.apply_update(
+            prepared.operations,
+            base_iri=base_iri,
+            guarded=prepared.guarded,
+            union_default=settings.default_graph == "union",
+        )
+    )
     request.app.state.metrics.updates.inc()
     return Response(
         f"update applied; dataset version {version}\n",
         media_type="text/plain",
         headers={"X-IQKG-Dataset-Version": version},
     )
+
+
+def _graph_names(params: Params, parameter: str) -> list[str]:
+    """Graph IRIs of ``using-graph-uri``/``using-named-graph-uri``: absolute IRIs only."""
+    names = params.getlist(parameter)
+    for name in names:
+        check_iri(parameter, name)
+    return names
 
 
 # --- request bodies ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ see the union of the public graphs only (:meth:`Dataset.public_graphs`).
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -36,9 +37,9 @@ from pyoxigraph import (
     serialize,
 )
 
-from iqkg.errors import InputError, QuerySyntaxError
+from iqkg.errors import Forbidden, InputError, QuerySyntaxError
 from iqkg.faults import NO_CRASHES, CrashPoints
-from iqkg.rdf.iris import DCTERMS, OWL, XSD, IriScheme
+from iqkg.rdf.iris import DCTERMS, GRAPH_INFERRED, OWL, PROV, XSD, IriScheme
 from iqkg.rdf.stack import run_deep
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
@@ -142,7 +143,8 @@ class Dataset:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
-        """Evaluate a query; without graph names the default graph is the public union.
+        """Evaluate a query; without graph names the default graph is the public union
+        (the store's default graph merged with every public named graph).
 
         ``default_graphs``/``named_graphs`` follow the SPARQL 1.1 Protocol's
         ``default-graph-uri``/``named-graph-uri`` (§2.1.4): when either is given, the
@@ -150,7 +152,7 @@ class Dataset:
         """
         if default_graphs is None and named_graphs is None:
             public: list[NamedNode | BlankNode] = list(self.public_graphs())
-            default: list[NamedNode | BlankNode | DefaultGraph] = [*public] or [DefaultGraph()]
+            default: list[NamedNode | BlankNode | DefaultGraph] = [*public, DefaultGraph()]
             return self.store.query(sparql, default_graph=default, named_graphs=public)
         default = [NamedNode(g) for g in default_graphs or []] or [DefaultGraph()]
         named: list[NamedNode | BlankNode] = [NamedNode(g) for g in named_graphs or []]
@@ -192,6 +194,11 @@ class Dataset:
         written: dict[int, str] = {}  # id of a triples object -> the graph it went into
         for change in changes:
             parts.append(f"DROP SILENT GRAPH <{change.graph}>")
+            # A graph written afresh (e.g. graph/inferred recomputed) is no longer stale.
+            parts.append(
+                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{change.graph}> "
+                f"<{PROV}invalidatedAtTime> ?stale }} }}"
+            )
             if change.triples is None:
                 continue
             parts.append(f"CREATE SILENT GRAPH <{change.graph}>")
@@ -232,24 +239,26 @@ class Dataset:
         checkpoint) is logged: the write has committed and must be reported as done.
         """
         with self._write_lock:
-            # On a deep stack: Oxigraph parses the update recursively, and an operator's
-            # update nested 15,000 groups deep overflowed a default thread (SIGSEGV).
-            if self.crashes.armed("write.transaction"):
-                run_deep(lambda: self._update_crashing_inside(update), "iqkg-writer")
-            else:
-                run_deep(lambda: self.store.update(update), "iqkg-writer")
-            self.store.flush()
-            for listener in self.on_write:
-                try:
-                    listener(version)
-                except Exception:
-                    log.exception(
-                        "after-write listener %r failed for version %s", listener, version
-                    )
-            self.crashes.reach("write.committed")
+            self._commit_locked(update, version)
         return version
 
-    def _update_crashing_inside(self, update: str) -> None:
+    def _commit_locked(self, update: str, version: str, base_iri: str | None = None) -> None:
+        """Commit ``update`` as the single writer (the caller holds the write lock)."""
+        # On a deep stack: Oxigraph parses the update recursively, and an operator's
+        # update nested 15,000 groups deep overflowed a default thread (SIGSEGV).
+        if self.crashes.armed("write.transaction"):
+            run_deep(lambda: self._update_crashing_inside(update, base_iri), "iqkg-writer")
+        else:
+            run_deep(lambda: self.store.update(update, base_iri=base_iri), "iqkg-writer")
+        self.store.flush()
+        for listener in self.on_write:
+            try:
+                listener(version)
+            except Exception:
+                log.exception("after-write listener %r failed for version %s", listener, version)
+        self.crashes.reach("write.committed")
+
+    def _update_crashing_inside(self, update: str, base_iri: str | None) -> None:
         """Run ``update`` with the crash point ``write.transaction`` as its last step.
 
         Oxigraph offers no hook inside its transaction but custom SPARQL functions: an
@@ -263,6 +272,7 @@ class Dataset:
         self.store.update(
             f"{update} ;\nINSERT {{ ?c ?c ?c }} WHERE {{ BIND(<{crash.value}>() AS ?c) }}",
             custom_functions={crash: reach},
+            base_iri=base_iri,
         )
 
     @contextmanager
@@ -271,34 +281,183 @@ class Dataset:
         with self._write_lock:
             yield
 
-    def apply_update(self, sparql: str) -> str:
-        """Run a SPARQL 1.1 Update and bump the version in the same request (one transaction).
+    def apply_update(
+        self,
+        sparql: str | Callable[[list[str]], str],
+        *,
+        base_iri: str | None = None,
+        guarded: bool = False,
+        union_default: bool = True,
+    ) -> str:
+        """Run an operator's SPARQL 1.1 Update with the version bump, in one transaction.
 
-        Used by ``/update``: the caller has already refused what policy forbids (LOAD,
-        SERVICE). A malformed update raises :class:`~iqkg.errors.QuerySyntaxError` with
-        Oxigraph's position, which is the position in ``sparql`` (it comes first).
+        ``sparql`` is the update, or a function of the IRIs of the writable named graphs
+        that returns it (called under the write lock, so ``CLEAR ALL`` can be spelt out
+        as the graphs that exist at that moment). The caller has already refused what
+        policy forbids (LOAD, SERVICE, protected graphs named in the text). ``guarded``
+        (for updates that reach graphs through variables) first runs the update on a
+        throw-away copy and refuses it if a protected graph changed there; see
+        :meth:`_operator_commit`. A malformed update raises
+        :class:`~iqkg.errors.QuerySyntaxError` with Oxigraph's position, which is the
+        position in the update (it comes first).
+        """
+        return self._operator_commit(
+            sparql, base_iri=base_iri, guarded=guarded, union_default=union_default
+        )
+
+    def write_graph(
+        self,
+        graph: str | None,
+        triples: Iterable[Triple] | None,
+        *,
+        replace: bool,
+        union_default: bool = True,
+    ) -> str:
+        """Graph Store Protocol writes: replace, add to (``replace=False``) or drop a graph.
+
+        ``graph`` None is the store's default graph; ``triples`` None drops the graph.
+        The triples have been parsed and checked before this is called, so a bad body
+        never clears a graph; the change, the version bump and the staleness mark of
+        ``graph/inferred`` are one transaction.
+        """
+        target = f"GRAPH <{graph}>" if graph else "DEFAULT"
+        parts: list[str] = []
+        if replace or triples is None:
+            parts.append(f"DROP SILENT {target}")
+        if graph and triples is not None:
+            parts.append(f"CREATE SILENT GRAPH <{graph}>")
+        body = _ntriples(triples) if triples is not None else ""
+        if body.strip():
+            inner = f"GRAPH <{graph}> {{\n{body}}}" if graph else body
+            parts.append(f"INSERT DATA {{ {inner} }}")
+        operations = " ;\n".join(parts)
+        return self._operator_commit(operations, union_default=union_default)
+
+    def protected_graphs(self) -> list[str]:
+        """Graphs no operator write may change: ``graph/meta``, archived and private graphs."""
+        hidden = hidden_graph_prefixes(self.iris)
+        hidden_graphs = sorted(
+            g.value
+            for g in self.store.named_graphs()
+            if isinstance(g, NamedNode) and g.value.startswith(hidden)
+        )
+        return [self.iris.graph("meta"), *hidden_graphs]
+
+    def _operator_commit(
+        self,
+        sparql: str | Callable[[list[str]], str],
+        *,
+        base_iri: str | None = None,
+        guarded: bool = False,
+        union_default: bool = True,
+    ) -> str:
+        """Operator write: the operations, then the bookkeeping, in one Update request.
+
+        A ``guarded`` update is first run on a throw-away copy and refused if it changed a
+        protected graph there. After the operations come, in the same transaction: in
+        union mode, triples of the stored
+        default graph that a public named graph already holds are dropped from it, so the
+        union stays a set (pyoxigraph 0.5.13 counts a triple in two merged graphs twice,
+        oxigraph#1919); ``graph/inferred`` is marked stale in ``graph/meta``
+        (``prov:invalidatedAtTime``) until the closure is recomputed; the version bump.
         """
         meta = self.iris.graph("meta")
         ds = dataset_iri(self.iris)
         version = uuid.uuid4().hex
         now = datetime.now(UTC).isoformat()
-        bump = (
-            f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> ?v }} }} ;\n"
-            f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{DCTERMS}modified> ?m }} }} ;\n"
-            f"INSERT DATA {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> "
-            f'"{version}" ; <{DCTERMS}modified> "{now}"^^<{XSD}dateTime> }} }}'
-        )
-        try:
+        inferred = self.iris.graph(GRAPH_INFERRED)
+        stale = PROV + "invalidatedAtTime"
+        hidden = hidden_graph_prefixes(self.iris)
+        with self._write_lock:
+            if callable(sparql):
+                protected = set(self.protected_graphs())
+                writable = [
+                    g.value
+                    for g in self.store.named_graphs()
+                    if isinstance(g, NamedNode) and g.value not in protected
+                ]
+                operations = sparql(sorted(writable))
+            else:
+                operations = sparql
+            if not operations.strip():
+                return self.version  # nothing to do (e.g. only a prologue): no new version
+            if guarded and self._changes_protected(operations, base_iri):
+                raise Forbidden(
+                    "the update would change graph/meta or an archived or private graph, "
+                    "which no operator write may touch; nothing was changed. Restrict "
+                    "GRAPH ?g with a FILTER to the graphs you mean."
+                )
+            after = [
+                *(
+                    [
+                        "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER EXISTS { GRAPH ?g "
+                        f'{{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), "{hidden[0]}") '
+                        f'&& !STRSTARTS(STR(?g), "{hidden[1]}")) }} }}'
+                    ]
+                    if union_default
+                    else []
+                ),
+                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{inferred}> <{stale}> ?t }} }}",
+                f'INSERT {{ GRAPH <{meta}> {{ <{inferred}> <{stale}> "{now}"^^<{XSD}dateTime> }} }}'
+                f" WHERE {{ FILTER EXISTS {{ GRAPH <{inferred}> {{ ?s ?p ?o }} }} }}",
+                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> ?v }} }}",
+                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{DCTERMS}modified> ?m }} }}",
+                f"INSERT DATA {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> "
+                f'"{version}" ; <{DCTERMS}modified> "{now}"^^<{XSD}dateTime> }} }}',
+            ]
             # A trailing ";" would leave an empty operation before ours.
-            self._commit(f"{sparql.rstrip().removesuffix(';')}\n;\n{bump}", version)
-        except SyntaxError as error:
-            message = str(error.args[0]) if error.args else str(error)
-            raise QuerySyntaxError(f"the update does not parse: {message}") from None
-        except (RuntimeError, ValueError) as error:  # e.g. DROP GRAPH of a missing graph
-            raise InputError(
-                f"the update cannot be applied: {error}; nothing was changed."
-            ) from None
+            text = f"{operations.rstrip().removesuffix(';')}\n;\n" + " ;\n".join(after)
+            try:
+                self._commit_locked(text, version, base_iri)
+            except SyntaxError as error:
+                message = str(error.args[0]) if error.args else str(error)
+                raise QuerySyntaxError(f"the update does not parse: {message}") from None
+            except (RuntimeError, ValueError) as error:  # e.g. DROP GRAPH of a missing graph
+                raise InputError(
+                    f"the update cannot be applied: {error}; nothing was changed."
+                ) from None
         return version
+
+    def _changes_protected(self, operations: str, base_iri: str | None) -> bool:
+        """Run the update on a throw-away copy: does it change a protected graph?
+
+        Called under the write lock, so the copy is the state the real run will see. The
+        copy of an on-disk store is a hard-linked backup (cheap); an update that fails on
+        the copy is left to fail again, with its message, on the real store.
+        """
+        with tempfile.TemporaryDirectory(
+            dir=self.path.parent if self.path else None, ignore_cleanup_errors=True
+        ) as tmp:
+            if self.path is None:
+                scratch = Store()
+                scratch.bulk_extend(self.store.quads_for_pattern(None, None, None, None))
+            else:
+                self.store.backup(str(Path(tmp) / "copy"))
+                scratch = Store(str(Path(tmp) / "copy"))
+            try:
+                return self._protected_differ(scratch, operations, base_iri)
+            finally:
+                del scratch  # closes the copy before its folder is removed
+
+    def _protected_differ(self, scratch: Store, operations: str, base_iri: str | None) -> bool:
+        protected = self.protected_graphs()
+        try:
+            run_deep(lambda: scratch.update(operations, base_iri=base_iri), "iqkg-writer")
+        except (SyntaxError, RuntimeError, ValueError):
+            return False
+        hidden = hidden_graph_prefixes(self.iris)
+        after = sorted(
+            g.value
+            for g in scratch.named_graphs()
+            if isinstance(g, NamedNode) and g.value.startswith(hidden)
+        )
+        if after != protected[1:]:
+            return True
+        return any(
+            set(self.store.quads_for_pattern(None, None, None, NamedNode(graph)))
+            != set(scratch.quads_for_pattern(None, None, None, NamedNode(graph)))
+            for graph in protected
+        )
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         """Bulk-add quads without a transaction; only for building throw-away stores."""

@@ -90,10 +90,21 @@ def test_protected_graphs_named_in_the_text(text: str) -> None:
     [
         ("INSERT DATA { <urn:a> <urn:b> 1 }", False),
         ("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }", True),
-        ("INSERT DATA { GRAPH <urn:\\u0061> { <urn:a> <urn:b> 1 } }", True),
         ("BASE <urn:x/> INSERT DATA { <a> <urn:b> 1 }", True),
     ],
 )
 def test_what_is_checked_by_its_effect(text: str, guarded: bool) -> None:
     result = prepare_update(text, IRIS, base_iri=BASE, using_graphs=[], using_named_graphs=[])
     assert result.guarded is guarded
+
+
+def test_an_escaped_graph_iri_is_refused_before_any_effect_check() -> None:
+    """The policy fails closed on escapes near GRAPH (issue #9, finding 7)."""
+    with pytest.raises(QueryRefused):
+        prepare_update(
+            "INSERT DATA { GRAPH <urn:\\u0061> { <urn:a> <urn:b> 1 } }",
+            IRIS,
+            base_iri=BASE,
+            using_graphs=[],
+            using_named_graphs=[],
+        )

@@ -69,7 +69,8 @@ def hidden_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
 def test_hidden_graphs_stay_hidden(hidden_data: RunningServer, query: str) -> None:
     with hidden_data.client() as client:
         response = client.post("/sparql", data={"query": query}, headers=JSON)
-        assert response.status_code in (200, 403), response.text
+        # 400: refused by the policy (an escape it cannot read with certainty, issue #9)
+        assert response.status_code in (200, 400, 403), response.text
         assert "secret" not in response.text
 
 

@@ -48,7 +48,7 @@ from iqkg.server.bodies import read_limited
 from iqkg.server.operator import require_operator
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, hidden_graph_prefixes
-from iqkg.submissions.untrusted import parse_untrusted
+from iqkg.submissions.checking import WorkerChecker
 
 router = APIRouter(tags=["graph store"])
 
@@ -225,19 +225,19 @@ async def _parsed_body(request: Request, settings: Settings, graph: str | None) 
     base_iri = graph or settings.base + "store"
     documents = _parts(content_type_header, body) if multipart else [(content_type_header, body)]
 
-    def parse_all() -> list[Triple]:
-        triples: list[Triple] = []
-        for number, (media_type, document) in enumerate(documents, start=1):
-            triples += parse_untrusted(
-                document,
-                rdf_syntax_for_media_type(media_type),
-                base_iri=base_iri,
-                max_triples=settings.max_submission_triples - len(triples),
-                source="body" if len(documents) == 1 else f"part {number}",
-            )
-        return triples
-
-    return await run_in_threadpool(parse_all)
+    # Parsed in a checking worker, like every untrusted body (issue #9): a parser that dies
+    # costs a worker and this request a 400, never the server.
+    checker: WorkerChecker = request.app.state.checker
+    triples: list[Triple] = []
+    for number, (media_type, document) in enumerate(documents, start=1):
+        triples += await checker.parse(
+            document,
+            rdf_syntax_for_media_type(media_type),
+            base_iri=base_iri,
+            max_triples=settings.max_submission_triples - len(triples),
+            source="body" if len(documents) == 1 else f"part {number}",
+        )
+    return triples
 
 
 def _parts(content_type_header: str, body: bytes) -> list[tuple[str, bytes]]:

@@ -69,6 +69,7 @@ async def startup(app: FastAPI) -> None:
     await pool.start()
     app.state.checker_pool = pool
     checker = WorkerChecker(pool, settings.validation_timeout)
+    app.state.checker = checker
     loop = asyncio.get_running_loop()
 
     def check(data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:

@@ -80,11 +80,19 @@ class LocalChecker:
 
 @dataclass(frozen=True)
 class CheckJob:
-    """One body to check; an empty ``syntax`` is a warm-up."""
+    """One body to check; an empty ``syntax`` is a warm-up.
+
+    With ``validate`` off the body is only parsed (the operator's Graph Store writes),
+    against ``base_iri``, up to ``max_triples``, its errors naming ``source``.
+    """
 
     data: bytes = b""
     syntax: str = ""
     owner: str | None = None
+    validate: bool = True
+    base_iri: str = ""
+    max_triples: int = 0
+    source: str = "body"
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,15 @@ def checker_worker_main(
         if not job.syntax:
             return CheckAnswer(), b""
         try:
+            if not job.validate:
+                triples = parse_untrusted(
+                    job.data,
+                    _SYNTAXES[job.syntax],
+                    base_iri=job.base_iri,
+                    max_triples=job.max_triples,
+                    source=job.source,
+                )
+                return CheckAnswer(), ox.serialize(triples, format=_NT) or b""
             checked = checker.check(job.data, _SYNTAXES[job.syntax], job.owner)
         except IqkgError as error:
             retry_after = error.retry_after if isinstance(error, Overloaded) else None
@@ -162,6 +179,24 @@ class WorkerChecker:
             raise _rebuilt(header)
         assert isinstance(header, CheckAnswer)
         return await asyncio.to_thread(_read_answer, header, b"".join(chunks))
+
+    async def parse(
+        self, data: bytes, syntax: RdfSyntax, *, base_iri: str, max_triples: int, source: str
+    ) -> list[ox.Triple]:
+        """Only parse (no validation), in a worker: for the operator's Graph Store writes."""
+        job = CheckJob(
+            data,
+            syntax.name,
+            validate=False,
+            base_iri=base_iri,
+            max_triples=max_triples,
+            source=source,
+        )
+        header, chunks = await self.pool.ask(job, self.timeout)
+        if isinstance(header, CheckProblem):
+            raise _rebuilt(header)
+        body = b"".join(chunks)
+        return await asyncio.to_thread(lambda: [q.triple for q in ox.parse(body, format=_NT)])
 
 
 def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:

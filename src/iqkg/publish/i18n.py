@@ -88,6 +88,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Der ganze öffentliche Datensatz, neu erzeugt bei jeder Änderung der Daten.",
         "en": "The whole public dataset, regenerated whenever the data changes.",
     },
+    "truncated_note": {
+        "de": "Tief verschachtelte leere Knoten sind hier gekürzt; "
+        "„Abfragen“ zeigt sie vollständig.",
+        "en": "Deeply nested blank nodes are cut short here; “query this” shows all of them.",
+    },
+    "contributed": {
+        "de": "Beitrag eines Partners, nicht Teil der kuratierten Daten:",
+        "en": "A partner's contribution, not part of the curated data:",
+    },
     "inferred_note": {
         "de": "Abgeleitete Aussagen (OWL-RL-Hülle) sind hier nicht aufgeführt; "
         "sie sind per SPARQL abfragbar.",

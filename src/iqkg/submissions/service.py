@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import OWL, RDF, RDFS, URIRef
 
 from iqkg.errors import (
     Forbidden,
@@ -112,6 +112,13 @@ class SubmissionService:
             for s in graph.subjects()
             if isinstance(s, URIRef)
         )
+        #: The ontology's classes: every partner resource must be typed with one of them.
+        self.classes = frozenset(
+            str(s)
+            for kind in (OWL.Class, RDFS.Class)
+            for s in validator.ontology.subjects(RDF.type, kind)
+            if isinstance(s, URIRef)
+        )
 
     # --- checking --------------------------------------------------------------
 
@@ -132,7 +139,7 @@ class SubmissionService:
             self._validations.release()
         if owner is not None:
             problems = ownership_problems(
-                triples, space=space, iris=self.iris, curated=self.curated
+                triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
             )
             if problems:
                 add_to_report(report.graph, problems, space=space, iris=self.iris)

@@ -88,6 +88,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Der ganze öffentliche Datensatz, neu erzeugt bei jeder Änderung der Daten.",
         "en": "The whole public dataset, regenerated whenever the data changes.",
     },
+    "submissions_count": {"de": "Einreichungen", "en": "Submissions"},
+    "counts_note": {
+        "de": "Zahlen der kuratierten Daten; Einreichungen von Partnern zählen gesondert. "
+        "VoID beschreibt die Vereinigung aller öffentlichen Graphen.",
+        "en": "Figures of the curated data; partner submissions are counted apart. "
+        "VoID describes the union of all public graphs.",
+    },
+    "contributions": {"de": "Beiträge von Partnern", "en": "Partner contributions"},
     "truncated_note": {
         "de": "Tief verschachtelte leere Knoten sind hier gekürzt; "
         "„Abfragen“ zeigt sie vollständig.",

@@ -15,17 +15,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from iqkg.errors import NotFound
-from iqkg.publish.describe import described_graphs
+from iqkg.publish.curated import curated_pairs, home_counts, pairs, submission_graphs
 from iqkg.publish.diagrams import network_map
 from iqkg.publish.i18n import translator
 from iqkg.publish.labels import Labels
 from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
-from iqkg.publish.pages import Linker
+from iqkg.publish.pages import Linker, Origin, PageBuilder
 from iqkg.rdf.iris import RDF, SKOS
 from iqkg.store.dataset import Dataset
 
@@ -100,21 +99,15 @@ def not_found_page(request: Request, message: str) -> HTMLResponse:
 
 
 def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tuple[Text, str]]]]:
-    """Every class the curated data uses, with its asserted instances (by label)."""
+    """Every class the curated data uses, with its curated instances (by label)."""
     dataset = labels.dataset
     iris = dataset.iris
     linker = Linker(iris)
-    graphs = described_graphs(dataset)
     members: dict[str, set[str]] = {}
-    for quad in dataset.store.quads_for_pattern(None, NamedNode(RDF + "type"), None, None):
-        graph, s, o = quad.graph_name, quad.subject, quad.object
-        if not (isinstance(graph, NamedNode) and graph.value in graphs):
-            continue
-        if not (isinstance(s, NamedNode) and isinstance(o, NamedNode)):
-            continue
-        listed = o.value.startswith(iris.vocab) or o.value == SKOS + "ConceptScheme"
-        if listed and iris.is_resource(s.value):
-            members.setdefault(o.value, set()).add(s.value)
+    for s, o in curated_pairs(dataset, RDF + "type"):
+        listed = o.startswith(iris.vocab) or o == SKOS + "ConceptScheme"
+        if listed and iris.is_resource(s):
+            members.setdefault(o, set()).add(s)
     groups = []
     for cls, instances in members.items():
         items = sorted(
@@ -125,15 +118,27 @@ def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tupl
     return sorted(groups, key=lambda g: g[0].value.lower())
 
 
-def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:
-    from iqkg.server.publication import publication_state
+def _contributions(labels: Labels, lang: str) -> list[tuple[Text, str, Origin]]:
+    """Partner resources (typed subjects of accepted submissions), each with the
+    submission it comes from: listed apart from the curated classes, never among them."""
+    dataset = labels.dataset
+    builder = PageBuilder(labels, lang)
+    items = []
+    for graph in submission_graphs(dataset):
+        for s, _ in pairs(dataset, RDF + "type", {graph}):
+            href = builder.linker.href(s)
+            if href is not None and dataset.iris.is_resource(s):
+                items.append((labels.label(s, lang), href, builder.origin(graph)))
+    return sorted(items, key=lambda item: (item[0].value.lower(), item[1]))
 
+
+def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:
     labels = Labels(dataset)
-    stats = publication_state(request.app).void.stats(dataset)
     programme = dataset.iris.resource("programme", "iq")
     return {
-        "stats": stats,
+        "stats": home_counts(dataset),
         "browse": _browse(labels, lang),
+        "contributions": _contributions(labels, lang),
         "map": network_map(labels, lang),
         "programme_href": Linker(dataset.iris).href(programme),
         "programme": labels.label(programme, lang) if labels.texts(programme) else None,

@@ -13,6 +13,12 @@ A submission ``{id}`` has:
   version; withdrawal drops the live graph and keeps every version;
 - per version a SHACL report (``sh:ValidationReport``) at ``{version}#report``, with its
   blank nodes skolemised under ``{version}#`` so it can be read back whole.
+
+Withdrawn means private: withdrawal moves the submission's whole record (the mutable one,
+every version's and every report) out of the public ``graph/meta`` into
+``{base}graph/private/submission/{id}``, which no public channel reads (SPARQL's union,
+pages, ``/graph/…``, dumps, VoID). Only the submission service reads it back, for the
+owner and the operator. A new version brings the record back into ``graph/meta``.
 """
 
 from __future__ import annotations
@@ -84,6 +90,14 @@ class SubmissionIris:
 
     def version(self, submission_id: str, number: int) -> str:
         return self.iris.graph(f"archive/submission/{submission_id}/v{number}")
+
+    def private(self, submission_id: str) -> str:
+        """Where a withdrawn submission's record is kept (hidden, like graph/archive/)."""
+        return self.iris.graph(f"private/submission/{submission_id}")
+
+    def archive_prefix(self, submission_id: str) -> str:
+        """The prefix of its version graphs (and so of their reports)."""
+        return self.iris.graph(f"archive/submission/{submission_id}/")
 
     def report(self, submission_id: str, number: int) -> str:
         return f"{self.version(submission_id, number)}#report"

@@ -80,6 +80,15 @@ def _value(row: ox.QuerySolution, name: str) -> str:
     return str(term.value)
 
 
+def _about(triple: ox.Triple, subject: str, triples: list[ox.Triple]) -> bool:
+    """Whether ``triple`` states something about ``subject`` or a blank node of its."""
+    if triple.subject == ox.NamedNode(subject):
+        return True
+    return isinstance(triple.subject, ox.BlankNode) and any(
+        t.subject == ox.NamedNode(subject) and t.object == triple.subject for t in triples
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -195,12 +204,41 @@ class SubmissionService:
             now = _now()
             record = replace(existing, status="withdrawn", modified=now, withdrawn=now)
             live = self.names.live(submission_id)
+            kept = self._public_record(submission_id)
+            subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
+            private = [t for t in kept if not _about(t, live, kept)]
+            private += submission_triples(self.names, record)
+            # One transaction: the live graph goes, the record moves out of graph/meta.
             self.dataset.write(
-                [GraphWrite(live, None)],
-                submission_triples(self.names, record),
-                replace_meta_about=[live],
+                [GraphWrite(live, None), GraphWrite(self.names.private(submission_id), private)],
+                replace_meta_about=sorted(subjects | {live}),
             )
         return record
+
+    def _public_record(self, submission_id: str) -> list[ox.Triple]:
+        """Everything graph/meta says about a submission, its versions and their reports
+        (with the blank nodes hanging off them)."""
+        return self._record_in(self.iris.graph("meta"), submission_id)
+
+    def _record_in(self, graph: str, submission_id: str) -> list[ox.Triple]:
+        live = self.names.live(submission_id)
+        archive = self.names.archive_prefix(submission_id)
+        result = self.dataset.store.query(
+            f"""CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ GRAPH <{graph}> {{
+              ?s ?p ?o FILTER(?s = <{live}> || STRSTARTS(STR(?s), "{archive}"))
+              OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"""
+        )
+        assert isinstance(result, ox.QueryTriples)
+        return list(result)
+
+    def _restored_record(self, submission_id: str) -> list[ox.Triple]:
+        """A withdrawn submission's versions and reports, back for graph/meta when it is
+        accepted again (its mutable record is restated by the caller)."""
+        private = self.names.private(submission_id)
+        if not self.dataset.has_graph(private):
+            return []
+        kept = self._record_in(private, submission_id)
+        return [t for t in kept if not _about(t, self.names.live(submission_id), kept)]
 
     def _owner_for_new(self, caller: Caller, on_behalf_of: str | None) -> str:
         if caller.operator:
@@ -245,13 +283,18 @@ class SubmissionService:
         version = self.names.version(record.id, number)
         partner = self.registry.get(record.partner)
         meta = [
+            *self._restored_record(record.id),
             *submission_triples(self.names, record),
             *version_triples(self.names, record.id, record.partner, record.current),
             *report_triples(checked.report.graph, self.names.report(record.id, number)),
             *partner_triples(self.names, partner.slug, partner.name),
         ]
         self.dataset.write(
-            [GraphWrite(live, checked.triples), GraphWrite(version, checked.triples)],
+            [
+                GraphWrite(live, checked.triples),
+                GraphWrite(version, checked.triples),
+                GraphWrite(self.names.private(record.id), None),
+            ],
             meta,
             replace_meta_about=[live, self.names.partner(partner.slug)],
         )
@@ -298,33 +341,38 @@ class SubmissionService:
             raise NotFound(f"submission {record.id} has no version {number}")
         return list(self.dataset.triples(self.names.version(record.id, number)))
 
+    def _record_graphs(self) -> str:
+        """A filter on ``?m``: the graphs records live in (graph/meta, or the private
+        record of a withdrawn submission)."""
+        meta = self.iris.graph("meta")
+        private = self.iris.graph("private/submission/")
+        return f'FILTER(?m = <{meta}> || STRSTARTS(STR(?m), "{private}"))'
+
     def report(self, record: SubmissionRecord, number: int | None = None) -> ValidationReport:
         number = record.current.number if number is None else number
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
         iri = self.names.report(record.id, number)
-        meta = self.iris.graph("meta")
         result = self.dataset.store.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{meta}> {{ ?s ?p ?o "
-            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} }}'
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?m {{ ?s ?p ?o "
+            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} {self._record_graphs()} }}'
         )
         assert isinstance(result, ox.QueryTriples)
         return read_report(report_graph(result))
 
     def _records(self, submission_id: str | None = None) -> list[SubmissionRecord]:
-        meta = self.iris.graph("meta")
         only = f'FILTER(?id = "{submission_id}")' if submission_id else ""
         if submission_id is not None and not submission_id.isalnum():
             return []
         solutions = self.dataset.store.query(
             f"""SELECT ?g ?id ?partner ?status ?created ?modified ?withdrawn ?current WHERE {{
-              GRAPH <{meta}> {{
+              GRAPH ?m {{
                 ?g <{DCTERMS}identifier> ?id ; <{PROV}wasAttributedTo> ?partner ;
                    <{ADMS}status> ?status ; <{DCTERMS}created> ?created ;
                    <{DCTERMS}modified> ?modified ; <{DCAT}hasCurrentVersion> ?current .
                 OPTIONAL {{ ?g <{PROV}invalidatedAtTime> ?withdrawn }}
                 FILTER(STRSTARTS(STR(?g), "{self.names.live_prefix}")) {only}
-              }} }}"""
+              }} {self._record_graphs()} }}"""
         )
         assert isinstance(solutions, ox.QuerySolutions)
         records = []
@@ -351,13 +399,12 @@ class SubmissionService:
         return records
 
     def _versions(self, live: str) -> list[VersionFacts]:
-        meta = self.iris.graph("meta")
         solutions = self.dataset.store.query(
-            f"""SELECT ?n ?received ?format ?sum ?triples WHERE {{ GRAPH <{meta}> {{
+            f"""SELECT DISTINCT ?n ?received ?format ?sum ?triples WHERE {{ GRAPH ?m {{
               ?v <{DCTERMS}isVersionOf> <{live}> ; <{DCAT}version> ?n ;
                  <{PROV}generatedAtTime> ?received ; <{DCTERMS}format> ?format ;
                  <{VOID}triples> ?triples ; <{SPDX}checksum>/<{SPDX}checksumValue> ?sum
-            }} }}"""
+            }} {self._record_graphs()} }}"""
         )
         assert isinstance(solutions, ox.QuerySolutions)
         versions = [

@@ -146,11 +146,11 @@ class PageBuilder:
         if name.startswith("submission/"):
             word = "Einreichung" if self.lang == "de" else "submission"
             ident = name[len("submission/") :]
-            text = f"{word} {ident}"
+            named = f"{word} {ident}"
             partner = self._partner(graph)
             if partner is not None:
-                text += (" von " if self.lang == "de" else " by ") + partner
-            return Origin(Text(text, ""), self._graph_href(graph), True)
+                named += (" von " if self.lang == "de" else " by ") + partner
+            return Origin(Text(named, ""), self._graph_href(graph), True)
         names = GRAPH_NAMES.get(name)
         text = Text(names[self.lang], self.lang) if names else Text(name, "")
         return Origin(text, self._graph_href(graph), curated=name == GRAPH_CURATED)

@@ -142,7 +142,7 @@ def add_to_report(
         german, english = _MESSAGES[problem.reason]
         shape = URIRef(f"{iris.shapes}#{SHAPES[problem.reason]}")
         subject = str(t.subject)
-        normal = f"<{normal_form(t.subject.value)}>"
+        normal = f"<{normal_form(t.subject.value)}>" if isinstance(t.subject, ox.NamedNode) else ""
         report.add((root, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))
         report.add((node, SH.focusNode, to_rdflib_term(t.subject)))

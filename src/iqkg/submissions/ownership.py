@@ -95,28 +95,33 @@ def ownership_problems(
     problems: list[OwnershipProblem] = []
     first_triple: dict[str, ox.Triple] = {}
     typed: set[str] = set()
+    verdicts: dict[str, str | None] = {}  # subject IRI -> reason, None when it is own
+
+    def verdict(iri: str) -> str | None:
+        if normal_form(iri) != iri:
+            return "not-normal"
+        if in_path_space(iri, space):
+            return None
+        if iri in curated:
+            return "curated"
+        return "partner" if in_path_space(iri, partners) else "foreign"
+
     for triple in triples:
         subject = triple.subject
         if not isinstance(subject, ox.NamedNode):
             continue
         iri = subject.value
-        if normal_form(iri) != iri:
-            problems.append(OwnershipProblem(triple, "not-normal"))
+        if iri not in verdicts:
+            verdicts[iri] = verdict(iri)
+        reason = verdicts[iri]
+        if reason is not None:
+            problems.append(OwnershipProblem(triple, reason))
             continue
-        if in_path_space(iri, space):
-            first_triple.setdefault(iri, triple)
-            kind = triple.object
-            is_type = triple.predicate.value == RDF_NS + "type"
-            if is_type and isinstance(kind, ox.NamedNode) and kind.value in (classes or ()):
-                typed.add(iri)
-            continue
-        if iri in curated:
-            reason = "curated"
-        elif in_path_space(iri, partners):
-            reason = "partner"
-        else:
-            reason = "foreign"
-        problems.append(OwnershipProblem(triple, reason))
+        first_triple.setdefault(iri, triple)
+        kind = triple.object
+        is_type = triple.predicate.value == RDF_NS + "type"
+        if is_type and isinstance(kind, ox.NamedNode) and kind.value in (classes or ()):
+            typed.add(iri)
     if classes is not None:
         problems += [
             OwnershipProblem(triple, "untyped")

@@ -203,17 +203,34 @@ class SubmissionService:
                 return existing
             now = _now()
             record = replace(existing, status="withdrawn", modified=now, withdrawn=now)
-            live = self.names.live(submission_id)
-            kept = self._public_record(submission_id)
-            subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
-            private = [t for t in kept if not _about(t, live, kept)]
-            private += submission_triples(self.names, record)
-            # One transaction: the live graph goes, the record moves out of graph/meta.
-            self.dataset.write(
-                [GraphWrite(live, None), GraphWrite(self.names.private(submission_id), private)],
-                replace_meta_about=sorted(subjects | {live}),
-            )
+            self._make_private(record)
         return record
+
+    def privatise_withdrawn(self) -> list[str]:
+        """Move the records of submissions withdrawn before withdrawal made them private
+        out of graph/meta (a store written by an earlier iqkg); the ids moved.
+
+        Meant to run once at start-up; a store without such records is not written to."""
+        moved = []
+        with self._lock:
+            for record in self._records():
+                if record.status == "withdrawn" and self._public_record(record.id):
+                    self._make_private(record)
+                    moved.append(record.id)
+        return moved
+
+    def _make_private(self, record: SubmissionRecord) -> None:
+        """One transaction: the live graph goes, and the record with every version and
+        report moves out of graph/meta into the submission's private graph."""
+        live = self.names.live(record.id)
+        kept = self._public_record(record.id)
+        subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
+        private = [t for t in kept if not _about(t, live, kept)]
+        private += submission_triples(self.names, record)
+        self.dataset.write(
+            [GraphWrite(live, None), GraphWrite(self.names.private(record.id), private)],
+            replace_meta_about=sorted(subjects | {live}),
+        )
 
     def _public_record(self, submission_id: str) -> list[ox.Triple]:
         """Everything graph/meta says about a submission, its versions and their reports

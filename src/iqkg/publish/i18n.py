@@ -96,6 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "VoID describes the union of all public graphs.",
     },
     "contributions": {"de": "Beiträge von Partnern", "en": "Partner contributions"},
+    "submission_graph": {
+        "de": "Die Einreichung und ihre Herkunft",
+        "en": "The submission and its provenance",
+    },
     "truncated_note": {
         "de": "Tief verschachtelte leere Knoten sind hier gekürzt; "
         "„Abfragen“ zeigt sie vollständig.",

@@ -118,18 +118,26 @@ def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tupl
     return sorted(groups, key=lambda g: g[0].value.lower())
 
 
-def _contributions(labels: Labels, lang: str) -> list[tuple[Text, str, Origin]]:
-    """Partner resources (typed subjects of accepted submissions), each with the
-    submission it comes from: listed apart from the curated classes, never among them."""
+#: Resources listed per submission on the home page (its graph page lists them all).
+CONTRIBUTIONS_SHOWN = 20
+
+
+def _contributions(labels: Labels, lang: str) -> list[tuple[Origin, list[tuple[Text, str]], int]]:
+    """Per accepted submission, its partner's resources (typed subjects): listed apart
+    from the curated classes, never among them; at most CONTRIBUTIONS_SHOWN each."""
     dataset = labels.dataset
     builder = PageBuilder(labels, lang)
-    items = []
+    groups = []
     for graph in submission_graphs(dataset):
-        for s, _ in pairs(dataset, RDF + "type", {graph}):
-            href = builder.linker.href(s)
-            if href is not None and dataset.iris.is_resource(s):
-                items.append((labels.label(s, lang), href, builder.origin(graph)))
-    return sorted(items, key=lambda item: (item[0].value.lower(), item[1]))
+        subjects = sorted({s for s, _ in pairs(dataset, RDF + "type", {graph})})
+        items = [
+            (labels.label(s, lang), href)
+            for s in subjects[:CONTRIBUTIONS_SHOWN]
+            if dataset.iris.is_resource(s) and (href := builder.linker.href(s)) is not None
+        ]
+        if items:
+            groups.append((builder.origin(graph), items, len(subjects)))
+    return sorted(groups, key=lambda group: group[0].label.value)
 
 
 def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from rdflib import BNode, Graph, URIRef
 
 from iqkg.rdf.convert import to_oxigraph_term, to_rdflib_term
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD, IriScheme
+from iqkg.store.dataset import Dataset
 
 ADMS = "http://www.w3.org/ns/adms#"
 ADMS_STATUS = "http://purl.org/adms/status/"
@@ -208,3 +209,40 @@ def report_graph(triples: Iterable[ox.Triple]) -> Graph:
             (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
         )
     return graph
+
+
+# --- where records live: graph/meta, or private once withdrawn ---------------------------
+
+
+def record_graphs_filter(iris: IriScheme) -> str:
+    """A SPARQL filter on ``?m``: the graphs a record may live in (graph/meta, or the
+    private graph of a withdrawn submission). Only the submission service reads these."""
+    meta = iris.graph("meta")
+    private = iris.graph("private/submission/")
+    return f'FILTER(?m = <{meta}> || STRSTARTS(STR(?m), "{private}"))'
+
+
+def stored_record(
+    dataset: Dataset, names: SubmissionIris, graph: str, submission_id: str
+) -> list[ox.Triple]:
+    """Everything ``graph`` says about a submission, its versions and their reports, with
+    the blank nodes hanging off them (the checksums)."""
+    live = names.live(submission_id)
+    archive = names.archive_prefix(submission_id)
+    result = dataset.store.query(
+        f"""CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ GRAPH <{graph}> {{
+          ?s ?p ?o FILTER(?s = <{live}> || STRSTARTS(STR(?s), "{archive}"))
+          OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"""
+    )
+    assert isinstance(result, ox.QueryTriples)
+    return list(result)
+
+
+def without_record_of(triples: list[ox.Triple], live: str) -> list[ox.Triple]:
+    """``triples`` less the mutable record of ``live`` (and its blank nodes), which the
+    caller restates."""
+    subject = ox.NamedNode(live)
+    own_blanks = {
+        t.object for t in triples if t.subject == subject and isinstance(t.object, ox.BlankNode)
+    }
+    return [t for t in triples if t.subject != subject and t.subject not in own_blanks]

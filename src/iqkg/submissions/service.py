@@ -38,10 +38,13 @@ from iqkg.submissions.provenance import (
     SubmissionRecord,
     VersionFacts,
     partner_triples,
+    record_graphs_filter,
     report_graph,
     report_triples,
+    stored_record,
     submission_triples,
     version_triples,
+    without_record_of,
 )
 from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import ValidationReport, read_report
@@ -78,15 +81,6 @@ def _value(row: ox.QuerySolution, name: str) -> str:
     if term is None or isinstance(term, ox.Triple):
         raise KeyError(name)
     return str(term.value)
-
-
-def _about(triple: ox.Triple, subject: str, triples: list[ox.Triple]) -> bool:
-    """Whether ``triple`` states something about ``subject`` or a blank node of its."""
-    if triple.subject == ox.NamedNode(subject):
-        return True
-    return isinstance(triple.subject, ox.BlankNode) and any(
-        t.subject == ox.NamedNode(subject) and t.object == triple.subject for t in triples
-    )
 
 
 def _now() -> str:
@@ -225,7 +219,7 @@ class SubmissionService:
         live = self.names.live(record.id)
         kept = self._public_record(record.id)
         subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
-        private = [t for t in kept if not _about(t, live, kept)]
+        private = without_record_of(kept, live)
         private += submission_triples(self.names, record)
         self.dataset.write(
             [GraphWrite(live, None), GraphWrite(self.names.private(record.id), private)],
@@ -233,20 +227,7 @@ class SubmissionService:
         )
 
     def _public_record(self, submission_id: str) -> list[ox.Triple]:
-        """Everything graph/meta says about a submission, its versions and their reports
-        (with the blank nodes hanging off them)."""
-        return self._record_in(self.iris.graph("meta"), submission_id)
-
-    def _record_in(self, graph: str, submission_id: str) -> list[ox.Triple]:
-        live = self.names.live(submission_id)
-        archive = self.names.archive_prefix(submission_id)
-        result = self.dataset.store.query(
-            f"""CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ GRAPH <{graph}> {{
-              ?s ?p ?o FILTER(?s = <{live}> || STRSTARTS(STR(?s), "{archive}"))
-              OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"""
-        )
-        assert isinstance(result, ox.QueryTriples)
-        return list(result)
+        return stored_record(self.dataset, self.names, self.iris.graph("meta"), submission_id)
 
     def _restored_record(self, submission_id: str) -> list[ox.Triple]:
         """A withdrawn submission's versions and reports, back for graph/meta when it is
@@ -254,8 +235,8 @@ class SubmissionService:
         private = self.names.private(submission_id)
         if not self.dataset.has_graph(private):
             return []
-        kept = self._record_in(private, submission_id)
-        return [t for t in kept if not _about(t, self.names.live(submission_id), kept)]
+        kept = stored_record(self.dataset, self.names, private, submission_id)
+        return without_record_of(kept, self.names.live(submission_id))
 
     def _owner_for_new(self, caller: Caller, on_behalf_of: str | None) -> str:
         if caller.operator:
@@ -358,13 +339,6 @@ class SubmissionService:
             raise NotFound(f"submission {record.id} has no version {number}")
         return list(self.dataset.triples(self.names.version(record.id, number)))
 
-    def _record_graphs(self) -> str:
-        """A filter on ``?m``: the graphs records live in (graph/meta, or the private
-        record of a withdrawn submission)."""
-        meta = self.iris.graph("meta")
-        private = self.iris.graph("private/submission/")
-        return f'FILTER(?m = <{meta}> || STRSTARTS(STR(?m), "{private}"))'
-
     def report(self, record: SubmissionRecord, number: int | None = None) -> ValidationReport:
         number = record.current.number if number is None else number
         if not any(v.number == number for v in record.versions):
@@ -372,7 +346,7 @@ class SubmissionService:
         iri = self.names.report(record.id, number)
         result = self.dataset.store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?m {{ ?s ?p ?o "
-            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} {self._record_graphs()} }}'
+            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} {record_graphs_filter(self.iris)} }}'
         )
         assert isinstance(result, ox.QueryTriples)
         return read_report(report_graph(result))
@@ -389,7 +363,7 @@ class SubmissionService:
                    <{DCTERMS}modified> ?modified ; <{DCAT}hasCurrentVersion> ?current .
                 OPTIONAL {{ ?g <{PROV}invalidatedAtTime> ?withdrawn }}
                 FILTER(STRSTARTS(STR(?g), "{self.names.live_prefix}")) {only}
-              }} {self._record_graphs()} }}"""
+              }} {record_graphs_filter(self.iris)} }}"""
         )
         assert isinstance(solutions, ox.QuerySolutions)
         records = []
@@ -421,7 +395,7 @@ class SubmissionService:
               ?v <{DCTERMS}isVersionOf> <{live}> ; <{DCAT}version> ?n ;
                  <{PROV}generatedAtTime> ?received ; <{DCTERMS}format> ?format ;
                  <{VOID}triples> ?triples ; <{SPDX}checksum>/<{SPDX}checksumValue> ?sum
-            }} {self._record_graphs()} }}"""
+            }} {record_graphs_filter(self.iris)} }}"""
         )
         assert isinstance(solutions, ox.QuerySolutions)
         versions = [

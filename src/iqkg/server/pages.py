@@ -78,7 +78,8 @@ def render(
         lang=lang,
         t=translator(lang),
         languages=LANGUAGES,
-        path=request.url.path,
+        # One leading slash: "//host/x" in a link would lead to another host (RFC 3986 §4.2).
+        path="/" + request.url.path.lstrip("/"),
         **context,
     )
     response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
@@ -111,7 +112,7 @@ def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tupl
     groups = []
     for cls, instances in members.items():
         items = sorted(
-            ((labels.label(i, lang), linker.href(i) or i) for i in instances),
+            ((labels.label(i, lang), href) for i in instances if (href := linker.href(i))),
             key=lambda item: item[0].value.lower(),
         )
         groups.append((labels.label(cls, lang), linker.href(cls), items))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from iqkg.publish.pages import Linker
 from iqkg.publish.paths import candidate_iris, local_path, split_extension
+from iqkg.rdf.iris import IriScheme
 
 BASE = "https://w3id.org/iqkg/"
 
@@ -27,6 +29,15 @@ def test_base_path_is_mapped_onto_the_server() -> None:
 def test_local_paths() -> None:
     assert local_path(BASE + "id/network/bayern", BASE) == "/id/network/bayern"
     assert local_path("http://www.wikidata.org/entity/Q980", BASE) is None
+
+
+def test_a_data_iri_never_becomes_a_network_path_reference() -> None:
+    """``{base}/evil.example/x`` would be ``//evil.example/x``: another host (RFC 3986 §4.2)."""
+    assert local_path(BASE + "/evil.example/x", BASE) is None
+    assert local_path(BASE + "//evil.example/x", BASE) is None
+    linker = Linker(IriScheme(BASE))
+    assert linker.href(BASE + "/evil.example/x") == BASE + "/evil.example/x"
+    assert linker.href(BASE + "id/partner/pa//x") == "/id/partner/pa//x"
 
 
 def test_only_valid_iris_are_candidates() -> None:

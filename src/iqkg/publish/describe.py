@@ -5,7 +5,11 @@ Facts are read from the public graphs *except* ``graph/inferred``: the OWL RL cl
 restates inverse properties, super-classes and ``owl:sameAs`` reflexivity, which is noise
 in a description (it stays queryable at ``/sparql``). Blank nodes hanging off the
 resource (e.g. the file list of a graph's provenance) are followed, so the description is
-a concise bounded description in the sense of the CBD note.
+a concise bounded description in the sense of the CBD note — bounded here in depth and
+breadth as well (:data:`MAX_BLANK_DEPTH`, :data:`MAX_BLANK_NODES`), because a partner may
+submit any graph: a chain of 10,000 blank nodes or a cycle (``_:a <p> _:a``) must give a
+page and a document, never a RecursionError. What lies beyond the bound stays queryable
+at ``/sparql``; :attr:`Description.truncated` says that something was left out.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from iqkg.publish.labels import LABEL_PREDICATES
 from iqkg.rdf.iris import GRAPH_INFERRED, RDF, RDFS, valid_iri
 from iqkg.store.dataset import Dataset
+
+#: Blank nodes are followed this many levels below the resource (real data needs 2–3;
+#: renderers recurse once per level, so this keeps them far from Python's stack limit).
+MAX_BLANK_DEPTH = 16
+#: At most this many blank nodes are followed for one description.
+MAX_BLANK_NODES = 2000
 
 Node = NamedNode | BlankNode
 Term = NamedNode | BlankNode | Literal
@@ -38,6 +48,8 @@ class Description:
     incoming: list[Fact]
     #: Facts about blank nodes reachable from the resource, keyed by blank node id.
     nested: dict[str, list[Fact]]
+    #: Blank nodes were left out (deeper than MAX_BLANK_DEPTH or beyond MAX_BLANK_NODES).
+    truncated: bool = False
 
     def types(self) -> list[str]:
         return [
@@ -96,16 +108,35 @@ def describe(dataset: Dataset, iri: str) -> Description | None:
     incoming = _facts(dataset, store.quads_for_pattern(None, None, node, None), graphs)
     if not outgoing and not incoming:
         return None
+    nested, truncated = _blank_closure(dataset, outgoing, graphs)
+    return Description(iri, outgoing, incoming, nested, truncated)
+
+
+def _blank_closure(
+    dataset: Dataset, outgoing: list[Fact], graphs: set[str]
+) -> tuple[dict[str, list[Fact]], bool]:
+    """Facts about the blank nodes below the resource, breadth first, within the bounds.
+
+    Each blank node is visited once (so cycles end); a blank node past the bounds is kept
+    as a value but its own facts are not read."""
     nested: dict[str, list[Fact]] = {}
-    pending = [f.triple.object for f in outgoing if isinstance(f.triple.object, BlankNode)]
-    while pending:
-        blank = pending.pop()
-        if blank.value in nested:
-            continue
-        facts = _facts(dataset, store.quads_for_pattern(blank, None, None, None), graphs)
-        nested[blank.value] = facts
-        pending += [f.triple.object for f in facts if isinstance(f.triple.object, BlankNode)]
-    return Description(iri, outgoing, incoming, nested)
+    level = [f.triple.object for f in outgoing if isinstance(f.triple.object, BlankNode)]
+    truncated = False
+    for _ in range(MAX_BLANK_DEPTH):
+        following: list[BlankNode] = []
+        for blank in level:
+            if blank.value in nested:
+                continue
+            if len(nested) >= MAX_BLANK_NODES:
+                return nested, True
+            pattern = dataset.store.quads_for_pattern(blank, None, None, None)
+            facts = _facts(dataset, pattern, graphs)
+            nested[blank.value] = facts
+            following += [f.triple.object for f in facts if isinstance(f.triple.object, BlankNode)]
+        level = [b for b in following if b.value not in nested]
+        if not level:
+            return nested, truncated
+    return nested, True
 
 
 def label_triples(dataset: Dataset, iris: Iterable[str]) -> list[Triple]:

@@ -3,7 +3,7 @@ and the structure of the programme.
 
 The map's outlines come from the vendored ``static/publish/germany.svg``
 (@svg-maps/germany 2.0.0, CC BY 4.0, see the README beside it); each state links to the
-network that covers it, found in the data, never hard-coded.
+network that covers it, found in the curated data, never hard-coded.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from functools import cache
 from importlib import resources
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import NamedNode
-
-from iqkg.publish.describe import described_graphs
+from iqkg.publish.curated import curated_pairs
 from iqkg.publish.labels import Labels
 from iqkg.publish.language import Text
 from iqkg.publish.pages import Linker
@@ -80,15 +78,9 @@ class NetworkMap:
 
 
 def _objects(dataset: Dataset, predicate: str) -> list[tuple[str, str]]:
-    graphs = described_graphs(dataset)
-    pairs = []
-    for quad in dataset.store.quads_for_pattern(None, NamedNode(predicate), None, None):
-        graph = quad.graph_name
-        s, o = quad.subject, quad.object
-        in_graph = isinstance(graph, NamedNode) and graph.value in graphs
-        if in_graph and isinstance(s, NamedNode) and isinstance(o, NamedNode):
-            pairs.append((s.value, o.value))
-    return sorted(set(pairs))
+    """Pairs from the curated graphs only: an accepted submission never redraws the map
+    or the programme's structure (see :mod:`iqkg.publish.curated`)."""
+    return curated_pairs(dataset, predicate)
 
 
 def network_map(labels: Labels, lang: str, current: str | None = None) -> NetworkMap:

@@ -88,6 +88,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Der ganze öffentliche Datensatz, neu erzeugt bei jeder Änderung der Daten.",
         "en": "The whole public dataset, regenerated whenever the data changes.",
     },
+    "submissions_count": {"de": "Einreichungen", "en": "Submissions"},
+    "counts_note": {
+        "de": "Zahlen der kuratierten Daten; Einreichungen von Partnern zählen gesondert. "
+        "VoID beschreibt die Vereinigung aller öffentlichen Graphen.",
+        "en": "Figures of the curated data; partner submissions are counted apart. "
+        "VoID describes the union of all public graphs.",
+    },
+    "contributions": {"de": "Beiträge von Partnern", "en": "Partner contributions"},
+    "submission_graph": {
+        "de": "Die Einreichung und ihre Herkunft",
+        "en": "The submission and its provenance",
+    },
+    "truncated_note": {
+        "de": "Tief verschachtelte leere Knoten sind hier gekürzt; "
+        "„Abfragen“ zeigt sie vollständig.",
+        "en": "Deeply nested blank nodes are cut short here; “query this” shows all of them.",
+    },
+    "contributed": {
+        "de": "Beitrag eines Partners, nicht Teil der kuratierten Daten:",
+        "en": "A partner's contribution, not part of the curated data:",
+    },
     "inferred_note": {
         "de": "Abgeleitete Aussagen (OWL-RL-Hülle) sind hier nicht aufgeführt; "
         "sie sind per SPARQL abfragbar.",

@@ -104,6 +104,10 @@ class ResourcePage:
     describe_href: str
     schema_jsonld: str
     kind: str
+    #: Some nested blank nodes were left out (see describe.MAX_BLANK_DEPTH).
+    truncated: bool = False
+    #: The submissions this resource's own facts come from, when none is curated.
+    contributed_by: list[Origin] = field(default_factory=list)
 
 
 class Linker:
@@ -142,10 +146,24 @@ class PageBuilder:
         if name.startswith("submission/"):
             word = "Einreichung" if self.lang == "de" else "submission"
             ident = name[len("submission/") :]
-            return Origin(Text(f"{word} {ident}", ""), self._graph_href(graph), True)
+            named = f"{word} {ident}"
+            partner = self._partner(graph)
+            if partner is not None:
+                named += (" von " if self.lang == "de" else " by ") + partner
+            return Origin(Text(named, ""), self._graph_href(graph), True)
         names = GRAPH_NAMES.get(name)
         text = Text(names[self.lang], self.lang) if names else Text(name, "")
         return Origin(text, self._graph_href(graph), curated=name == GRAPH_CURATED)
+
+    def _partner(self, graph: str) -> str | None:
+        """The name of the partner a submission graph is attributed to (graph/meta)."""
+        meta = NamedNode(self.iris.graph(GRAPH_META))
+        for quad in self.dataset.store.quads_for_pattern(
+            NamedNode(graph), NamedNode(PROV + "wasAttributedTo"), None, meta
+        ):
+            if isinstance(quad.object, NamedNode):
+                return self.labels.label(quad.object.value, self.lang).value
+        return None
 
     def _graph_href(self, graph: str) -> str | None:
         """Link a graph only when it has a description of its own (else the link is a 404)."""
@@ -160,7 +178,15 @@ class PageBuilder:
                 return self.linker.href(graph)
         return None
 
-    def value(self, term: object, fact: Fact | None, nested: dict[str, list[Fact]]) -> Value:
+    def value(
+        self,
+        term: object,
+        fact: Fact | None,
+        nested: dict[str, list[Fact]],
+        above: frozenset[str] = frozenset(),
+    ) -> Value:
+        """One value; a blank node shows its own facts nested, unless it is one of the
+        blank nodes ``above`` it (a cycle such as ``_:a <p> _:a``), which ends in "…"."""
         origins = [self.origin(g) for g in fact.graphs] if fact else []
         if isinstance(term, NamedNode):
             return Value(
@@ -178,10 +204,17 @@ class PageBuilder:
                 origins=origins,
             )
         assert isinstance(term, BlankNode)
-        inner = self.rows(nested.get(term.value, []), nested)
+        if term.value in above:
+            return Value(Text("…"), origins=origins)
+        inner = self.rows(nested.get(term.value, []), nested, above | {term.value})
         return Value(Text("…"), origins=origins, nested=inner)
 
-    def rows(self, facts: list[Fact], nested: dict[str, list[Fact]]) -> list[Row]:
+    def rows(
+        self,
+        facts: list[Fact],
+        nested: dict[str, list[Fact]],
+        above: frozenset[str] = frozenset(),
+    ) -> list[Row]:
         by_predicate: dict[str, list[Fact]] = {}
         for fact in facts:
             by_predicate.setdefault(fact.triple.predicate.value, []).append(fact)
@@ -191,7 +224,7 @@ class PageBuilder:
                 self.labels.label(predicate, self.lang),
                 self.linker.href(predicate),
                 sorted(
-                    (self.value(f.triple.object, f, nested) for f in group),
+                    (self.value(f.triple.object, f, nested, above) for f in group),
                     key=self._value_order,
                 ),
             )
@@ -285,7 +318,18 @@ class PageBuilder:
             describe_href=f"/sparql?query={query}",
             schema_jsonld=self.schema_org(description),
             kind=self._kind(iri),
+            truncated=description.truncated,
+            contributed_by=self.contributions(description),
         )
+
+    def contributions(self, description: Description) -> list[Origin]:
+        """The submissions stating this resource's own facts when no curated graph does:
+        a partner's resource is shown as its contribution, never as a curated one."""
+        graphs = {g for f in description.outgoing for g in f.graphs}
+        origins = [self.origin(g) for g in sorted(graphs)]
+        if any(not o.is_submission for o in origins):
+            return []
+        return origins
 
     def _kind(self, iri: str) -> str:
         local = local_path(iri, self.iris.base) or ""

@@ -52,7 +52,15 @@ def candidate_iris(path: str, base: str, origin: str) -> list[str]:
 
 
 def local_path(iri: str, base: str) -> str | None:
-    """The server path of an IRI under the base (``/id/...``), or None for other IRIs."""
-    if iri.startswith(base):
-        return "/" + iri[len(base) :]
-    return None
+    """The server path of an IRI under the base (``/id/...``), or None for other IRIs.
+
+    Also None when the path would not stay on this server: ``{base}/evil.example/x``
+    would give ``//evil.example/x``, which a browser reads as another host (RFC 3986
+    §4.2, network-path reference; browsers treat ``/\\`` alike). Such an IRI is linked
+    as itself, absolute, or not at all."""
+    if not iri.startswith(base):
+        return None
+    rest = iri[len(base) :]
+    if rest.startswith(("/", "\\")):
+        return None
+    return "/" + rest

@@ -15,17 +15,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from iqkg.errors import NotFound
-from iqkg.publish.describe import described_graphs
+from iqkg.publish.curated import curated_pairs, home_counts, pairs, submission_graphs
 from iqkg.publish.diagrams import network_map
 from iqkg.publish.i18n import translator
 from iqkg.publish.labels import Labels
 from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
-from iqkg.publish.pages import Linker
+from iqkg.publish.pages import Linker, Origin, PageBuilder
 from iqkg.rdf.iris import RDF, SKOS
 from iqkg.store.dataset import Dataset
 
@@ -79,7 +78,8 @@ def render(
         lang=lang,
         t=translator(lang),
         languages=LANGUAGES,
-        path=request.url.path,
+        # One leading slash: "//host/x" in a link would lead to another host (RFC 3986 §4.2).
+        path="/" + request.url.path.lstrip("/"),
         **context,
     )
     response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
@@ -100,40 +100,54 @@ def not_found_page(request: Request, message: str) -> HTMLResponse:
 
 
 def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tuple[Text, str]]]]:
-    """Every class the curated data uses, with its asserted instances (by label)."""
+    """Every class the curated data uses, with its curated instances (by label)."""
     dataset = labels.dataset
     iris = dataset.iris
     linker = Linker(iris)
-    graphs = described_graphs(dataset)
     members: dict[str, set[str]] = {}
-    for quad in dataset.store.quads_for_pattern(None, NamedNode(RDF + "type"), None, None):
-        graph, s, o = quad.graph_name, quad.subject, quad.object
-        if not (isinstance(graph, NamedNode) and graph.value in graphs):
-            continue
-        if not (isinstance(s, NamedNode) and isinstance(o, NamedNode)):
-            continue
-        listed = o.value.startswith(iris.vocab) or o.value == SKOS + "ConceptScheme"
-        if listed and iris.is_resource(s.value):
-            members.setdefault(o.value, set()).add(s.value)
+    for s, o in curated_pairs(dataset, RDF + "type"):
+        listed = o.startswith(iris.vocab) or o == SKOS + "ConceptScheme"
+        if listed and iris.is_resource(s):
+            members.setdefault(o, set()).add(s)
     groups = []
     for cls, instances in members.items():
         items = sorted(
-            ((labels.label(i, lang), linker.href(i) or i) for i in instances),
+            ((labels.label(i, lang), href) for i in instances if (href := linker.href(i))),
             key=lambda item: item[0].value.lower(),
         )
         groups.append((labels.label(cls, lang), linker.href(cls), items))
     return sorted(groups, key=lambda g: g[0].value.lower())
 
 
-def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:
-    from iqkg.server.publication import publication_state
+#: Resources listed per submission on the home page (its graph page lists them all).
+CONTRIBUTIONS_SHOWN = 20
 
+
+def _contributions(labels: Labels, lang: str) -> list[tuple[Origin, list[tuple[Text, str]], int]]:
+    """Per accepted submission, its partner's resources (typed subjects): listed apart
+    from the curated classes, never among them; at most CONTRIBUTIONS_SHOWN each."""
+    dataset = labels.dataset
+    builder = PageBuilder(labels, lang)
+    groups = []
+    for graph in submission_graphs(dataset):
+        subjects = sorted({s for s, _ in pairs(dataset, RDF + "type", {graph})})
+        items = [
+            (labels.label(s, lang), href)
+            for s in subjects[:CONTRIBUTIONS_SHOWN]
+            if dataset.iris.is_resource(s) and (href := builder.linker.href(s)) is not None
+        ]
+        if items:
+            groups.append((builder.origin(graph), items, len(subjects)))
+    return sorted(groups, key=lambda group: group[0].label.value)
+
+
+def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:
     labels = Labels(dataset)
-    stats = publication_state(request.app).void.stats(dataset)
     programme = dataset.iris.resource("programme", "iq")
     return {
-        "stats": stats,
+        "stats": home_counts(dataset),
         "browse": _browse(labels, lang),
+        "contributions": _contributions(labels, lang),
         "map": network_map(labels, lang),
         "programme_href": Linker(dataset.iris).href(programme),
         "programme": labels.label(programme, lang) if labels.texts(programme) else None,

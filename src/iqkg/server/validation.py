@@ -75,9 +75,12 @@ async def startup(app: FastAPI) -> None:
     def check(data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
         return asyncio.run_coroutine_threadsafe(checker.check(data, syntax, owner), loop).result()
 
-    app.state.submissions = SubmissionService(
+    submissions = SubmissionService(
         app.state.dataset, check, PartnerRegistry(settings.partners_path)
     )
+    # Submissions withdrawn by an earlier iqkg still have their records in graph/meta.
+    await run_in_threadpool(submissions.privatise_withdrawn)
+    app.state.submissions = submissions
 
 
 async def shutdown(app: FastAPI) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import OWL, RDF, RDFS, URIRef
 
 from iqkg import errors
 from iqkg.errors import InputError, IqkgError, Overloaded
@@ -57,6 +57,13 @@ class LocalChecker:
             for s in graph.subjects()
             if isinstance(s, URIRef)
         )
+        #: The ontology's classes: every partner resource must be typed with one of them.
+        self.classes = frozenset(
+            str(s)
+            for kind in (OWL.Class, RDFS.Class)
+            for s in validator.ontology.subjects(RDF.type, kind)
+            if isinstance(s, URIRef)
+        )
 
     @classmethod
     def from_folders(cls, knowledge_dir: Path, iris: IriScheme, max_triples: int) -> LocalChecker:
@@ -69,7 +76,7 @@ class LocalChecker:
         graph = self.validator.report_graph(triples)
         if owner is not None:
             problems = ownership_problems(
-                triples, space=space, iris=self.iris, curated=self.curated
+                triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
             )
             add_to_report(graph, problems, space=space, iris=self.iris)
         return Checked(triples, read_report(graph))

@@ -3,7 +3,19 @@
 A submission may mint resources under ``{base}id/partner/{slug}/`` (or use blank nodes)
 and may *reference* anything, but every triple's subject must be the partner's own.
 Each offending triple becomes a SHACL-style result, so the partner reads ownership
-problems in the same table as shape violations.
+problems in the same table as shape violations. The rules (documented as shapes in
+``shapes/partner-shapes.ttl``, checked here because SHACL Core has no target for "every
+subject"):
+
+- ``PartnerIriSpace``: the subject lies below the partner's space, compared by scheme,
+  authority and whole path segments (so ``…/partner/pa/../pb/x`` is not partner pa's);
+- ``PartnerIriNormalForm``: every IRI subject is in RFC 3986 §6 normal form (no dot
+  segments, lower-case scheme and host, no needless percent-encoding). RDF compares IRIs
+  as strings, so rewriting them would change the partner's data: they are refused, and the
+  message names the normal form;
+- ``PartnerTypedResource``: every resource a partner describes has an ``rdf:type`` that
+  is a class of the ontology, so that the class's shape validates everything said about
+  it. An untyped resource would be checked by no shape (issue 9, finding 5).
 """
 
 from __future__ import annotations
@@ -15,9 +27,21 @@ import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
 from iqkg.rdf.convert import to_rdflib_term
+from iqkg.rdf.iris import RDF as RDF_NS
 from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.normal_form import in_path_space, normal_form
 
 OWN_SPACE = "PartnerIriSpace"
+NORMAL_FORM = "PartnerIriNormalForm"
+TYPED = "PartnerTypedResource"
+#: The shape each reason is reported under.
+SHAPES = {
+    "curated": OWN_SPACE,
+    "partner": OWN_SPACE,
+    "foreign": OWN_SPACE,
+    "not-normal": NORMAL_FORM,
+    "untyped": TYPED,
+}
 
 _MESSAGES = {
     "curated": (
@@ -35,33 +59,75 @@ _MESSAGES = {
         "(oder verwenden Sie leere Knoten).",
         "{s} is outside your IRI space; create resources under {space} (or use blank nodes).",
     ),
+    "not-normal": (
+        "Die IRI {s} ist nicht in Normalform (RFC 3986 §6: keine Punkt-Segmente, Schema und "
+        "Host klein, keine unnötige Prozent-Kodierung); schreiben Sie {normal}.",
+        "The IRI {s} is not in normal form (RFC 3986 §6: no dot segments, lower-case scheme "
+        "and host, no needless percent-encoding); write {normal}.",
+    ),
+    "untyped": (
+        "{s} hat keinen Typ: Geben Sie jeder eigenen Ressource mit rdf:type eine Klasse der "
+        "Ontologie (z. B. iq:Project), damit ihre Form geprüft werden kann.",
+        "{s} has no type: give every resource of your own a class of the ontology with "
+        "rdf:type (e.g. iq:Project), so that its shape can check it.",
+    ),
 }
 
 
 @dataclass(frozen=True)
 class OwnershipProblem:
     triple: ox.Triple
-    reason: str  # "curated" | "partner" | "foreign"
+    reason: str  # a key of SHAPES: "curated", "partner", "foreign", "not-normal", "untyped"
 
 
 def ownership_problems(
-    triples: Iterable[ox.Triple], *, space: str, iris: IriScheme, curated: frozenset[str]
+    triples: Iterable[ox.Triple],
+    *,
+    space: str,
+    iris: IriScheme,
+    curated: frozenset[str],
+    classes: frozenset[str] | None = None,
 ) -> list[OwnershipProblem]:
-    """The triples whose subject is not the partner's: curated, another's, or foreign."""
+    """The triples whose subject is not the partner's (curated, another's, foreign or not
+    in normal form) and, with ``classes`` (the ontology's), one per resource of the
+    partner's that has no type among them."""
     partners = f"{iris.base}id/partner/"
     problems: list[OwnershipProblem] = []
+    first_triple: dict[str, ox.Triple] = {}
+    typed: set[str] = set()
+    verdicts: dict[str, str | None] = {}  # subject IRI -> reason, None when it is own
+
+    def verdict(iri: str) -> str | None:
+        if normal_form(iri) != iri:
+            return "not-normal"
+        if in_path_space(iri, space):
+            return None
+        if iri in curated:
+            return "curated"
+        return "partner" if in_path_space(iri, partners) else "foreign"
+
     for triple in triples:
         subject = triple.subject
-        if not isinstance(subject, ox.NamedNode) or subject.value.startswith(space):
+        if not isinstance(subject, ox.NamedNode):
             continue
         iri = subject.value
-        if iri in curated:
-            reason = "curated"
-        elif iri.startswith(partners):
-            reason = "partner"
-        else:
-            reason = "foreign"
-        problems.append(OwnershipProblem(triple, reason))
+        if iri not in verdicts:
+            verdicts[iri] = verdict(iri)
+        reason = verdicts[iri]
+        if reason is not None:
+            problems.append(OwnershipProblem(triple, reason))
+            continue
+        first_triple.setdefault(iri, triple)
+        kind = triple.object
+        is_type = triple.predicate.value == RDF_NS + "type"
+        if is_type and isinstance(kind, ox.NamedNode) and kind.value in (classes or ()):
+            typed.add(iri)
+    if classes is not None:
+        problems += [
+            OwnershipProblem(triple, "untyped")
+            for iri, triple in first_triple.items()
+            if iri not in typed
+        ]
     return problems
 
 
@@ -69,7 +135,6 @@ def add_to_report(
     report: Graph, problems: Iterable[OwnershipProblem], *, space: str, iris: IriScheme
 ) -> None:
     """Add one ``sh:ValidationResult`` per offending triple to a report graph."""
-    shape = URIRef(f"{iris.shapes}#{OWN_SPACE}")
     root = next(iter(report.subjects(RDF.type, SH.ValidationReport)), None)
     if root is None:
         root = BNode()
@@ -80,7 +145,9 @@ def add_to_report(
         t = problem.triple
         node = BNode()
         german, english = _MESSAGES[problem.reason]
+        shape = URIRef(f"{iris.shapes}#{SHAPES[problem.reason]}")
         subject = str(t.subject)
+        normal = f"<{normal_form(t.subject.value)}>" if isinstance(t.subject, ox.NamedNode) else ""
         report.add((root, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))
         report.add((node, SH.focusNode, to_rdflib_term(t.subject)))
@@ -89,7 +156,8 @@ def add_to_report(
         report.add((node, SH.sourceShape, shape))
         report.add((node, SH.sourceConstraintComponent, shape))
         report.add((node, SH.resultSeverity, SH.Violation))
-        report.add((node, SH.resultMessage, Literal(german.format(s=subject, space=space), "de")))
-        report.add((node, SH.resultMessage, Literal(english.format(s=subject, space=space), "en")))
+        for text, lang in ((german, "de"), (english, "en")):
+            message = text.format(s=subject, space=space, normal=normal)
+            report.add((node, SH.resultMessage, Literal(message, lang)))
     if any_problem:
         report.set((root, SH.conforms, Literal(False)))

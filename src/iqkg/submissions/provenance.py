@@ -13,6 +13,12 @@ A submission ``{id}`` has:
   version; withdrawal drops the live graph and keeps every version;
 - per version a SHACL report (``sh:ValidationReport``) at ``{version}#report``, with its
   blank nodes skolemised under ``{version}#`` so it can be read back whole.
+
+Withdrawn means private: withdrawal moves the submission's whole record (the mutable one,
+every version's and every report) out of the public ``graph/meta`` into
+``{base}graph/private/submission/{id}``, which no public channel reads (SPARQL's union,
+pages, ``/graph/…``, dumps, VoID). Only the submission service reads it back, for the
+owner and the operator. A new version brings the record back into ``graph/meta``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from rdflib import Graph
 
 from iqkg.rdf.convert import to_rdflib_term
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, SH, SPDX, VOID, XSD, IriScheme
+from iqkg.store.dataset import Dataset
 
 ADMS = "http://www.w3.org/ns/adms#"
 ADMS_STATUS = "http://purl.org/adms/status/"
@@ -85,6 +92,14 @@ class SubmissionIris:
 
     def version(self, submission_id: str, number: int) -> str:
         return self.iris.graph(f"archive/submission/{submission_id}/v{number}")
+
+    def private(self, submission_id: str) -> str:
+        """Where a withdrawn submission's record is kept (hidden, like graph/archive/)."""
+        return self.iris.graph(f"private/submission/{submission_id}")
+
+    def archive_prefix(self, submission_id: str) -> str:
+        """The prefix of its version graphs (and so of their reports)."""
+        return self.iris.graph(f"archive/submission/{submission_id}/")
 
     def report(self, submission_id: str, number: int) -> str:
         return f"{self.version(submission_id, number)}#report"
@@ -191,3 +206,40 @@ def report_graph(triples: Iterable[ox.Triple]) -> Graph:
             (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
         )
     return graph
+
+
+# --- where records live: graph/meta, or private once withdrawn ---------------------------
+
+
+def record_graphs_filter(iris: IriScheme) -> str:
+    """A SPARQL filter on ``?m``: the graphs a record may live in (graph/meta, or the
+    private graph of a withdrawn submission). Only the submission service reads these."""
+    meta = iris.graph("meta")
+    private = iris.graph("private/submission/")
+    return f'FILTER(?m = <{meta}> || STRSTARTS(STR(?m), "{private}"))'
+
+
+def stored_record(
+    dataset: Dataset, names: SubmissionIris, graph: str, submission_id: str
+) -> list[ox.Triple]:
+    """Everything ``graph`` says about a submission, its versions and their reports, with
+    the blank nodes hanging off them (the checksums)."""
+    live = names.live(submission_id)
+    archive = names.archive_prefix(submission_id)
+    result = dataset.store.query(
+        f"""CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ GRAPH <{graph}> {{
+          ?s ?p ?o FILTER(?s = <{live}> || STRSTARTS(STR(?s), "{archive}"))
+          OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"""
+    )
+    assert isinstance(result, ox.QueryTriples)
+    return list(result)
+
+
+def without_record_of(triples: list[ox.Triple], live: str) -> list[ox.Triple]:
+    """``triples`` less the mutable record of ``live`` (and its blank nodes), which the
+    caller restates."""
+    subject = ox.NamedNode(live)
+    own_blanks = {
+        t.object for t in triples if t.subject == subject and isinstance(t.object, ox.BlankNode)
+    }
+    return [t for t in triples if t.subject != subject and t.subject not in own_blanks]

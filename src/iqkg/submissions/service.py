@@ -36,10 +36,13 @@ from iqkg.submissions.provenance import (
     SubmissionRecord,
     VersionFacts,
     partner_triples,
+    record_graphs_filter,
     report_graph,
     report_triples,
+    stored_record,
     submission_triples,
     version_triples,
+    without_record_of,
 )
 from iqkg.validation.report import ValidationReport, read_report
 
@@ -146,13 +149,46 @@ class SubmissionService:
                 return existing
             now = _now()
             record = replace(existing, status="withdrawn", modified=now, withdrawn=now)
-            live = self.names.live(submission_id)
-            self.dataset.write(
-                [GraphWrite(live, None)],
-                submission_triples(self.names, record),
-                replace_meta_about=[live],
-            )
+            self._make_private(record)
         return record
+
+    def privatise_withdrawn(self) -> list[str]:
+        """Move the records of submissions withdrawn before withdrawal made them private
+        out of graph/meta (a store written by an earlier iqkg); the ids moved.
+
+        Meant to run once at start-up; a store without such records is not written to."""
+        moved = []
+        with self._lock:
+            for record in self._records():
+                if record.status == "withdrawn" and self._public_record(record.id):
+                    self._make_private(record)
+                    moved.append(record.id)
+        return moved
+
+    def _make_private(self, record: SubmissionRecord) -> None:
+        """One transaction: the live graph goes, and the record with every version and
+        report moves out of graph/meta into the submission's private graph."""
+        live = self.names.live(record.id)
+        kept = self._public_record(record.id)
+        subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
+        private = without_record_of(kept, live)
+        private += submission_triples(self.names, record)
+        self.dataset.write(
+            [GraphWrite(live, None), GraphWrite(self.names.private(record.id), private)],
+            replace_meta_about=sorted(subjects | {live}),
+        )
+
+    def _public_record(self, submission_id: str) -> list[ox.Triple]:
+        return stored_record(self.dataset, self.names, self.iris.graph("meta"), submission_id)
+
+    def _restored_record(self, submission_id: str) -> list[ox.Triple]:
+        """A withdrawn submission's versions and reports, back for graph/meta when it is
+        accepted again (its mutable record is restated by the caller)."""
+        private = self.names.private(submission_id)
+        if not self.dataset.has_graph(private):
+            return []
+        kept = stored_record(self.dataset, self.names, private, submission_id)
+        return without_record_of(kept, self.names.live(submission_id))
 
     def _owner_for_new(self, caller: Caller, on_behalf_of: str | None) -> str:
         if caller.operator:
@@ -197,13 +233,18 @@ class SubmissionService:
         version = self.names.version(record.id, number)
         partner = self.registry.get(record.partner)
         meta = [
+            *self._restored_record(record.id),
             *submission_triples(self.names, record),
             *version_triples(self.names, record.id, record.partner, record.current),
             *report_triples(checked.report.triples, self.names.report(record.id, number)),
             *partner_triples(self.names, partner.slug, partner.name),
         ]
         self.dataset.write(
-            [GraphWrite(live, checked.triples), GraphWrite(version, checked.triples)],
+            [
+                GraphWrite(live, checked.triples),
+                GraphWrite(version, checked.triples),
+                GraphWrite(self.names.private(record.id), None),
+            ],
             meta,
             replace_meta_about=[live, self.names.partner(partner.slug)],
         )
@@ -255,28 +296,26 @@ class SubmissionService:
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
         iri = self.names.report(record.id, number)
-        meta = self.iris.graph("meta")
         result = self.dataset.store.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{meta}> {{ ?s ?p ?o "
-            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} }}'
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?m {{ ?s ?p ?o "
+            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} {record_graphs_filter(self.iris)} }}'
         )
         assert isinstance(result, ox.QueryTriples)
         return read_report(report_graph(result))
 
     def _records(self, submission_id: str | None = None) -> list[SubmissionRecord]:
-        meta = self.iris.graph("meta")
         only = f'FILTER(?id = "{submission_id}")' if submission_id else ""
         if submission_id is not None and not submission_id.isalnum():
             return []
         solutions = self.dataset.store.query(
             f"""SELECT ?g ?id ?partner ?status ?created ?modified ?withdrawn ?current WHERE {{
-              GRAPH <{meta}> {{
+              GRAPH ?m {{
                 ?g <{DCTERMS}identifier> ?id ; <{PROV}wasAttributedTo> ?partner ;
                    <{ADMS}status> ?status ; <{DCTERMS}created> ?created ;
                    <{DCTERMS}modified> ?modified ; <{DCAT}hasCurrentVersion> ?current .
                 OPTIONAL {{ ?g <{PROV}invalidatedAtTime> ?withdrawn }}
                 FILTER(STRSTARTS(STR(?g), "{self.names.live_prefix}")) {only}
-              }} }}"""
+              }} {record_graphs_filter(self.iris)} }}"""
         )
         assert isinstance(solutions, ox.QuerySolutions)
         records = []
@@ -303,13 +342,12 @@ class SubmissionService:
         return records
 
     def _versions(self, live: str) -> list[VersionFacts]:
-        meta = self.iris.graph("meta")
         solutions = self.dataset.store.query(
-            f"""SELECT ?n ?received ?format ?sum ?triples WHERE {{ GRAPH <{meta}> {{
+            f"""SELECT DISTINCT ?n ?received ?format ?sum ?triples WHERE {{ GRAPH ?m {{
               ?v <{DCTERMS}isVersionOf> <{live}> ; <{DCAT}version> ?n ;
                  <{PROV}generatedAtTime> ?received ; <{DCTERMS}format> ?format ;
                  <{VOID}triples> ?triples ; <{SPDX}checksum>/<{SPDX}checksumValue> ?sum
-            }} }}"""
+            }} {record_graphs_filter(self.iris)} }}"""
         )
         assert isinstance(solutions, ox.QuerySolutions)
         versions = [

@@ -1,0 +1,81 @@
+"""The programme's structure as the curated graphs state it, and what partners added.
+
+Map, structure diagram, home counts and browse lists show the *curated* structure: a
+partner may add resources of its own (``{base}id/partner/{slug}/…``) and link them to
+curated ones, but an accepted submission never redraws the map or the programme's
+structure (issue 9, finding 5). Partner resources are listed separately, each as the
+contribution of its submission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyoxigraph import NamedNode
+
+from iqkg.rdf.iris import GRAPH_CURATED, RDF
+from iqkg.store.dataset import Dataset
+
+
+def curated_graphs(dataset: Dataset) -> set[str]:
+    """``graph/curated`` (and topic graphs ``graph/curated/…``, should it be split)."""
+    curated = dataset.iris.graph(GRAPH_CURATED)
+    return {
+        g.value
+        for g in dataset.public_graphs()
+        if g.value == curated or g.value.startswith(curated + "/")
+    }
+
+
+def submission_graphs(dataset: Dataset) -> list[str]:
+    """The live graphs of accepted submissions."""
+    prefix = dataset.iris.submission_graph("")
+    return [g.value for g in dataset.public_graphs() if g.value.startswith(prefix)]
+
+
+def pairs(dataset: Dataset, predicate: str, graphs: set[str]) -> list[tuple[str, str]]:
+    """(subject, object) IRIs of ``predicate`` asserted in one of ``graphs``."""
+    found: set[tuple[str, str]] = set()
+    for graph in graphs:
+        for quad in dataset.store.quads_for_pattern(
+            None, NamedNode(predicate), None, NamedNode(graph)
+        ):
+            s, o = quad.subject, quad.object
+            if isinstance(s, NamedNode) and isinstance(o, NamedNode):
+                found.add((s.value, o.value))
+    return sorted(found)
+
+
+def curated_pairs(dataset: Dataset, predicate: str) -> list[tuple[str, str]]:
+    return pairs(dataset, predicate, curated_graphs(dataset))
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    """The home page's numbers: the curated data, and separately what partners added."""
+
+    triples: int
+    entities: int
+    classes: int
+    graphs: int
+    submissions: int
+    submitted_triples: int
+
+
+def home_counts(dataset: Dataset) -> HomeCounts:
+    curated = curated_graphs(dataset)
+    triples = {
+        q.triple
+        for g in curated
+        for q in dataset.store.quads_for_pattern(None, None, None, NamedNode(g))
+    }
+    typed = curated_pairs(dataset, RDF + "type")
+    submissions = submission_graphs(dataset)
+    return HomeCounts(
+        triples=len(triples),
+        entities=len({s for s, _ in typed}),
+        classes=len({c for _, c in typed}),
+        graphs=len(dataset.public_graphs()),
+        submissions=len(submissions),
+        submitted_triples=sum(dataset.count(g) for g in submissions),
+    )

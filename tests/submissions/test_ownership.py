@@ -1,0 +1,64 @@
+"""Ownership rules without a server: whole path segments, normal form, typed resources."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from iqkg.rdf.iris import RDF, RDFS, IriScheme
+from iqkg.submissions.ownership import ownership_problems
+
+IRIS = IriScheme()
+SPACE = IRIS.partner_space("pa")
+CLASSES = frozenset({IRIS.term("Project")})
+CURATED = frozenset({IRIS.resource("network", "bayern")})
+LABEL = ox.NamedNode(RDFS + "label")
+TYPE = ox.NamedNode(RDF + "type")
+
+
+def _reasons(*triples: ox.Triple) -> list[tuple[str, str]]:
+    problems = ownership_problems(triples, space=SPACE, iris=IRIS, curated=CURATED, classes=CLASSES)
+    return [(str(p.triple.subject.value), p.reason) for p in problems]  # type: ignore[union-attr]
+
+
+def _labelled(iri: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(iri), LABEL, ox.Literal("x"))
+
+
+def _typed(iri: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(iri), TYPE, ox.NamedNode(IRIS.term("Project")))
+
+
+def test_an_own_typed_resource_passes() -> None:
+    iri = SPACE + "x"
+    assert _reasons(_typed(iri), _labelled(iri)) == []
+
+
+@pytest.mark.parametrize(
+    ("iri", "reason"),
+    [
+        (SPACE + "../../network/bayern", "not-normal"),
+        (SPACE + "../pb/x", "not-normal"),
+        (IRIS.base + "id/network/bayern", "curated"),
+        (IRIS.base + "id/partner/pb/x", "partner"),
+        (IRIS.base + "id/partner/pax/x", "partner"),  # a longer slug is another partner
+        (SPACE[:-1], "partner"),  # the space's own IRI is nobody's resource
+        ("http://example.org/x", "foreign"),
+    ],
+)
+def test_a_subject_outside_the_space(iri: str, reason: str) -> None:
+    assert _reasons(_typed(iri)) == [(iri, reason)]
+
+
+def test_an_untyped_resource_is_named_once() -> None:
+    iri = SPACE + "untyped"
+    state = ox.NamedNode(IRIS.resource("federal-state", "bayern"))
+    covers = ox.Triple(ox.NamedNode(iri), ox.NamedNode(IRIS.term("coversFederalState")), state)
+    assert _reasons(_labelled(iri), covers) == [(iri, "untyped")]
+    foreign_type = ox.Triple(ox.NamedNode(iri), TYPE, ox.NamedNode("http://example.org/C"))
+    assert _reasons(_labelled(iri), foreign_type) == [(iri, "untyped")]
+
+
+def test_blank_nodes_need_no_type() -> None:
+    blank = ox.BlankNode()
+    assert _reasons(ox.Triple(blank, LABEL, ox.Literal("x"))) == []

@@ -40,6 +40,12 @@ def shapes() -> Graph:
 
 
 @pytest.fixture(scope="session")
+def imports() -> Graph:
+    """The published axioms of the reused vocabularies (ontology/imports/, not public)."""
+    return parse_folder(ONTOLOGY_DIR / "imports")
+
+
+@pytest.fixture(scope="session")
 def curated() -> Graph:
     return parse_folder(DATA_DIR)
 

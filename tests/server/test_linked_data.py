@@ -104,7 +104,7 @@ def test_rdflib_fetches_an_iri_like_a_linked_data_client(server: RunningServer) 
     state = URIRef(BASE + "id/federal-state/bayern")
     assert (
         state,
-        URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"),
+        URIRef("https://schema.org/sameAs"),
         URIRef("http://www.wikidata.org/entity/Q980"),
     ) in graph
 

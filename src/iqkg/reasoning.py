@@ -266,9 +266,21 @@ def split_unchecked_axioms(graph: Graph) -> tuple[Graph, UncheckedAxioms]:
     ranges: dict[URIRef, set[str]] = {}
     for prop in data_properties:
         ranges[prop] = {str(o) for o in graph.objects(prop, RDFS.range) if isinstance(o, URIRef)}
+    # An owl:Axiom annotation restates its axiom (OWL 2 Mapping to RDF §2.3.2): one whose
+    # target is such a literal must go with the assertion, or the axiom comes back.
+    annotations_of_unchecked = {
+        node
+        for node in graph.subjects(RDF.type, OWL.Axiom)
+        if graph.value(node, OWL.annotatedProperty) in data_properties
+        and isinstance(target := graph.value(node, OWL.annotatedTarget), Literal)
+        and target.datatype is not None
+        and str(target.datatype) not in OWL2_DATATYPES
+    }
     checkable = Graph()
     unchecked = UncheckedAxioms()
     for s, p, o in graph:
+        if s in annotations_of_unchecked:
+            continue
         unsupported_range = (
             p == RDFS.range
             and s in data_properties

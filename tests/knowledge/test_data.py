@@ -88,7 +88,12 @@ def test_every_curated_resource_names_its_source(curated: Graph) -> None:
     subjects = {s for s in curated.subjects() if str(s).startswith(ID)} - sources
     assert len(subjects) > 60
     for subject in subjects:
-        derived = set(curated.objects(subject, DCTERMS.source))
+        # a statement about it (as subject or object) carries an annotation naming a source
+        derived = {
+            curated.value(axiom, DCTERMS.source)
+            for position in (OWL.annotatedSource, OWL.annotatedTarget)
+            for axiom in curated.subjects(position, subject)
+        }
         assert derived and derived <= sources, subject
     # prov:wasDerivedFrom holds between entities; most curated resources are not (PROV-O)
     assert not list(curated.subject_objects(PROV.wasDerivedFrom))
@@ -334,7 +339,11 @@ def test_federal_state_identifiers_match_the_states_of_germany_table(curated: Gr
             URIRef(f"https://d-nb.info/gnd/{row['GND']}"),
             URIRef(f"https://sws.geonames.org/{row['GeoNames']}/"),
         }
-        assert set(curated.objects(state, DCTERMS.source)) == {STATES_SOURCE}
+        annotations = set(curated.subjects(OWL.annotatedSource, state))
+        assert len(annotations) == 5  # two labels, three links
+        for axiom in annotations:
+            assert curated.value(axiom, DCTERMS.source) == STATES_SOURCE
+            assert row["Land (de)"] in str(curated.value(axiom, iq("locator")))
     # schema:sameAs: not owl:sameAs (identity would merge the records' own claims), not
     # skos:exactMatch (its domain skos:Concept is disjoint from iq:FederalState)
     assert not list(curated.subject_objects(OWL.sameAs))

@@ -59,6 +59,7 @@ def test_inference_only_question_needs_the_closure(tmp_path: Path, query: Catalo
                     [
                         *without.triples(without.iris.graph("ontology")),
                         *without.triples(without.iris.graph("curated")),
+                        *without.triples(without.iris.graph("editorial")),
                     ]
                 ),
             )

@@ -30,7 +30,7 @@ from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme
 from iqkg.reasoning import UncheckedAxioms, check_consistency, infer
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, GraphWrite, QueryResult
-from iqkg.store.loader import load_knowledge, parse_rdf_file
+from iqkg.store.loader import GRAPH_EDITORIAL, load_knowledge, parse_rdf_file
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
 
@@ -167,7 +167,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     failures = 0
     started = time.perf_counter()
     ontology = read_folder(settings.ontology_dir, iris)
-    curated = read_folder(settings.data_dir, iris)
+    curated = read_folder(settings.data_dir, iris) + read_folder(
+        settings.data_dir / "editorial", iris
+    )
     imports = read_folder(settings.ontology_dir / "imports", iris)
     consistency = check_consistency(
         to_rdflib_graph(ontology), to_rdflib_graph(curated), to_rdflib_graph(imports)
@@ -226,7 +228,11 @@ def _print_unchecked(unchecked: UncheckedAxioms) -> int:
 def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
     dataset = open_dataset(settings)
     iris = dataset.iris
-    base = [*dataset.triples(iris.graph("ontology")), *dataset.triples(iris.graph("curated"))]
+    base = [
+        *dataset.triples(iris.graph("ontology")),
+        *dataset.triples(iris.graph("curated")),
+        *dataset.triples(iris.graph(GRAPH_EDITORIAL)),
+    ]
     if not base:
         raise InputError("the store is empty; run `iqkg load` first")
     inferred = infer(base)

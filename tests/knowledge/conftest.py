@@ -40,8 +40,27 @@ def shapes() -> Graph:
 
 
 @pytest.fixture(scope="session")
-def curated() -> Graph:
+def imports() -> Graph:
+    """The published axioms of the reused vocabularies (ontology/imports/, not public)."""
+    return parse_folder(ONTOLOGY_DIR / "imports")
+
+
+@pytest.fixture(scope="session")
+def facts() -> Graph:
+    """graph/curated: the facts with their source annotations (data/*.ttl)."""
     return parse_folder(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def editorial() -> Graph:
+    """graph/editorial: what the project states itself (data/editorial/*.ttl)."""
+    return parse_folder(DATA_DIR / "editorial")
+
+
+@pytest.fixture(scope="session")
+def curated(facts: Graph, editorial: Graph) -> Graph:
+    """The curated knowledge as a whole: facts and editorial statements."""
+    return facts + editorial
 
 
 def shacl_results(

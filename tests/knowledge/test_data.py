@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS
 
 from tests.knowledge.conftest import ID, IQ, SOURCES_DIR, shacl_results
@@ -19,6 +19,9 @@ STATES_MD = (SOURCES_DIR / "federal-states.md").read_text(encoding="utf-8")
 KP_IQ_SOURCE = URIRef(ID + "source/kp-iq-2011-2014")
 STATES_SOURCE = URIRef(ID + "source/states-of-germany")
 PROGRAMME = URIRef(ID + "programme/iq")
+PHASE = URIRef(ID + "programme/iq-2011-2014")
+SCHEMA = Namespace("https://schema.org/")
+ANY_URI = URIRef("http://www.w3.org/2001/XMLSchema#anyURI")
 KP_IQ = URIRef(ID + "project/kp-iq")
 GYEAR = URIRef("http://www.w3.org/2001/XMLSchema#gYear")
 DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
@@ -81,12 +84,21 @@ def test_curated_data_conforms_without_violations_or_warnings(
 
 def test_every_curated_resource_names_its_source(curated: Graph) -> None:
     sources = instances(curated, "SourceDocument")
-    assert sources == {KP_IQ_SOURCE, STATES_SOURCE}
+    assert {KP_IQ_SOURCE, STATES_SOURCE} < sources
     subjects = {s for s in curated.subjects() if str(s).startswith(ID)} - sources
     assert len(subjects) > 60
     for subject in subjects:
-        derived = set(curated.objects(subject, PROV.wasDerivedFrom))
+        # a statement about it (as subject or object) carries an annotation naming a source
+        derived = {
+            curated.value(axiom, DCTERMS.source)
+            for position in (OWL.annotatedSource, OWL.annotatedTarget)
+            for axiom in curated.subjects(position, subject)
+        }
+        # or, for what only the project states (publishers of sources), its editorial index
+        derived |= set(curated.objects(subject, DCTERMS.source))
         assert derived and derived <= sources, subject
+    # prov:wasDerivedFrom holds between entities; most curated resources are not (PROV-O)
+    assert not list(curated.subject_objects(PROV.wasDerivedFrom))
 
 
 def test_source_documents_say_what_they_are(curated: Graph) -> None:
@@ -101,6 +113,14 @@ def test_source_documents_say_what_they_are(curated: Graph) -> None:
     )
     assert curated.value(STATES_SOURCE, DCTERMS.created) == Literal("2015-01-19", datatype=DATE)
     assert "2015-01-19" in STATES_MD
+    # where each source comes from (issue 8: the first edition's record said nothing)
+    assert curated.value(KP_IQ_SOURCE, SCHEMA.url) == Literal(
+        "http://www.ebb-bildung.de/index.php?id=70", datatype=ANY_URI
+    )
+    assert curated.value(KP_IQ_SOURCE, DCTERMS.publisher) == URIRef(ID + "organisation/ebb")
+    for source in (KP_IQ_SOURCE, STATES_SOURCE):
+        copy = curated.value(source, iq("localCopy"))
+        assert copy is not None and (SOURCES_DIR.parent.parent / str(copy)).is_file(), source
 
 
 def test_iris_are_lower_case_ascii_slugs(curated: Graph) -> None:
@@ -122,13 +142,16 @@ def test_programme_and_its_aim(curated: Graph) -> None:
     assert set(curated.objects(PROGRAMME, iq("addressesTargetGroup"))) == {target}
     assert "erwachsenen Migrantinnen und Migranten" in TEXT  # declined in the source
     assert label(curated, target) == "Erwachsene Migrantinnen und Migranten"
-    phase = curated.value(PROGRAMME, iq("hasPhase"))
+    assert PHASE in set(curated.objects(PROGRAMME, iq("hasPhase")))
+    phase = PHASE
     assert curated.value(phase, iq("startYear")) == Literal("2011", datatype=GYEAR)
     assert curated.value(phase, iq("endYear")) == Literal("2014", datatype=GYEAR)
 
 
-def test_three_bodies_jointly_initiated_the_programme(curated: Graph) -> None:
-    initiators = set(curated.objects(PROGRAMME, iq("initiatedBy")))
+def test_three_bodies_jointly_initiated_the_2011_2014_phase(curated: Graph) -> None:
+    # stated on the phase: the source describes the programme of 2011-2014
+    assert curated.value(PROGRAMME, iq("initiatedBy")) is None
+    initiators = set(curated.objects(PHASE, iq("initiatedBy")))
     expected = {
         "bmas": "Federal Ministry of Labour and Social Affairs",
         "bmbf": "Federal Ministry of Education and Research",
@@ -160,10 +183,21 @@ def test_coordination_project_period_and_operators(curated: Graph) -> None:
     assert set(curated.objects(KP_IQ, iq("implementedBy"))) == operators
     assert "von der ebb und ZWH entwickelte und umgesetzte" in TEXT
     for operator in operators:
-        # only the short names the source gives, no invented expansion
+        # the label is the short name the programme text gives ...
         assert label(curated, operator) == label(curated, operator, "en")
         assert f" {label(curated, operator)} " in TEXT
-        assert set(curated.objects(operator, RDF.type)) == {iq("Organisation")}
+        # ... the full names come from other sources, each spelling with its own source
+        names = set(curated.objects(operator, iq("legalName")))
+        assert len(names) == 2, names
+        for name in names:
+            cited = {
+                curated.value(a, DCTERMS.source)
+                for a in curated.subjects(OWL.annotatedTarget, name)
+                if curated.value(a, OWL.annotatedSource) == operator
+            }
+            assert len(cited) == 1 and KP_IQ_SOURCE not in cited, (name, cited)
+    assert (URIRef(ID + "organisation/ebb"), RDF.type, iq("Company")) in curated
+    assert (URIRef(ID + "organisation/zwh"), RDF.type, iq("Association")) in curated
 
 
 def test_one_regional_network_in_each_of_the_16_federal_states(curated: Graph) -> None:
@@ -239,25 +273,31 @@ def test_kinds_of_output_of_networks_and_centres(curated: Graph) -> None:
     by_centres = {URIRef(ID + f"output-kind/{s}") for s in list(kind)[3:]}
     for network in instances(curated, "RegionalNetwork"):
         assert set(curated.objects(network, iq("producesOutputKind"))) == by_networks
+    # "Das konnte … sein": possible forms of the centres' work, not what each produced
+    assert "Das konnte die Entwicklung von Qualitätsstandards sein" in TEXT
     for centre in instances(curated, "CompetenceCentre"):
-        assert set(curated.objects(centre, iq("producesOutputKind"))) == by_centres
+        assert curated.value(centre, iq("producesOutputKind")) is None
+        assert set(curated.objects(centre, iq("possibleOutputKind"))) == by_centres
 
 
-def test_the_two_example_instruments(curated: Graph) -> None:
-    instruments = instances(curated, "Instrument")
-    assert len(instruments) == 2
-    for instrument in instruments:
-        assert in_source(label(curated, instrument)), label(curated, instrument)
-    recognition = URIRef(ID + "instrument/recognition-counselling")
-    assert set(curated.objects(recognition, iq("addressesActionField"))) == {
-        URIRef(ID + "action-field/anerkennung")
+def test_the_two_examples_are_what_the_networks_work_was_for(curated: Graph) -> None:
+    """ "… zum Beispiel für die Beratung …": application areas, not instruments."""
+    assert not instances(curated, "Instrument")
+    areas = instances(curated, "ApplicationArea")
+    assert areas == {
+        URIRef(ID + "instrument/recognition-counselling"),
+        URIRef(ID + "instrument/intercultural-opening"),
     }
-    opening = URIRef(ID + "instrument/intercultural-opening")
-    # the source ties the intercultural opening to no action field or target group
-    assert curated.value(opening, iq("addressesActionField")) is None
-    assert curated.value(opening, iq("addressesTargetGroup")) is None
-    # ... nor does it say which network produced either example
-    assert not list(curated.subject_objects(iq("producedBy")))
+    for area in areas:
+        assert in_source("zum Beispiel für die " + label(curated, area)) or in_source(
+            "oder die " + label(curated, area)
+        ), label(curated, area)
+        assert curated.value(area, iq("addressesActionField")) is None
+    for network in instances(curated, "RegionalNetwork"):
+        assert set(curated.objects(network, iq("exampleApplicationArea"))) == areas
+    # the source does not say which network produced what
+    networks = instances(curated, "RegionalNetwork")
+    assert not [o for o in curated.objects(None, iq("producedBy")) if o in networks]
 
 
 def test_tasks_of_the_coordination_project(curated: Graph) -> None:
@@ -291,7 +331,8 @@ def test_programme_embedded_in_dialogue_forum_within_national_action_plan(curate
     )
     forum = URIRef(ID + "framework/dialogforum-arbeitsmarkt-und-erwerbsleben")
     plan = URIRef(ID + "framework/nationaler-aktionsplan")
-    assert set(curated.objects(PROGRAMME, iq("embeddedIn"))) == {forum}
+    assert curated.value(PROGRAMME, iq("embeddedIn")) is None  # stated on the phase
+    assert set(curated.objects(PHASE, iq("embeddedIn"))) == {forum}
     assert set(curated.objects(forum, iq("embeddedIn"))) == {plan}
     assert (forum, RDF.type, iq("DialogueForum")) in curated
     assert (plan, RDF.type, iq("ActionPlan")) in curated
@@ -307,21 +348,38 @@ def test_federal_state_identifiers_match_the_states_of_germany_table(curated: Gr
     for row in rows:
         state = by_name[row["Land (de)"]]
         assert label(curated, state, "en") == row["English"]
-        assert set(curated.objects(state, SKOS.exactMatch)) == {
+        assert set(curated.objects(state, SCHEMA.sameAs)) == {
             URIRef(f"http://www.wikidata.org/entity/{row['Wikidata']}"),
             URIRef(f"https://d-nb.info/gnd/{row['GND']}"),
             URIRef(f"https://sws.geonames.org/{row['GeoNames']}/"),
         }
-        assert set(curated.objects(state, PROV.wasDerivedFrom)) == {STATES_SOURCE}
-    # skos:exactMatch, not owl:sameAs: the records are matches, identity is not asserted
+        annotations = set(curated.subjects(OWL.annotatedSource, state))
+        assert len(annotations) == 5  # two labels, three links
+        for axiom in annotations:
+            assert curated.value(axiom, DCTERMS.source) == STATES_SOURCE
+            assert row["Land (de)"] in str(curated.value(axiom, iq("locator")))
+    # schema:sameAs: not owl:sameAs (identity would merge the records' own claims), not
+    # skos:exactMatch (its domain skos:Concept is disjoint from iq:FederalState)
     assert not list(curated.subject_objects(OWL.sameAs))
+    assert not list(curated.subject_objects(SKOS.exactMatch))
 
 
 def test_no_people_or_invented_organisations(curated: Graph) -> None:
     organisations = {
         s
-        for cls in ("Organisation", "FederalMinistry", "FederalAgency", "Company", "Association")
+        for cls in (
+            "Organisation",
+            "GovernmentBody",
+            "FederalMinistry",
+            "FederalAgency",
+            "Company",
+            "Association",
+        )
         for s in instances(curated, cls)
     }
-    assert {str(o).rsplit("/", 1)[1] for o in organisations} == {"bmas", "bmbf", "ba", "ebb", "zwh"}
+    assert {str(o).rsplit("/", 1)[1] for o in organisations} == {
+        *("bmas", "bmbf", "ba", "ebb", "zwh"),  # the programme text
+        *("univation", "tuer-an-tuer", "hwk-hamburg"),  # named in data/history.ttl's sources
+        *("nurec", "ihk-rostock", "bayerische-gemeindezeitung", "bibb", "wikimedia-foundation"),
+    }  # the last line: publishers of sources, each named by its own page
     assert not list(curated.subjects(RDF.type, URIRef("http://xmlns.com/foaf/0.1/Person")))

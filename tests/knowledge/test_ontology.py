@@ -51,7 +51,7 @@ def class_expressions(graph: Graph) -> set[URIRef]:
 
 def test_header_metadata(ontology: Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
-    assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef("https://w3id.org/iqkg/def/0.1.0")
+    assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef("https://w3id.org/iqkg/def/0.2.0")
     assert ontology.value(ONTOLOGY_IRI, OWL.versionInfo) is not None
     assert ontology.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"

@@ -23,9 +23,12 @@ def knowledge() -> Iterator[Dataset]:
 
 @pytest.fixture(scope="session")
 def curated() -> Graph:
-    """data/*.ttl parsed by rdflib: the ground truth the publication must show."""
+    """data/*.ttl and data/editorial/*.ttl parsed by rdflib: what the publication must show."""
     graph = Graph()
-    for path in sorted((ROOT / "data").glob("*.ttl")):
+    for path in [
+        *sorted((ROOT / "data").glob("*.ttl")),
+        *(ROOT / "data" / "editorial").glob("*.ttl"),
+    ]:
         graph.parse(path, format="turtle")
     return graph
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pyoxigraph import NamedNode
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
 from iqkg.publish.describe import describe, description_triples
@@ -33,6 +33,8 @@ def test_every_sampled_resource_is_described_completely(knowledge: Dataset, cura
         for triple in curated.triples((iri, None, None)):
             assert triple in got, (iri, triple)
         for triple in curated.triples((None, None, iri)):
+            if isinstance(triple[0], BNode):  # an owl:Axiom source annotation: blank nodes
+                continue  # of two parses never compare equal; tests/knowledge checks them
             assert triple in got, (iri, triple)
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pyoxigraph import CanonicalizationAlgorithm, Quad, RdfFormat, Store, Triple, parse
 from pyoxigraph import Dataset as OxDataset
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
@@ -31,7 +31,11 @@ NEGOTIATION = json.loads((ROOT / "tests/data/publish/negotiation.json").read_tex
 @pytest.fixture(scope="module")
 def curated() -> Graph:
     graph = Graph()
-    for path in sorted((ROOT / "data").glob("*.ttl")):
+    # the curated facts (data/) and the project's editorial statements (data/editorial/)
+    for path in [
+        *sorted((ROOT / "data").glob("*.ttl")),
+        *(ROOT / "data" / "editorial").glob("*.ttl"),
+    ]:
         graph.parse(path, format="turtle")
     return graph
 
@@ -70,6 +74,8 @@ def test_every_class_sample_in_every_format(server: RunningServer, curated: Grap
                 for triple in curated.triples((iri, None, None)):
                     assert triple in graph, (iri, extension, triple)
                 for triple in curated.triples((None, None, iri)):
+                    if isinstance(triple[0], BNode):  # source annotations: blank nodes of
+                        continue  # two parses never compare equal (tests/knowledge checks them)
                     assert triple in graph, (iri, extension, triple)
 
 
@@ -104,7 +110,7 @@ def test_rdflib_fetches_an_iri_like_a_linked_data_client(server: RunningServer) 
     state = URIRef(BASE + "id/federal-state/bayern")
     assert (
         state,
-        URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"),
+        URIRef("https://schema.org/sameAs"),
         URIRef("http://www.wikidata.org/entity/Q980"),
     ) in graph
 

@@ -57,7 +57,8 @@ class CatalogueQuery:
             return [tuple(row) for row in csv.reader(handle)]
 
 
-def _parse_header(text: str) -> dict[str, str]:
+def parse_header(text: str) -> dict[str, str]:
+    """The ``# key: value`` lines at the top of a SPARQL file (keys lower-cased)."""
     header: dict[str, str] = {}
     for line in text.splitlines():
         match = _HEADER.match(line.strip())
@@ -71,7 +72,7 @@ def _parse_header(text: str) -> dict[str, str]:
 
 def read_query(path: Path) -> CatalogueQuery:
     text = path.read_text(encoding="utf-8")
-    header = _parse_header(text)
+    header = parse_header(text)
     missing = [key for key in _REQUIRED if not header.get(key)]
     if missing:
         raise InputError(f"{path}: catalogue header lacks {', '.join(missing)}")

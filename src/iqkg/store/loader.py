@@ -33,6 +33,25 @@ from iqkg.rdf.iris import (
 from iqkg.settings import DEFAULT_BASE
 from iqkg.store.dataset import Dataset, GraphWrite
 
+#: Graph of what the project itself states about curated resources (types, coined labels,
+#: translations, descriptions, source records), loaded from ``data/editorial/`` when present.
+GRAPH_EDITORIAL = "editorial"
+
+#: Titles (and, for graphs whose statements no document makes, a description) in graph/meta.
+_TITLES = {
+    GRAPH_ONTOLOGY: "Ontology",
+    GRAPH_CURATED: "Curated data",
+    GRAPH_INFERRED: "OWL RL closure",
+    GRAPH_EDITORIAL: "Editorial statements",
+}
+_DESCRIPTIONS = {
+    GRAPH_CURATED: "Facts taken from sources; each source that states a fact is an owl:Axiom "
+    "annotation on it (dcterms:source, iq:locator, iq:quotation).",
+    GRAPH_EDITORIAL: "What the iqkg project itself states about the curated resources: types, "
+    "labels it coined, translations, descriptions, concept schemes and the records of its "
+    "sources. No source document makes these statements; the project is responsible for them.",
+}
+
 #: Computes new triples (only those not in the input) from ontology + curated triples.
 Reasoner = Callable[[list[Triple]], list[Triple]]
 
@@ -110,13 +129,24 @@ def _checksum(files: Sequence[SourceFile]) -> str:
 
 
 def _provenance(
-    graph: str, title: str, files: Sequence[SourceFile], checksum: str, count: int
+    graph: str,
+    title: str,
+    files: Sequence[SourceFile],
+    checksum: str,
+    count: int,
+    description: str | None = None,
 ) -> list[Triple]:
     g = NamedNode(graph)
     now = Literal(datetime.now(UTC).isoformat(), datatype=NamedNode(XSD + "dateTime"))
+    described = (
+        [Triple(g, NamedNode(DCTERMS + "description"), Literal(description, language="en"))]
+        if description
+        else []
+    )
     triples = [
         Triple(g, NamedNode(RDF + "type"), NamedNode(PROV + "Entity")),
         Triple(g, NamedNode(DCTERMS + "title"), Literal(title, language="en")),
+        *described,
         Triple(g, NamedNode(PROV + "generatedAtTime"), now),
         Triple(
             g, NamedNode(VOID + "triples"), Literal(str(count), datatype=NamedNode(XSD + "integer"))
@@ -187,11 +217,11 @@ def load_knowledge(
         GRAPH_ONTOLOGY: _read_folder(knowledge_dir / "ontology", knowledge_dir, iris),
         GRAPH_CURATED: _read_folder(knowledge_dir / "data", knowledge_dir, iris),
     }
-    titles = {
-        GRAPH_ONTOLOGY: "Ontology",
-        GRAPH_CURATED: "Curated data",
-        GRAPH_INFERRED: "OWL RL closure",
-    }
+    if (knowledge_dir / "data" / "editorial").is_dir():
+        parsed[GRAPH_EDITORIAL] = _read_folder(
+            knowledge_dir / "data" / "editorial", knowledge_dir, iris
+        )
+    titles = _TITLES
     report = LoadReport()
     sums = {name: _checksum(files) for name, (_, files) in parsed.items()}
     unchanged = all(stored_checksum(dataset, iris.graph(n)) == c for n, c in sums.items())
@@ -207,11 +237,13 @@ def load_knowledge(
     for name, (triples, files) in parsed.items():
         graph = iris.graph(name)
         changes.append(GraphWrite(graph, triples))
-        meta += _provenance(graph, titles[name], files, sums[name], len(set(triples)))
+        meta += _provenance(
+            graph, titles[name], files, sums[name], len(set(triples)), _DESCRIPTIONS.get(name)
+        )
         report.counts[name] = len(set(triples))
         report.changed.append(name)
     if reasoner is not None:
-        base_triples = parsed[GRAPH_ONTOLOGY][0] + parsed[GRAPH_CURATED][0]
+        base_triples = [t for triples, _ in parsed.values() for t in triples]
         inferred = reasoner(base_triples)
         graph = iris.graph(GRAPH_INFERRED)
         changes.append(GraphWrite(graph, inferred))

@@ -65,7 +65,11 @@ class ShaclValidator:
         return cls(
             shapes=to_rdflib_graph(read_folder(knowledge_dir / "shapes", iris)),
             ontology=to_rdflib_graph(read_folder(knowledge_dir / "ontology", iris)),
-            curated=to_rdflib_graph(read_folder(knowledge_dir / "data", iris)),
+            # the curated facts and the project's editorial statements (types, labels)
+            curated=to_rdflib_graph(
+                read_folder(knowledge_dir / "data", iris)
+                + read_folder(knowledge_dir / "data" / "editorial", iris)
+            ),
         )
 
     def validate(self, data: Iterable[ox.Triple], *, with_curated: bool = True) -> ValidationReport:

@@ -26,11 +26,11 @@ from iqkg.rdf.formats import (
     rdf_syntax_for_path,
     results_syntax_for_name,
 )
-from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme
+from iqkg.rdf.iris import GRAPH_EDITORIAL, GRAPH_INFERRED, IriScheme
 from iqkg.reasoning import UncheckedAxioms, check_consistency, infer
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, GraphWrite, QueryResult
-from iqkg.store.loader import GRAPH_EDITORIAL, load_knowledge, parse_rdf_file
+from iqkg.store.loader import load_knowledge, parse_rdf_file
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
 

@@ -13,17 +13,19 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
-from iqkg.rdf.iris import GRAPH_CURATED, RDF
+from iqkg.rdf.iris import GRAPH_CURATED, GRAPH_EDITORIAL, RDF
 from iqkg.store.dataset import Dataset
 
 
 def curated_graphs(dataset: Dataset) -> set[str]:
-    """``graph/curated`` (and topic graphs ``graph/curated/…``, should it be split)."""
+    """``graph/curated`` (and topic graphs ``graph/curated/…``, should it be split), and
+    ``graph/editorial``, where the project's own statements — the types among them — sit."""
     curated = dataset.iris.graph(GRAPH_CURATED)
+    editorial = dataset.iris.graph(GRAPH_EDITORIAL)
     return {
         g.value
         for g in dataset.public_graphs()
-        if g.value == curated or g.value.startswith(curated + "/")
+        if g.value in (curated, editorial) or g.value.startswith(curated + "/")
     }
 
 

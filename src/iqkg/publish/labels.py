@@ -42,6 +42,7 @@ WELL_KNOWN: dict[str, dict[str, str]] = {
     SKOS + "topConceptOf": {"de": "Oberbegriff von", "en": "top concept of"},
     SKOS + "hasTopConcept": {"de": "hat Oberbegriff", "en": "has top concept"},
     OWL + "sameAs": {"de": "identisch mit", "en": "same as"},
+    SCHEMA_HTTPS + "sameAs": {"de": "dasselbe wie", "en": "same as (schema.org)"},
     OWL + "versionInfo": {"de": "Version", "en": "version"},
     DCTERMS + "title": {"de": "Titel", "en": "title"},
     DCTERMS + "description": {"de": "Beschreibung", "en": "description"},

@@ -19,6 +19,7 @@ from iqkg.publish.paths import local_path
 from iqkg.rdf.iris import (
     DCTERMS,
     GRAPH_CURATED,
+    GRAPH_EDITORIAL,
     GRAPH_INFERRED,
     GRAPH_META,
     GRAPH_ONTOLOGY,
@@ -26,6 +27,7 @@ from iqkg.rdf.iris import (
     PROV,
     RDF,
     RDFS,
+    SCHEMA,
     SKOS,
     IriScheme,
 )
@@ -37,9 +39,10 @@ SCHEMA_EQUIVALENTS = {
     SKOS + "Concept": "DefinedTerm",
     SKOS + "ConceptScheme": "DefinedTermSet",
 }
-SAME_AS_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs")
+SAME_AS_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SCHEMA + "sameAs")
 GRAPH_NAMES = {
     GRAPH_CURATED: {"de": "kuratierte Daten", "en": "curated data"},
+    GRAPH_EDITORIAL: {"de": "redaktionelle Angaben", "en": "editorial statements"},
     GRAPH_ONTOLOGY: {"de": "Ontologie", "en": "ontology"},
     GRAPH_META: {"de": "Provenienz", "en": "provenance"},
 }
@@ -153,7 +156,9 @@ class PageBuilder:
             return Origin(Text(named, ""), self._graph_href(graph), True)
         names = GRAPH_NAMES.get(name)
         text = Text(names[self.lang], self.lang) if names else Text(name, "")
-        return Origin(text, self._graph_href(graph), curated=name == GRAPH_CURATED)
+        return Origin(
+            text, self._graph_href(graph), curated=name in (GRAPH_CURATED, GRAPH_EDITORIAL)
+        )
 
     def _partner(self, graph: str) -> str | None:
         """The name of the partner a submission graph is attributed to (graph/meta)."""

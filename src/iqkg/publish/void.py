@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 from iqkg.publish.dumps import DUMP_FORMATS
-from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SD, SKOS, VOID, XSD, usable_origin
+from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SCHEMA, SD, SKOS, VOID, XSD, usable_origin
 from iqkg.store.dataset import Dataset, dataset_iri
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch")
+LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch", SCHEMA + "sameAs")
 #: Datasets the graph links to: (dataset IRI, URI space, title).
 LINK_TARGETS: tuple[tuple[str, str, str], ...] = (
     ("http://www.wikidata.org/", "http://www.wikidata.org/entity/", "Wikidata"),

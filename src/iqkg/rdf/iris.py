@@ -33,6 +33,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 GRAPH_ONTOLOGY = "ontology"
 GRAPH_CURATED = "curated"
+#: What the project itself states (types, coined labels, translations, source records).
+GRAPH_EDITORIAL = "editorial"
 GRAPH_INFERRED = "inferred"
 GRAPH_META = "meta"
 

@@ -20,6 +20,7 @@ from iqkg.rdf.formats import rdf_syntax_for_path
 from iqkg.rdf.iris import (
     DCTERMS,
     GRAPH_CURATED,
+    GRAPH_EDITORIAL,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
     PROV,
@@ -34,8 +35,8 @@ from iqkg.settings import DEFAULT_BASE
 from iqkg.store.dataset import Dataset, GraphWrite
 
 #: Graph of what the project itself states about curated resources (types, coined labels,
-#: translations, descriptions, source records), loaded from ``data/editorial/`` when present.
-GRAPH_EDITORIAL = "editorial"
+#: translations, descriptions, source records), loaded from ``data/editorial/`` when present
+#: (``GRAPH_EDITORIAL``).
 
 #: Titles (and, for graphs whose statements no document makes, a description) in graph/meta.
 _TITLES = {

@@ -102,8 +102,10 @@ def test_home_counts_are_the_curated_datas(client: httpx.Client, fake_network: s
     typed = client.post(
         "/sparql",
         data={
-            "query": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{BASE}graph/curated> "
-            "{ ?s a ?c FILTER isIRI(?s) } }"
+            # Types are editorial statements (issue 8): curated + editorial is the structure.
+            "query": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?g { "
+            f"<{BASE}graph/curated> <{BASE}graph/editorial> }} "
+            "GRAPH ?g { ?s a ?c FILTER isIRI(?s) } }"
         },
         headers={"Accept": "application/sparql-results+json"},
     ).json()["results"]["bindings"][0]["n"]["value"]

@@ -22,11 +22,12 @@ run: $(VENV)/.installed
 	$(BIN)/iqkg load
 	$(BIN)/iqkg serve
 
-## Install with test extras; ruff, mypy and the whole pytest suite
+## Install with test extras; ruff, mypy, the import-linter layers and the whole pytest suite
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 ## Side-by-side benchmark (see benchmarks/README.md)

@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
+
+#: The groups of tests/conftest.py that the inner loop leaves out.
+FAST := not browser and not crash and not conformance and not slow
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +25,20 @@ run: $(VENV)/.installed
 	$(BIN)/iqkg load
 	$(BIN)/iqkg serve
 
-## Install with test extras; ruff, mypy and the whole pytest suite
-test: $(VENV)/.installed-test
+## ruff, mypy (strict) and the import-linter layers
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## Install with test extras; lint and the whole pytest suite (what CI runs)
+test: lint
 	$(BIN)/pytest
+
+## The inner loop: lint and pytest without the browser, crash, conformance and slow groups
+test-fast: lint
+	$(BIN)/pytest -m "$(FAST)"
 
 ## Side-by-side benchmark (see benchmarks/README.md)
 bench: $(VENV)/.installed-test

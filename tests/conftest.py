@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,37 @@ from tests.support.listener import Listener
 from tests.support.server import ROOT, RunningServer, start_server
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+
+#: The test groups (markers registered in pyproject.toml), kept in one place so a newcomer
+#: sees what ``make test-fast`` leaves out. A pattern with ``::`` names one test (all its
+#: parameters); one without names files. ``make test`` runs every group.
+GROUPS: dict[str, tuple[str, ...]] = {
+    # headless Chromium (skipped locally without it, required in CI)
+    "browser": (
+        "tests/server/test_pages_browser.py",
+        "tests/server/test_sparql_editor.py",
+        "tests/server/test_submissions_page.py",
+    ),
+    # servers SIGKILLed at named crash points, restarted and checked
+    "crash": ("tests/server/test_submissions_crash.py",),
+    # the W3C SPARQL 1.1 Protocol, Update and Graph Store test suites
+    "conformance": ("tests/server/test_w3c_*.py",),
+    # minutes under load: the crawl of the whole site
+    "slow": ("tests/server/test_pages.py::test_crawl_finds_no_broken_link",),
+}
+
+
+def _in_group(nodeid: str, pattern: str) -> bool:
+    if "::" in pattern:
+        return nodeid == pattern or nodeid.startswith(pattern + "[")
+    return fnmatch(nodeid.split("::", 1)[0], pattern)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker, patterns in GROUPS.items():
+            if any(_in_group(item.nodeid, pattern) for pattern in patterns):
+                item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")

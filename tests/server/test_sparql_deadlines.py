@@ -36,6 +36,26 @@ def _worker_pids(server: RunningServer) -> list[int]:
     return pids
 
 
+def _metric(server: RunningServer, series: str) -> float:
+    """The value of one series in /metrics (the module's server is shared: compare deltas)."""
+    for line in httpx.get(f"{server.url}/metrics").text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == series:
+            return float(value)
+    raise AssertionError(f"{series} is not in /metrics")
+
+
+def _wait_for_pool(server: RunningServer, *, busy: int, waiting: int) -> None:
+    """Wait until /health shows the query pool in this state (no guessed sleeps)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pool = httpx.get(f"{server.url}/health").json()["queryWorkers"]
+        if pool["busy"] == busy and pool["waiting"] == waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the pool never had {busy} busy and {waiting} waiting: {pool}")
+
+
 def _cpu_seconds(pid: int) -> float:
     times = psutil.Process(pid).cpu_times()
     return float(times.user + times.system)
@@ -45,6 +65,8 @@ def test_runaway_query_is_stopped_while_others_are_answered(
     short_deadline: RunningServer,
 ) -> None:
     before = set(_worker_pids(short_deadline))
+    timeouts = _metric(short_deadline, "iqkg_sparql_timeouts_total")
+    restarts = _metric(short_deadline, 'iqkg_query_worker_restarts_total{reason="timeout"}')
     answers: list[int] = []
     stop = threading.Event()
 
@@ -80,9 +102,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(
     time.sleep(1.0)
     assert all(_cpu_seconds(p) - first[p] < 0.5 for p in pids)
 
-    metrics = httpx.get(f"{short_deadline.url}/metrics").text
-    assert "iqkg_sparql_timeouts_total 1.0" in metrics
-    assert 'iqkg_query_worker_restarts_total{reason="timeout"} 1.0' in metrics
+    assert _metric(short_deadline, "iqkg_sparql_timeouts_total") == timeouts + 1
+    restarted = _metric(short_deadline, 'iqkg_query_worker_restarts_total{reason="timeout"}')
+    assert restarted == restarts + 1
 
 
 def test_a_request_may_ask_for_a_shorter_deadline(short_deadline: RunningServer) -> None:
@@ -116,9 +138,10 @@ def test_full_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
                 statuses.append(client.get("/sparql", params={"query": EXPLOSIVE}))
 
         threads = [threading.Thread(target=runaway) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-            time.sleep(0.3)  # one runs, one waits in the queue
+        threads[0].start()
+        _wait_for_pool(server, busy=1, waiting=0)  # the first runs ...
+        threads[1].start()
+        _wait_for_pool(server, busy=1, waiting=1)  # ... and the second waits in the queue
         with server.client() as client:
             overloaded = client.get("/sparql", params={"query": CHEAP})
         for thread in threads:
@@ -131,14 +154,37 @@ def test_full_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
     assert sorted(r.status_code for r in statuses) == [504, 504]
 
 
-def test_a_memory_bomb_loses_only_its_worker(short_deadline: RunningServer) -> None:
-    """28 nested CONCATs would build a 4 GiB string; the worker's cap stops it first."""
+@pytest.fixture(scope="module")
+def long_deadline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A deadline far beyond what the memory bomb needs to reach the cap, even under load."""
+    store: Path = tmp_path_factory.mktemp("memory") / "store"
+    running = start_server(
+        store,
+        env=sparql_env(
+            IQKG_QUERY_TIMEOUT="300", IQKG_QUERY_WORKERS="1", IQKG_WORKER_MEMORY_MB="1024"
+        ),
+    )
+    yield running
+    running.stop()
+
+
+def test_a_memory_bomb_loses_only_its_worker(long_deadline: RunningServer) -> None:
+    """28 nested CONCATs would build a 4 GiB string; the worker's 1 GiB cap stops it first.
+
+    The deadline is 300 s, so a 504 would mean the cap did not act: only a 502 (the worker
+    died) with a crash restart shows the cap.
+    """
     binds = " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(28))
     query = (
         f'SELECT ?n WHERE {{ BIND("aaaaaaaaaaaaaaaa" AS ?a0) {binds} BIND(STRLEN(?a28) AS ?n) }}'
     )
-    with short_deadline.client() as client:
+    crashes = 'iqkg_query_worker_restarts_total{reason="crash"}'
+    before = set(_worker_pids(long_deadline))
+    with httpx.Client(base_url=long_deadline.url, timeout=300) as client:
         bomb = client.post("/sparql", data={"query": query})
-        assert bomb.status_code in (502, 504), bomb.text
+        assert bomb.status_code == 502, bomb.text
+        assert "out of memory" in bomb.text
+        assert _metric(long_deadline, crashes) == 1
+        assert not before & set(_worker_pids(long_deadline))  # its worker was replaced
         after = client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
         assert after.status_code == 200

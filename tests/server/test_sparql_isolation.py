@@ -38,6 +38,18 @@ dataset.write([GraphWrite("{ARCHIVE}", secret("archived secret")),
 dataset.close()
 """
 
+#: Reads the hidden graphs straight from the store (no server, no policy), so the tests
+#: below prove the secrets are there to be leaked, not merely absent.
+READ_BACK = f"""
+import sys
+from pyoxigraph import NamedNode, Store
+
+store = Store.read_only(sys.argv[1])
+for graph in ("{ARCHIVE}", "{PRIVATE}"):
+    for quad in store.quads_for_pattern(None, None, None, NamedNode(graph)):
+        print(quad.object.value)
+"""
+
 
 @pytest.fixture(scope="module")
 def hidden_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
@@ -45,6 +57,15 @@ def hidden_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     env = sparql_env(IQKG_ADMIN_TOKEN=SPARQL_ADMIN_TOKEN)
     iqkg("load", env={"IQKG_STORE": str(store), **env})
     subprocess.run([sys.executable, "-c", SEED, str(store)], check=True, cwd=ROOT, timeout=120)
+    stored = subprocess.run(
+        [sys.executable, "-c", READ_BACK, str(store)],
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert stored == ["archived secret", "private secret"], "the hidden data was not written"
     running = start_server(store, env=env, load=False)
     yield running
     running.stop()

@@ -130,7 +130,7 @@ def test_accept_q_values_choose_the_format(sparql_server: RunningServer) -> None
     with sparql_server.client() as client:
         response = client.get("/sparql", params={"query": ASK}, headers={"Accept": accept})
     assert response.headers["content-type"].startswith("text/csv")
-    assert response.text.strip().splitlines() == ["_askResult", "true"] or "true" in response.text
+    assert response.text.strip() == "true"  # a boolean in CSV: pyoxigraph writes the bare value
 
 
 # --- clients ---------------------------------------------------------------------------------

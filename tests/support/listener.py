@@ -31,6 +31,24 @@ class Listener:
             self.connections += 1
             conn.close()
 
+    def settled_connections(self) -> int:
+        """All connections made so far, those not yet accepted included; stops listening.
+
+        The kernel completes a TCP handshake into the backlog before ``accept``, and a
+        client's ``connect`` returns only then, so a connection made before a response was
+        sent is counted here without waiting for the accepting thread.
+        """
+        self._stop.set()
+        self._thread.join()
+        self.sock.setblocking(False)
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except (BlockingIOError, OSError):
+                return self.connections
+            self.connections += 1
+            conn.close()
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join()

@@ -22,10 +22,13 @@ router = APIRouter()
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series are noise
 
-#: Outcomes a query is counted under.
+#: Outcomes a query is counted under. Only "ok" and "truncated" were executed by a worker
+#: (and have latency samples); "cache_hit" and "not_modified" were answered without one.
+#: Editor page views (a browser opening /sparql) are not queries and are not counted.
 OUTCOMES = (
     "ok",
     "truncated",
+    "cache_hit",
     "not_modified",
     "syntax_error",
     "refused",
@@ -33,6 +36,7 @@ OUTCOMES = (
     "timeout",
     "overloaded",
     "failed",
+    "cancelled",
 )
 
 
@@ -43,7 +47,7 @@ class SparqlMetrics:
         self.registry = CollectorRegistry()
         self.queries = Counter(
             "iqkg_sparql_queries",
-            "SPARQL queries answered, by outcome.",
+            "SPARQL query requests answered, by outcome (executed: ok, truncated).",
             ["outcome"],
             registry=self.registry,
         )
@@ -51,7 +55,7 @@ class SparqlMetrics:
             self.queries.labels(outcome)
         self.latency = Histogram(
             "iqkg_sparql_query_duration_seconds",
-            "Time from receiving a query to having its answer, in seconds.",
+            "Time from receiving a query to having its answer, in seconds (executed only).",
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )

@@ -13,6 +13,7 @@ and the request, and ``Last-Modified`` of the last write, so a repeated ``GET`` 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Iterator
@@ -188,7 +189,9 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
     settings: Settings = state.settings
     metrics: SparqlMetrics = state.metrics
     started = time.perf_counter()
-    outcome = "ok"
+    # Counted in `finally` under its outcome; None: not a query (the editor page). Only
+    # "ok" and "truncated" ran in a worker, so only they give latency samples.
+    outcome: str | None = "ok"
     try:
         accept = request.headers.get("accept")
         format_names = [*params.getlist("format"), *params.getlist("output")]
@@ -196,6 +199,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         if _is_browser(request, accept, format_name):
             from iqkg.server.queries import editor_page
 
+            outcome = None
             return editor_page(request, query or "")
         sparql = protocol_request(
             query,
@@ -235,6 +239,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         result = None if shape.volatile else cache.get(version, key)
         if result is not None:
             metrics.cache_hits.inc()
+            outcome = "cache_hit"
         else:
             default_graphs, named_graphs = sparql.default_graphs, sparql.named_graphs
             if default_graphs is None and named_graphs is None and shape.has_dataset_clause:
@@ -258,7 +263,8 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
             if not shape.volatile and served.version == version:  # no write meanwhile
                 cache.put(version, key, result)
         if result.truncated:
-            outcome = "truncated"
+            if outcome == "ok":
+                outcome = "truncated"
             headers["X-IQKG-Truncated"] = "true"
             headers["X-IQKG-Row-Limit"] = str(settings.row_limit)
             headers["Warning"] = (
@@ -271,8 +277,15 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         if isinstance(error, QueryTimeout):
             metrics.timeouts.inc()
         raise
+    except asyncio.CancelledError:  # the client went away
+        outcome = "cancelled"
+        raise
+    except Exception:  # a bug: not a successful query either
+        outcome = "failed"
+        raise
     finally:
-        metrics.queries.labels(outcome).inc()
+        if outcome is not None:
+            metrics.queries.labels(outcome).inc()
         if outcome in ("ok", "truncated"):
             metrics.latency.observe(time.perf_counter() - started)
 

@@ -1,0 +1,82 @@
+"""``/metrics`` counts what the service executed, and only that.
+
+A page view of the query editor, a 304 and an answer from the result cache cost no
+query execution; counted as successful queries (with latency samples) they would hide
+the real load and latency an operator watches. Each test reads the counters before and
+after its own requests (serial tests; queries marked with a fresh UUID so no other test
+has sent them).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.server import RunningServer
+
+JSON = {"Accept": "application/sparql-results+json"}
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def _counts(client: httpx.Client) -> dict[str, float]:
+    """Queries by outcome, and the number of latency samples (``latency``)."""
+    families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
+    counts = {
+        s.labels["outcome"]: s.value
+        for s in families["iqkg_sparql_queries"].samples
+        if s.name == "iqkg_sparql_queries_total"
+    }
+    (samples,) = (
+        s.value
+        for s in families["iqkg_sparql_query_duration_seconds"].samples
+        if s.name.endswith("_count")
+    )
+    return {**counts, "latency": samples}
+
+
+def _changed(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: after.get(k, 0) - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+
+
+def _query() -> str:
+    return f'SELECT ("{uuid.uuid4().hex}" AS ?m) WHERE {{}}'
+
+
+def test_editor_page_views_are_not_queries(sparql_server: RunningServer) -> None:
+    with sparql_server.client() as client:
+        before = _counts(client)
+        for _ in range(3):
+            page = client.get("/sparql", params={"query": _query()}, headers=BROWSER)
+            assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert _changed(before, _counts(client)) == {}
+
+
+def test_an_executed_query_counts_once_with_its_latency(sparql_server: RunningServer) -> None:
+    with sparql_server.client() as client:
+        before = _counts(client)
+        assert client.post("/sparql", data={"query": _query()}, headers=JSON).status_code == 200
+        assert _changed(before, _counts(client)) == {"ok": 1, "latency": 1}
+
+
+def test_cache_hits_have_an_outcome_of_their_own(sparql_server: RunningServer) -> None:
+    query = _query()
+    with sparql_server.client() as client:
+        assert client.post("/sparql", data={"query": query}, headers=JSON).status_code == 200
+        before = _counts(client)
+        assert client.post("/sparql", data={"query": query}, headers=JSON).status_code == 200
+        assert _changed(before, _counts(client)) == {"cache_hit": 1}
+
+
+def test_not_modified_has_an_outcome_of_its_own(sparql_server: RunningServer) -> None:
+    params = {"query": _query()}
+    with sparql_server.client() as client:
+        first = client.get("/sparql", params=params, headers=JSON)
+        assert first.status_code == 200
+        before = _counts(client)
+        again = client.get(
+            "/sparql", params=params, headers={**JSON, "If-None-Match": first.headers["etag"]}
+        )
+        assert again.status_code == 304
+        assert _changed(before, _counts(client)) == {"not_modified": 1}

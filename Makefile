@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.validation
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(VENV) var

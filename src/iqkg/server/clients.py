@@ -7,22 +7,18 @@ client: otherwise anyone could claim a fresh share per request by inventing toke
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import Request
 
 from iqkg.errors import Unauthorized
-from iqkg.server.validation import caller
+from iqkg.server.validation import caller, client_key
 
 
 async def client_identity(request: Request) -> str:
-    """``operator``, ``partner:SLUG`` or ``address:HOST`` (the TCP peer, not a header)."""
+    """``operator``, ``partner:SLUG`` or ``address:HOST`` (see :func:`client_key`)."""
+    who = None
     if request.headers.get("authorization"):
-        try:
+        with contextlib.suppress(Unauthorized):
             who = await caller(request)
-        except Unauthorized:
-            who = None
-        if who is not None and who.operator:
-            return "operator"
-        if who is not None and who.partner is not None:
-            return f"partner:{who.partner.slug}"
-    host = request.client.host if request.client else "unknown"
-    return f"address:{host}"
+    return client_key(request, who)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -59,6 +60,8 @@ async def startup(app: FastAPI) -> None:
         settings.concurrent_validations,
         None,
         settings.base,
+        client_share=settings.client_worker_share,
+        client_queue_share=settings.client_queue_share,
         kind=checker_kind(
             settings.base,
             settings.knowledge_dir,
@@ -73,7 +76,9 @@ async def startup(app: FastAPI) -> None:
     loop = asyncio.get_running_loop()
 
     def check(data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
-        return asyncio.run_coroutine_threadsafe(checker.check(data, syntax, owner), loop).result()
+        # Runs in the thread pool, whose context is the request's: who the work is for.
+        work = checker.check(data, syntax, owner, client=_checking_client.get())
+        return asyncio.run_coroutine_threadsafe(work, loop).result()
 
     submissions = SubmissionService(
         app.state.dataset, check, PartnerRegistry(settings.partners_path)
@@ -94,15 +99,35 @@ def service(request: Request) -> SubmissionService:
     return result
 
 
+#: The client the current request's checking work is for: one client holds at most its
+#: share of the checking workers, like the query workers (set by :func:`caller`).
+_checking_client: ContextVar[str | None] = ContextVar("iqkg_checking_client", default=None)
+
+
+def client_key(request: Request, who: Caller | None) -> str:
+    """``operator``, ``partner:SLUG`` or ``address:HOST`` (the TCP peer, not a header).
+
+    A client is its token when iqkg knows it, else its address: an unknown token does not
+    make a new client, or anyone could claim a fresh share per request.
+    """
+    if who is not None and who.operator:
+        return "operator"
+    if who is not None and who.partner is not None:
+        return f"partner:{who.partner.slug}"
+    return f"address:{request.client.host if request.client else 'unknown'}"
+
+
 async def caller(request: Request) -> Caller:
     """Who is asking; the partner lookup (SQLite) runs off the event loop."""
     settings: Settings = request.app.state.settings
-    return await run_in_threadpool(
+    who = await run_in_threadpool(
         identify,
         service(request).registry,
         settings.admin_token,
         request.headers.get("authorization"),
     )
+    _checking_client.set(client_key(request, who))
+    return who
 
 
 # --- reading bodies ------------------------------------------------------------------

@@ -180,8 +180,12 @@ class WorkerChecker:
         self.pool = pool
         self.timeout = timeout
 
-    async def check(self, data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
-        header, chunks = await self.pool.ask(CheckJob(data, syntax.name, owner), self.timeout)
+    async def check(
+        self, data: bytes, syntax: RdfSyntax, owner: str | None, *, client: str | None = None
+    ) -> Checked:
+        """Check in a worker; ``client`` (who asks) is held to its share of the workers."""
+        job = CheckJob(data, syntax.name, owner)
+        header, chunks = await self.pool.ask(job, self.timeout, client=client)
         if isinstance(header, CheckProblem):
             raise _rebuilt(header)
         assert isinstance(header, CheckAnswer)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from rdflib.compare import isomorphic
 
-from iqkg.errors import InputError, Overloaded, RdfSyntaxError
+from iqkg.errors import InputError, Overloaded, QuerySyntaxError, QueryTimeout, RdfSyntaxError
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.formats import JSON_LD, N_TRIPLES, TURTLE
@@ -151,3 +151,20 @@ def test_beyond_workers_and_queue_the_next_body_is_refused_at_once() -> None:
     refused = [o for o in outcomes if isinstance(o, Overloaded)]
     assert len(refused) == 1, outcomes
     assert all(not isinstance(o, BaseException) for o in outcomes if o not in refused)
+
+
+def test_an_update_is_parsed_in_a_worker_before_the_writer_sees_it() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        checker = WorkerChecker(pool, 60)
+        await checker.preflight_update("INSERT DATA { <urn:a> <urn:b> 1 }", BASE, 30)
+        await checker.preflight_update("DROP GRAPH <urn:missing>", BASE, 30)  # the store decides
+        with pytest.raises(QuerySyntaxError) as error:
+            await checker.preflight_update("INSERT DATA { <urn:a> <urn:b> }", BASE, 30)
+        assert "does not parse" in error.value.message
+        chain = "INSERT { <urn:a> <urn:b> ?x } WHERE { BIND(1" + "+1" * 30_000 + " AS ?x) }"
+        with pytest.raises(QueryTimeout) as timeout:
+            await checker.preflight_update(chain, BASE, 1)
+        assert timeout.value.status == 504
+        await checker.preflight_update("CLEAR DEFAULT", BASE, 30)  # a successor took over
+
+    asyncio.run(with_pool(scenario))

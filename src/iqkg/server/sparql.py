@@ -62,6 +62,7 @@ from iqkg.server.metrics import SparqlMetrics
 from iqkg.server.operator import require_operator
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
+from iqkg.submissions.checking import WorkerChecker
 
 router = APIRouter(tags=["sparql"])
 
@@ -442,6 +443,15 @@ async def update(request: Request) -> Response:
             media_type="text/plain",
             headers={"X-IQKG-Dataset-Version": version},
         )
+    # Parsed first in a checking worker, with the query deadline: a text that kills its
+    # parser or takes minutes to parse never reaches the writer (which holds the write lock).
+    checker: WorkerChecker = request.app.state.checker
+    await checker.preflight_update(
+        # (operations that name "all graphs" are spelt out for none: the syntax is the same)
+        ops if isinstance(ops := prepared.operations, str) else ops([]),
+        base_iri,
+        settings.query_timeout,
+    )
     version = await run_in_threadpool(
         lambda: dataset.apply_update(
             prepared.operations,

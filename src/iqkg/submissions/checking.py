@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, URIRef
 
 from iqkg import errors
-from iqkg.errors import InputError, IqkgError, Overloaded
+from iqkg.errors import InputError, IqkgError, Overloaded, QuerySyntaxError, QueryTimeout
 from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_jobs
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
@@ -90,7 +90,9 @@ class CheckJob:
     """One body to check; an empty ``syntax`` is a warm-up.
 
     With ``validate`` off the body is only parsed (the operator's Graph Store writes),
-    against ``base_iri``, up to ``max_triples``, its errors naming ``source``.
+    against ``base_iri``, up to ``max_triples``, its errors naming ``source``. With an
+    ``update`` the job is a SPARQL Update to parse (and run against no data) before the
+    writer runs it for real.
     """
 
     data: bytes = b""
@@ -100,6 +102,11 @@ class CheckJob:
     base_iri: str = ""
     max_triples: int = 0
     source: str = "body"
+    update: str | None = None
+
+
+class CheckTimeout(Overloaded):
+    """Checking one body (or update) ran past its deadline; the worker was stopped."""
 
 
 @dataclass(frozen=True)
@@ -128,9 +135,12 @@ def checker_worker_main(
     checker = LocalChecker.from_folders(Path(knowledge_dir), IriScheme(base), int(max_triples))
 
     def handle(job: CheckJob) -> tuple[object, bytes]:
-        if not job.syntax:
+        if job.update is None and not job.syntax:
             return CheckAnswer(), b""
         try:
+            if job.update is not None:
+                _preflight_update(job.update, job.base_iri)
+                return CheckAnswer(), b""
             if not job.validate:
                 triples = parse_untrusted(
                     job.data,
@@ -152,6 +162,24 @@ def checker_worker_main(
     serve_jobs(fd, handle, int(memory_mb))
 
 
+def _preflight_update(update: str, base_iri: str) -> None:
+    """Parse ``update`` the way the writer will, and run it against an empty store.
+
+    Oxigraph parses an update only to run it; run against no data, every pattern is cheap,
+    so what costs time here is the text itself (a chain of 30,000 ``+`` takes about a
+    minute to parse) — time that would otherwise be spent in the server's writer, holding
+    the write lock, with no deadline. Errors of evaluation against no data say nothing
+    about the real store and are left to it.
+    """
+    try:
+        ox.Store().update(update, base_iri=base_iri or None)
+    except SyntaxError as error:
+        message = str(error.args[0]) if error.args else str(error)
+        raise QuerySyntaxError(f"the update does not parse: {message}") from None
+    except (RuntimeError, ValueError, OSError):
+        pass
+
+
 # --- the server's side ------------------------------------------------------------------
 
 
@@ -165,7 +193,7 @@ def checker_kind(base: str, knowledge_dir: Path, *, max_triples: int, memory_mb:
             "the RDF could not be read: its parser gave up (nested too deeply, or more "
             "memory than a submission may take). Flatten the document or split it."
         ),
-        timed_out=lambda timeout: Overloaded(
+        timed_out=lambda timeout: CheckTimeout(
             f"checking the RDF took longer than {timeout:g} s and was stopped; split it into "
             "smaller submissions.",
             retry_after=5,
@@ -208,6 +236,20 @@ class WorkerChecker:
             raise _rebuilt(header)
         body = b"".join(chunks)
         return await asyncio.to_thread(lambda: [q.triple for q in ox.parse(body, format=_NT)])
+
+    async def preflight_update(self, update: str, base_iri: str, timeout: float) -> None:
+        """Parse an operator's update in a worker, within ``timeout`` (504 past it)."""
+        job = CheckJob(update=update, base_iri=base_iri)
+        try:
+            header, _ = await self.pool.ask(job, timeout)
+        except CheckTimeout:
+            raise QueryTimeout(
+                f"the update could not even be parsed within {timeout:g} s and was refused "
+                "before it reached the store; simplify it (long chains of operators or "
+                "UNIONs take time in the square of their length)."
+            ) from None
+        if isinstance(header, CheckProblem):
+            raise _rebuilt(header)
 
 
 def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:

@@ -10,7 +10,8 @@ pySHACL (the reference) and the differential test says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ from iqkg.validation.core import (
 if TYPE_CHECKING:
     from iqkg.validation.core import Compiler, Result, Shape
 
-Found = Iterator[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]]
+Found = Iterable[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]]
 _XSD_STRING = XSD + "string"
 _LANG_STRING = RDF + "langString"
 
@@ -46,10 +47,8 @@ class Component:
 
 
 def _each_failing(ok: Callable[[Graph, Term], bool]) -> Check:
-    def check(g: Graph, focus: Term, values: set[Term]) -> Found:
-        for v in values:
-            if not ok(g, v):
-                yield v, None, ()
+    def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
+        return [(v, None, ()) for v in values if not ok(g, v)]
 
     return check
 
@@ -104,7 +103,7 @@ def _count(name: str, too_few: bool) -> Callable[[Term, Term, Compiler], Check]:
         limit = c.count(node, name)
         assert limit is not None
 
-        def check(g: Graph, focus: Term, values: set[Term]) -> Found:
+        def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
             if (len(values) < limit) if too_few else (len(values) > limit):
                 yield None, None, ()
 
@@ -149,18 +148,24 @@ def _pattern(pattern: Term, node: Term, c: Compiler) -> Check:
 
 def _language_in(head: Term, node: Term, c: Compiler) -> Check:
     ranges = [r.value.lower() for r in read_list(c.g, head) if isinstance(r, ox.Literal)]
+    known: dict[str, bool] = {}
 
     def ok(g: Graph, v: Term) -> bool:
         if not isinstance(v, ox.Literal) or not v.language:
             return False
         lang = v.language.lower()
-        return any(r == "*" or lang == r or lang.startswith(r + "-") for r in ranges)
+        match = known.get(lang)
+        if match is None:
+            match = known[lang] = any(
+                r == "*" or lang == r or lang.startswith(r + "-") for r in ranges
+            )
+        return match
 
     return _each_failing(ok)
 
 
 def _unique_lang(flag: Term, node: Term, c: Compiler) -> Check:
-    def check(g: Graph, focus: Term, values: set[Term]) -> Found:
+    def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         if flag != TRUE:
             return
         seen: dict[str, int] = {}
@@ -180,7 +185,7 @@ def _in(head: Term, node: Term, c: Compiler) -> Check:
 
 
 def _has_value(expected: Term, node: Term, c: Compiler) -> Check:
-    def check(g: Graph, focus: Term, values: set[Term]) -> Found:
+    def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         if expected not in values:
             yield None, None, ()
 
@@ -209,7 +214,7 @@ def nested(name: str, shape: Shape) -> tuple[ox.NamedNode, Check]:
     if name == "not":
         return sh("NotConstraintComponent"), _each_failing(lambda g, v: not shape.conforms(g, v))
 
-    def check(g: Graph, focus: Term, values: set[Term]) -> Found:
+    def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         # pySHACL nests the results of the value under the sh:node result (sh:detail).
         for v in values:
             details = shape.results(g, v)
@@ -237,7 +242,7 @@ def qualified(
     """``sh:qualifiedValueShape`` without ``sh:qualifiedValueShapesDisjoint``."""
 
     def counting(ok: Callable[[int], bool]) -> Check:
-        def check(g: Graph, focus: Term, values: set[Term]) -> Found:
+        def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
             if not ok(sum(shape.conforms(g, v) for v in values)):
                 yield None, None, ()
 
@@ -252,7 +257,7 @@ def qualified(
 def closed(allowed: set[ox.NamedNode]) -> Check:
     """``sh:closed``: one result per triple whose predicate no property shape declares."""
 
-    def check(g: Graph, focus: Term, values: set[Term]) -> Found:
+    def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         for v in values:
             for p, objects in g.out.get(v, {}).items():
                 if p not in allowed:

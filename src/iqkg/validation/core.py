@@ -17,6 +17,7 @@ to the same results on the project's shapes and on the W3C SHACL Core test suite
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -95,6 +96,10 @@ class Unsupported(Exception):
     """A shape (or a shape it reaches) uses something this engine does not evaluate."""
 
 
+_NOTHING: frozenset[Term] = frozenset()
+_NO_FIELDS: dict[ox.NamedNode, set[Term]] = {}
+
+
 class Graph:
     """Subject → predicate → objects, and the inverse for predicates walked backwards."""
 
@@ -103,20 +108,32 @@ class Graph:
         wanted = set(inverse) | {TYPE, SUBCLASS}
         self.into: dict[ox.NamedNode, dict[Term, set[Term]]] = {p: {} for p in wanted}
         out, into = self.out, self.into
-        for t in triples:
+        for t in triples:  # get-or-create by hand: setdefault builds a dict and a set per call
             s, p, o = t.subject, t.predicate, t.object
-            out.setdefault(s, {}).setdefault(p, set()).add(o)
+            fields = out.get(s)
+            if fields is None:
+                out[s] = {p: {o}}
+            else:
+                objects = fields.get(p)
+                if objects is None:
+                    fields[p] = {o}
+                else:
+                    objects.add(o)
             if p in into:
-                into[p].setdefault(o, set()).add(s)
+                subjects = into[p].get(o)
+                if subjects is None:
+                    into[p][o] = {s}
+                else:
+                    subjects.add(s)
         self._subclasses: dict[Term, set[Term]] = {}
         #: (shape, node) → results, for shapes reached through sh:node and friends.
         self.nested: dict[tuple[Term, Term], tuple[Result, ...]] = {}
 
-    def objects(self, s: Term, p: ox.NamedNode) -> set[Term]:
-        return self.out.get(s, {}).get(p, set())
+    def objects(self, s: Term, p: ox.NamedNode) -> AbstractSet[Term]:
+        return self.out.get(s, _NO_FIELDS).get(p, _NOTHING)
 
-    def subjects(self, p: ox.NamedNode, o: Term) -> set[Term]:
-        return self.into[p].get(o, set())
+    def subjects(self, p: ox.NamedNode, o: Term) -> AbstractSet[Term]:
+        return self.into[p].get(o, _NOTHING)
 
     def subclasses(self, cls: Term) -> set[Term]:
         """``cls`` and every class below it by ``rdfs:subClassOf*``."""
@@ -142,7 +159,7 @@ class Graph:
 
 # --- paths -----------------------------------------------------------------------------
 
-PathFn = Callable[[Graph, Term], set[Term]]
+PathFn = Callable[[Graph, Term], AbstractSet[Term]]
 
 
 @dataclass(frozen=True)
@@ -174,7 +191,7 @@ def compile_path(shapes: Graph, node: Term) -> Path:
     """Predicate, inverse-of-predicate and alternative paths (SHACL §2.3.1)."""
     if isinstance(node, ox.NamedNode):
         p = node
-        return Path(node, lambda g, f: g.objects(f, p), p, frozenset())
+        return Path(node, lambda g, f: g.out.get(f, _NO_FIELDS).get(p, _NOTHING), p, frozenset())
     if isinstance(node, ox.BlankNode):
         fields = shapes.out.get(node, {})
         if set(fields) == {sh("inversePath")} and len(fields[sh("inversePath")]) == 1:
@@ -213,8 +230,8 @@ class Result:
 #: A check gets (data, focus, value nodes) and yields, per result, the value (or None), the
 #: path if not the shape's (or None), and nested results (sh:detail).
 Check = Callable[
-    [Graph, Term, set[Term]],
-    Iterator[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]],
+    [Graph, Term, AbstractSet[Term]],
+    Iterable[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]],
 ]
 
 
@@ -228,26 +245,29 @@ class Shape:
     checks: list[tuple[ox.NamedNode, Check]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
 
-    def validate(self, g: Graph, focus: Term) -> Iterator[Result]:
+    def validate(self, g: Graph, focus: Term, found: list[Result]) -> None:
+        """Append the results of ``focus`` against this shape to ``found``."""
         if self.deactivated:
             return
         values = self.path.walk(g, focus) if self.path else {focus}
         for component, check in self.checks:
             for value, path, details in check(g, focus, values):
                 result_path = self.path if path is None else Path(path, _never, path, frozenset())
-                yield Result(
-                    focus,
-                    result_path,
-                    value,
-                    self.node,
-                    component,
-                    self.severity,
-                    self.messages,
-                    details,
+                found.append(
+                    Result(
+                        focus,
+                        result_path,
+                        value,
+                        self.node,
+                        component,
+                        self.severity,
+                        self.messages,
+                        details,
+                    )
                 )
         for prop in self.properties:
             for value in values:
-                yield from prop.validate(g, value)
+                prop.validate(g, value, found)
 
     def conforms(self, g: Graph, node: Term) -> bool:
         """Whether ``node`` conforms (no result of any severity: SHACL §3.5)."""
@@ -258,7 +278,9 @@ class Shape:
         key = (self.node, node)
         known = g.nested.get(key)
         if known is None:
-            known = g.nested[key] = tuple(self.validate(g, node))
+            found: list[Result] = []
+            self.validate(g, node, found)
+            known = g.nested[key] = tuple(found)
         return known
 
 
@@ -288,7 +310,7 @@ class CompiledShapes:
         results: list[Result] = []
         for shape in self.roots:
             for focus in self.focus_nodes(g, shape):
-                results.extend(shape.validate(g, focus))
+                shape.validate(g, focus, results)
         return results
 
 

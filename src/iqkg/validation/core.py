@@ -209,7 +209,8 @@ def compile_path(shapes: Graph, node: Term) -> Path:
                     None,
                     frozenset().union(*(o.inverse for o in options)),
                 )
-    raise Unsupported(f"path {node}")
+    kind = ", ".join(sorted(p.value.rsplit("#", 1)[-1] for p in shapes.out.get(node, {})))
+    raise Unsupported(f"path ({kind or 'not a path'})")
 
 
 # --- shapes ----------------------------------------------------------------------------
@@ -408,8 +409,7 @@ class Compiler:
 
         g, one = self.g, self.one
         for name, factory in c.SIMPLE.items():
-            value = one(node, name)
-            if value is not None:
+            for value in sorted(g.objects(node, sh(name)), key=str):
                 yield sh(factory.component), factory.build(value, node, self)
         for name in _NESTED[:2]:
             for nested in self.g.objects(node, sh(name)):

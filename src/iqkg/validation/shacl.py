@@ -202,7 +202,7 @@ def _report(results: list[core.Result], shapes: core.Graph) -> ValidationReport:
         node = ox.BlankNode()
         triples.append(ox.Triple(report, _RESULT, node))
         _write_result(r, node, triples, rows, shapes, copied)
-    conforms = not any(row.severity == "Violation" for row in rows)
+    conforms = _conforms(rows)
     triples.append(
         ox.Triple(
             report,
@@ -211,6 +211,12 @@ def _report(results: list[core.Result], shapes: core.Graph) -> ValidationReport:
         )
     )
     return ValidationReport(results=sort_results(rows), triples=triples)
+
+
+def _conforms(results: list[ValidationResult]) -> bool:
+    """sh:conforms as pySHACL writes it with allow_warnings and allow_infos: any other
+    severity (sh:Violation or one of the shapes' own) makes the data not conform."""
+    return all(r.severity in ("Warning", "Info") for r in results)
 
 
 def _write_result(
@@ -292,6 +298,6 @@ def _merge(fast: ValidationReport, fallback: ValidationReport) -> ValidationRepo
         else:
             triples.append(t)
     results = sort_results(fast.results + fallback.results)
-    ok = not any(r.severity == "Violation" for r in results)
+    ok = _conforms(results)
     triples.append(ox.Triple(report, conforms, ox.Literal(str(ok).lower(), datatype=_BOOLEAN)))
     return ValidationReport(results=results, triples=triples)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 import pyshacl.shape
@@ -127,7 +128,8 @@ class ShaclValidator:
         self.reference = PyShaclValidator(shapes, ontology, curated)
         self.engine = core.compile_shapes(to_oxigraph_triples(shapes))
         self._curated = to_oxigraph_triples(curated)
-        self._ontology = to_oxigraph_triples(inoculate(Graph(), ontology))
+        mixed: Any = inoculate(cast(Any, Graph()), ontology)
+        self._ontology = to_oxigraph_triples(mixed)
         #: Targeted shapes validated by pySHACL instead, with the reason.
         self.fallback: dict[str, str] = {
             _text(node): reason for node, reason in self.engine.unsupported.items()
@@ -275,7 +277,7 @@ def _blank_closure(
         copied.add(subject)
         for p, objects in shapes.out.get(subject, {}).items():
             for o in objects:
-                triples.append(ox.Triple(subject, p, o))
+                triples.append(ox.Triple(cast(ox.BlankNode, subject), p, o))
                 if isinstance(o, ox.BlankNode):
                     todo.append(o)
     return triples
@@ -283,7 +285,7 @@ def _blank_closure(
 
 def _merge(fast: ValidationReport, fallback: ValidationReport) -> ValidationReport:
     """One report: pySHACL's results join the fast engine's under one sh:ValidationReport."""
-    report = next(t.subject for t in fast.triples if t.predicate == _TYPE)
+    report = cast(ox.BlankNode, next(t.subject for t in fast.triples if t.predicate == _TYPE))
     conforms = ox.NamedNode(_SH + "conforms")
     theirs = {
         t.subject

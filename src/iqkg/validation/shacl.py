@@ -164,7 +164,7 @@ class ShaclValidator:
                 data, with_curated=with_curated, shapes=self._fallback_shapes
             )
         )
-        return _merge(report, other)
+        return merge_reports(report, other)
 
     def report_graph(self, data: Iterable[ox.Triple], *, with_curated: bool = True) -> Graph:
         """The report as an rdflib graph, for callers that add results before reading it."""
@@ -283,23 +283,24 @@ def _blank_closure(
     return triples
 
 
-def _merge(fast: ValidationReport, fallback: ValidationReport) -> ValidationReport:
-    """One report: pySHACL's results join the fast engine's under one sh:ValidationReport."""
+def merge_reports(fast: ValidationReport, other: ValidationReport) -> ValidationReport:
+    """One report: the results of ``other`` (pySHACL's for the shapes that fell back, or the
+    ownership checks') join those of ``fast`` under its sh:ValidationReport."""
     report = cast(ox.BlankNode, next(t.subject for t in fast.triples if t.predicate == _TYPE))
     conforms = ox.NamedNode(_SH + "conforms")
     theirs = {
         t.subject
-        for t in fallback.triples
+        for t in other.triples
         if t.predicate == _TYPE and t.object == ox.NamedNode(_SH + "ValidationReport")
     }
     triples = [t for t in fast.triples if t.predicate != conforms]
-    for t in fallback.triples:
+    for t in other.triples:
         if t.subject in theirs:
             if t.predicate == _RESULT:
                 triples.append(ox.Triple(report, _RESULT, t.object))
         else:
             triples.append(t)
-    results = sort_results(fast.results + fallback.results)
+    results = sort_results(fast.results + other.results)
     ok = _conforms(results)
     triples.append(ox.Triple(report, conforms, ox.Literal(str(ok).lower(), datatype=_BOOLEAN)))
     return ValidationReport(results=results, triples=triples)

@@ -14,8 +14,10 @@ omissions the shapes exist to catch, and it costs seconds on large submissions.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -154,9 +156,10 @@ class ShaclValidator:
         """Validate ``data`` (plus the curated data unless told not to)."""
         data = list(data)
         triples = data + self._ontology + (self._curated if with_curated else [])
-        graph = core.Graph(triples, self.engine.inverse)
-        results = self.engine.validate(graph)
-        report = _report(results, self.engine.shapes)
+        with _collector_paused():
+            graph = core.Graph(triples, self.engine.inverse)
+            results = self.engine.validate(graph)
+            report = _report(results, self.engine.shapes)
         if self._fallback_shapes is None:
             return report
         other = read_report(
@@ -181,6 +184,23 @@ class ShaclValidator:
                 graph.remove((subject, SH_NS[target], None))
             graph.remove((subject, RDF_NS.type, RDFS_NS.Class))
         return graph
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the engine builds its (acyclic) indexes.
+
+    Building them allocates hundreds of thousands of dicts and sets, and each 700
+    allocations start a collection that walks the young ones: measured ~35% of the time of
+    a 100k-triple validation in a checking worker. Collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _text(term: core.Term) -> str:

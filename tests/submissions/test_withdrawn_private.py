@@ -17,6 +17,7 @@ from iqkg.submissions import Body, PartnerRegistry, SubmissionService
 from iqkg.submissions.checking import LocalChecker
 from iqkg.submissions.partners import ANONYMOUS, OPERATOR
 from iqkg.submissions.provenance import submission_triples
+from iqkg.validation.report import ValidationReport, read_report
 from tests.submissions.helpers import fixture
 from tests.support.server import ROOT
 
@@ -36,12 +37,12 @@ class ConformingValidator:
         for path in sorted((ROOT / "ontology").glob("*.ttl")):
             self.ontology.parse(path, format="turtle")
 
-    def report_graph(self, triples: object) -> Graph:
+    def validate(self, triples: object) -> ValidationReport:
         graph = Graph()
         root = BNode()
         graph.add((root, RDF.type, SH.ValidationReport))
         graph.add((root, SH.conforms, Literal(True)))
-        return graph
+        return read_report(graph)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -48,3 +49,42 @@ def test_report_graph_is_a_shacl_report(validator: ShaclValidator) -> None:
     turtle = report.serialize(ox.RdfFormat.TURTLE).decode()
     assert "@prefix sh: <http://www.w3.org/ns/shacl#>" in turtle
     assert "sh:ValidationReport" in turtle
+
+
+MIN_AGE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:AgeShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:age ; sh:minInclusive 18 ] .
+ex:NameShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+"""
+
+
+def test_unsupported_shape_falls_back_to_pyshacl(caplog: pytest.LogCaptureFixture) -> None:
+    """sh:minInclusive is not in the fast engine: that shape (only) goes to pySHACL, logged."""
+    from rdflib import Graph
+
+    shapes = Graph().parse(data=MIN_AGE_SHAPES, format="turtle")
+    with caplog.at_level("WARNING", logger="iqkg.validation.shacl"):
+        validator = ShaclValidator(shapes, Graph(), Graph())
+    assert list(validator.fallback) == ["http://example.org/AgeShape"]
+    assert "minInclusive" in validator.fallback["http://example.org/AgeShape"]
+    assert "http://example.org/AgeShape" in caplog.text
+    person = ox.NamedNode("http://example.org/p")
+    data = [
+        ox.Triple(person, TYPE, ox.NamedNode("http://example.org/Person")),
+        ox.Triple(person, ox.NamedNode("http://example.org/age"), ox.Literal(12)),
+    ]
+    report = validator.validate(data, with_curated=False)
+    assert sorted(r.constraint.rsplit("#", 1)[-1] for r in report.results) == [
+        "MinCountConstraintComponent",
+        "MinInclusiveConstraintComponent",
+    ]
+    # Without sh:message in the shape, only pySHACL writes a message of its own.
+    reference = validator.reference.validate(data, with_curated=False)
+    assert [replace(r, messages={}) for r in report.results] == [
+        replace(r, messages={}) for r in reference.results
+    ]
+    report_nodes = [t for t in report.triples if t.object.value.endswith("#ValidationReport")]
+    assert len(report_nodes) == 1

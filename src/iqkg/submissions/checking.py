@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from iqkg import errors
 from iqkg.errors import InputError, IqkgError, Overloaded, QuerySyntaxError, QueryTimeout
@@ -28,7 +28,7 @@ from iqkg.rdf.iris import IriScheme
 from iqkg.submissions.ownership import add_to_report, ownership_problems
 from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import ValidationReport, ValidationResult, read_report
-from iqkg.validation.shacl import ShaclValidator
+from iqkg.validation.shacl import ShaclValidator, merge_reports
 
 _NT = ox.RdfFormat.N_TRIPLES
 _SYNTAXES = {syntax.name: syntax for syntax in ALL_RDF_SYNTAXES}
@@ -73,13 +73,13 @@ class LocalChecker:
         """The triples of ``data`` and their report; with an ``owner``, ownership too."""
         space = self.iris.partner_space(owner) if owner else self.iris.base
         triples = parse_untrusted(data, syntax, base_iri=space, max_triples=self.max_triples)
-        graph = self.validator.report_graph(triples)
+        report, graph = self.validator.validate(triples), Graph()  # graph: ownership results
         if owner is not None:
             problems = ownership_problems(
                 triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
             )
             add_to_report(graph, problems, space=space, iris=self.iris)
-        return Checked(triples, read_report(graph))
+        return Checked(triples, merge_reports(report, read_report(graph)))
 
 
 # --- in a worker process ---------------------------------------------------------------

@@ -198,5 +198,11 @@ def read_report(graph: Graph) -> ValidationReport:
                 messages=messages,
             )
         )
-    results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape))
-    return ValidationReport(results=results, triples=to_oxigraph_triples(triples))
+    return ValidationReport(results=sort_results(results), triples=to_oxigraph_triples(triples))
+
+
+def sort_results(results: list[ValidationResult]) -> list[ValidationResult]:
+    """Most severe first, then by focus node, path and shape (the order every view shows)."""
+    return sorted(
+        results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape)
+    )

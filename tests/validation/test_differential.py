@@ -135,7 +135,10 @@ def conforms(report: ValidationReport) -> bool:
 # --- the project's shapes and fixtures --------------------------------------------------
 
 FIXTURES = sorted(
-    p for folder in ("invalid", "valid", "submissions") for p in (DATA / folder).iterdir()
+    p
+    for folder in ("invalid", "valid", "submissions")
+    for p in (DATA / folder).iterdir()
+    if p.is_file()
 )
 
 

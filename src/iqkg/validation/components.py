@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -33,7 +34,8 @@ from iqkg.validation.core import (
 )
 
 if TYPE_CHECKING:
-    from iqkg.validation.core import Compiler, Result, Shape
+    from iqkg.validation.compiler import Compiler
+    from iqkg.validation.core import Result, Shape
 
 Found = Iterable[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]]
 _XSD_STRING = XSD + "string"
@@ -193,6 +195,66 @@ def _has_value(expected: Term, node: Term, c: Compiler) -> Check:
 
 
 #: Parameter name → component, for the components with one parameter.
+#: Datatypes whose values compare as numbers (XSD 1.1 §3.3): integer types, decimal, float.
+_NUMERIC = frozenset(
+    XSD + n
+    for n in [
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "positiveInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
+
+
+def _number(term: Term) -> Decimal | None:
+    """A numeric literal's value, or None (not a number, or ill-typed)."""
+    if not isinstance(term, ox.Literal) or term.datatype.value not in _NUMERIC:
+        return None
+    if not datatype_matches(term.value, term.datatype.value):
+        return None
+    try:
+        value = Decimal(term.value.strip())
+    except InvalidOperation:
+        return None
+    return None if value.is_nan() else value
+
+
+def _range(
+    name: str, holds: Callable[[Decimal, Decimal], bool]
+) -> Callable[[Term, Term, Compiler], Check]:
+    """``sh:min/maxIn/Exclusive`` with a numeric bound; other bounds are left to pySHACL.
+
+    A value that is not a number (or is ill-typed) cannot be compared with the bound, which
+    SHACL counts as a violation (§4.4.1).
+    """
+
+    def build(bound: Term, node: Term, c: Compiler) -> Check:
+        limit = _number(bound)
+        if limit is None:
+            raise Unsupported(f"{name} with a bound that is not a number ({bound}) on {node}")
+
+        def ok(g: Graph, value: Term) -> bool:
+            number = _number(value)
+            return number is not None and holds(number, limit)
+
+        return _each_failing(ok)
+
+    return build
+
+
 SIMPLE: dict[str, Component] = {
     "class": Component("ClassConstraintComponent", _class),
     "datatype": Component("DatatypeConstraintComponent", _datatype),
@@ -206,6 +268,18 @@ SIMPLE: dict[str, Component] = {
     "uniqueLang": Component("UniqueLangConstraintComponent", _unique_lang),
     "in": Component("InConstraintComponent", _in),
     "hasValue": Component("HasValueConstraintComponent", _has_value),
+    "minInclusive": Component(
+        "MinInclusiveConstraintComponent", _range("minInclusive", lambda v, b: v >= b)
+    ),
+    "maxInclusive": Component(
+        "MaxInclusiveConstraintComponent", _range("maxInclusive", lambda v, b: v <= b)
+    ),
+    "minExclusive": Component(
+        "MinExclusiveConstraintComponent", _range("minExclusive", lambda v, b: v > b)
+    ),
+    "maxExclusive": Component(
+        "MaxExclusiveConstraintComponent", _range("maxExclusive", lambda v, b: v < b)
+    ),
 }
 
 

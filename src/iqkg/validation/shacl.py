@@ -35,6 +35,7 @@ from iqkg.rdf.convert import to_oxigraph_triples, to_rdflib_graph, to_rdflib_ter
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.loader import parse_rdf_file
 from iqkg.validation import core
+from iqkg.validation.compiler import compile_shapes
 from iqkg.validation.report import ValidationReport, ValidationResult, read_report, sort_results
 
 logger = logging.getLogger(__name__)
@@ -54,9 +55,40 @@ def _index_constraint_parameters() -> None:
     """
     if getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None) is None:
         pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-            frozenset(ALL_CONSTRAINT_PARAMETERS),
+            _IndexedParameters(ALL_CONSTRAINT_PARAMETERS),
             CONSTRAINT_PARAMETERS_MAP,
         )
+
+
+class _IndexedParameters(list[Any]):
+    """pySHACL's parameter list with membership by hash.
+
+    Still a list: with SHACL-AF (``advanced=True``) pySHACL copies it and appends to the
+    copy; a frozenset there broke every later advanced validation in the process.
+    """
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        super().__init__(items)
+        self._members = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+    def copy(self) -> list[Any]:
+        return list(self)
+
+
+def knowledge_graphs(knowledge_dir: Path, iris: IriScheme) -> tuple[Graph, Graph, Graph]:
+    """Shapes, ontology, and the curated data a body is validated with: the curated facts
+    and the project's editorial statements (the types, labels and source records)."""
+    return (
+        to_rdflib_graph(read_folder(knowledge_dir / "shapes", iris)),
+        to_rdflib_graph(read_folder(knowledge_dir / "ontology", iris)),
+        to_rdflib_graph(
+            read_folder(knowledge_dir / "data", iris)
+            + read_folder(knowledge_dir / "data" / "editorial", iris)
+        ),
+    )
 
 
 def read_folder(folder: Path, iris: IriScheme) -> list[ox.Triple]:
@@ -78,15 +110,7 @@ class PyShaclValidator:
 
     @classmethod
     def from_folders(cls, knowledge_dir: Path, iris: IriScheme) -> PyShaclValidator:
-        return cls(
-            shapes=to_rdflib_graph(read_folder(knowledge_dir / "shapes", iris)),
-            ontology=to_rdflib_graph(read_folder(knowledge_dir / "ontology", iris)),
-            # the curated facts and the project's editorial statements (types, labels)
-            curated=to_rdflib_graph(
-                read_folder(knowledge_dir / "data", iris)
-                + read_folder(knowledge_dir / "data" / "editorial", iris)
-            ),
-        )
+        return cls(*knowledge_graphs(knowledge_dir, iris))
 
     def validate(self, data: Iterable[ox.Triple], *, with_curated: bool = True) -> ValidationReport:
         """Validate ``data`` (plus the curated data unless told not to)."""
@@ -132,7 +156,7 @@ class ShaclValidator:
         self.ontology = ontology
         self.curated = curated
         self.reference = PyShaclValidator(shapes, ontology, curated)
-        self.engine = core.compile_shapes(to_oxigraph_triples(shapes))
+        self.engine = compile_shapes(to_oxigraph_triples(shapes))
         self._curated = to_oxigraph_triples(curated)
         mixed: Any = inoculate(cast(Any, Graph()), ontology)
         self._ontology = to_oxigraph_triples(mixed)
@@ -150,11 +174,7 @@ class ShaclValidator:
 
     @classmethod
     def from_folders(cls, knowledge_dir: Path, iris: IriScheme) -> ShaclValidator:
-        return cls(
-            shapes=to_rdflib_graph(read_folder(knowledge_dir / "shapes", iris)),
-            ontology=to_rdflib_graph(read_folder(knowledge_dir / "ontology", iris)),
-            curated=to_rdflib_graph(read_folder(knowledge_dir / "data", iris)),
-        )
+        return cls(*knowledge_graphs(knowledge_dir, iris))
 
     def validate(self, data: Iterable[ox.Triple], *, with_curated: bool = True) -> ValidationReport:
         """Validate ``data`` (plus the curated data unless told not to)."""

@@ -130,6 +130,10 @@ def test_submit_takes_the_token_from_environment_or_file(
     by_file = iqkg("submit", str(second), "--token-file", str(token_file), env=env)
     assert by_file.stdout.startswith("accepted: submission")
 
+    first_id = by_env.stdout.split()[2]
+    again = iqkg("submit", str(data), "--token-file", str(token_file), env=env)
+    assert again.stdout.startswith("unchanged: the same content is already submission " + first_id)
+
     missing = iqkg("submit", str(data), env=env, check=False)
     assert missing.returncode == 2 and "IQKG_TOKEN" in missing.stderr
 

@@ -167,9 +167,11 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if response.status_code in (200, 201):
         body = response.json()
-        print(
-            f"accepted: submission {body['id']} version {body['version']} ({endpoint}{body['url']})"
-        )
+        where = f"submission {body['id']} version {body['version']} ({endpoint}{body['url']})"
+        if body.get("unchanged"):
+            print(f"unchanged: the same content is already {where}; nothing was written")
+        else:
+            print(f"accepted: {where}")
         if args.format == "json":
             print(json.dumps(body, ensure_ascii=False, indent=2))
         elif body.get("report", {}).get("results"):

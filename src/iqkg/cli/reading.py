@@ -86,19 +86,19 @@ def register(subparsers: Any) -> None:
     export.set_defaults(func=cmd_export)
 
 
-def _server(args: argparse.Namespace, settings: Settings) -> ServerClient | None:
-    """The server to ask, or None when the local store can be read."""
+def _source(args: argparse.Namespace, settings: Settings) -> Dataset | ServerClient:
+    """The open store, or the server to ask when ``--endpoint`` names one or a running
+    server holds the store."""
     if args.endpoint:
         return ServerClient(args.endpoint)
     try:
-        open_dataset(settings).close()
+        return open_dataset(settings)
     except StoreHeldByServer:
         print(
             f"iqkg: the store is held by a running server; asking {settings.server_url}",
             file=sys.stderr,
         )
         return ServerClient(settings.server_url)
-    return None
 
 
 # --- query ---------------------------------------------------------------------------
@@ -124,10 +124,10 @@ def run_query(dataset: Dataset, sparql: str) -> QueryResult:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     sparql = _read_query_text(args, settings)
-    server = _server(args, settings)
-    if server is not None:
-        return _query_server(server, sparql, args.format)
-    result = run_query(open_dataset(settings), sparql)
+    source = _source(args, settings)
+    if isinstance(source, ServerClient):
+        return _query_server(source, sparql, args.format)
+    result = run_query(source, sparql)
     out = sys.stdout.buffer
     if isinstance(result, ox.QueryTriples):
         syntax = rdf_syntax_for_name(
@@ -188,19 +188,18 @@ def render_table(result: ox.QuerySolutions | ox.QueryBoolean) -> str:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     syntax = rdf_syntax_for_name(args.format, (*DATASET_SYNTAXES, TURTLE))
     iris = IriScheme(settings.base)
-    server = _server(args, settings)
-    if server is not None:
-        quads = server.public_quads()
-        source = f"the public dump of {server.endpoint}"
+    source = _source(args, settings)
+    if isinstance(source, ServerClient):
+        quads = source.public_quads()
+        origin = f"the public dump of {source.endpoint}"
     else:
-        dataset = open_dataset(settings)
-        quads = list(dataset.store.quads_for_pattern(None, None, None, None))
-        dataset.close()
-        source = str(settings.store)
+        quads = list(source.store.quads_for_pattern(None, None, None, None))
+        source.close()
+        origin = str(settings.store)
     hidden = hidden_graph_prefixes(iris)
     public_only = args.public or syntax is TURTLE
     kept = [q for q in quads if not _graph_name(q).startswith(hidden)] if public_only else quads
-    _describe_export(kept, quads, syntax, source, hidden)
+    _describe_export(kept, quads, syntax, origin, hidden)
     data = _serialize(kept, syntax, iris)
     if args.output:
         args.output.write_bytes(data)

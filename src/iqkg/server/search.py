@@ -1,12 +1,13 @@
 """``/search?q=``: find resources by name, as a page (browsers) or JSON (``Accept``).
 
-The index (:mod:`iqkg.publish.search`) is built at start-up and rebuilt, off the event
-loop, by the first search after the dataset version changed; a search never blocks
-other requests.
+The index (:mod:`iqkg.publish.search`) is built at start-up and rebuilt off the event
+loop: in a thread started after every committed write (so the writer does not wait for
+it), and, should that not have finished, by the next search itself.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,15 @@ def index_path(settings: Settings) -> Path:
 async def startup(app: FastAPI) -> None:
     index = SearchIndex(index_path(app.state.settings))
     app.state.search_index = index
-    await run_in_threadpool(index.ensure, app.state.dataset)
+    dataset: Dataset = app.state.dataset
+    await run_in_threadpool(index.ensure, dataset)
+
+    def refresh(version: str) -> None:
+        threading.Thread(
+            target=index.ensure, args=(dataset,), name="iqkg-search-index", daemon=True
+        ).start()
+
+    dataset.on_write.append(refresh)
 
 
 def _hits_json(

@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         None, description="SQLite file of partners and token hashes (default: beside the store)."
     )
 
+    # --- the command line as a client ------------------------------------------
+    token: str | None = Field(
+        None,
+        description="A partner's token for `iqkg submit` (kept out of shell history).",
+    )
+
     @field_validator("crash_at")
     @classmethod
     def _crash_point_exists(cls, value: str | None) -> str | None:
@@ -178,6 +184,17 @@ class Settings(BaseSettings):
     @property
     def queries_dir(self) -> Path:
         return self.knowledge_dir / "queries"
+
+    @property
+    def server_url(self) -> str:
+        """Where this installation's own server answers (for the CLI as its client).
+
+        A server listening on every interface (``0.0.0.0``/``::``) is reached on loopback.
+        """
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
 
     @property
     def partners_path(self) -> Path:

@@ -89,6 +89,23 @@ def test_negotiation(server: RunningServer, case: dict[str, Any]) -> None:
     assert response.headers["location"] == f"/id/network/bayern.{case['expected']}"
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/id/network/bayern", "/graph/curated", "/def", "/shapes", "/.well-known/void"],
+)
+def test_plain_json_gets_json_ld(server: RunningServer, path: str) -> None:
+    """``Accept: application/json`` is answered with JSON-LD wherever RDF is served."""
+    with server.client() as client:
+        response = client.get(path, headers={"Accept": "application/json"})
+        assert response.status_code == 303, response.text
+        assert response.headers["location"] == f"{path}.jsonld"
+        document = client.get(response.headers["location"], headers={"Accept": "application/json"})
+    assert document.status_code == 200
+    assert document.headers["content-type"].startswith("application/ld+json")
+    json.loads(document.content)  # plain JSON, as asked
+    assert list(parse(document.content, format=RdfFormat.JSON_LD))  # and RDF
+
+
 def test_link_headers_name_the_alternates(server: RunningServer) -> None:
     with server.client() as client:
         for path in ("/id/network/bayern", "/id/network/bayern.ttl", "/id/network/bayern.html"):

@@ -63,6 +63,13 @@ def test_validate_and_submit_in_the_browser(server: RunningServer, tmp_path: Pat
         assert "Accepted as submission" in d.find_element(By.ID, "status").text
         screenshot(d, "submit-accepted-en.png")
         submission_url = link.get_attribute("href")
+
+        # The same file again: the page says it is already that submission.
+        d.execute_script("document.getElementById('submission-link').remove()")
+        d.find_element(By.ID, "submit").click()
+        again = _wait_for(d, "#submission-link")
+        assert again.get_attribute("href") == submission_url
+        assert "Unchanged" in d.find_element(By.ID, "status").text
     with server.client() as client:
         record = client.get(submission_url).json()
         assert record["partner"] == "zeta" and record["status"] == "accepted"

@@ -45,6 +45,7 @@ def submit(
     headers = {"Content-Type": media_type, "Accept": "application/json"}
     if token:
         headers.update(bearer(token))
+    headers.update(kw.pop("headers", {}))
     return client.post("/submissions", content=body, headers=headers, **kw)
 
 

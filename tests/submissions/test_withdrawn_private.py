@@ -64,7 +64,7 @@ def _mentions(dataset: Dataset, graph: str, ident: str) -> int:
 
 
 def test_withdrawal_moves_the_record_out_of_meta(service: SubmissionService) -> None:
-    record = service.create(OPERATOR, _body(), on_behalf_of=PARTNER)
+    record = service.create(OPERATOR, _body(), on_behalf_of=PARTNER).record
     meta = service.iris.graph("meta")
     assert _mentions(service.dataset, meta, record.id) > 10  # record, version, report
     service.withdraw(OPERATOR, record.id)
@@ -77,7 +77,7 @@ def test_withdrawal_moves_the_record_out_of_meta(service: SubmissionService) -> 
 
 
 def test_a_store_from_before_is_migrated_once(service: SubmissionService) -> None:
-    record = service.create(OPERATOR, _body(), on_behalf_of=PARTNER)
+    record = service.create(OPERATOR, _body(), on_behalf_of=PARTNER).record
     # Withdrawn the way earlier versions did it: the record stays in graph/meta.
     old = replace(record, status="withdrawn", modified=record.created, withdrawn=record.created)
     live = service.names.live(record.id)

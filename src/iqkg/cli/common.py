@@ -9,14 +9,27 @@ from iqkg.store.dataset import Dataset
 
 
 class StoreUnavailable(IqkgError):
-    """The on-disk store cannot be opened (typically: a running server holds its lock)."""
+    """The on-disk store cannot be opened."""
+
+
+class StoreHeldByServer(StoreUnavailable):
+    """Another process (typically ``iqkg serve``) holds the store's RocksDB lock.
+
+    Commands that only read (``query``, ``export``) catch this and ask the server over
+    HTTP instead; commands that write must not, so the message says what to do.
+    """
 
 
 def open_dataset(settings: Settings) -> Dataset:
     try:
         return Dataset.open(settings.store, IriScheme(settings.base))
     except OSError as error:
-        raise StoreUnavailable(
-            f"cannot open the store at {settings.store}: {error}. If `iqkg serve` is running "
-            "on it, stop it or use its /sparql endpoint instead."
-        ) from None
+        # RocksDB reports a held lock as an I/O error naming the store's LOCK file.
+        held = "LOCK" in str(error)
+        kind = StoreHeldByServer if held else StoreUnavailable
+        hint = (
+            " If `iqkg serve` is running on it, stop it first (or use its /sparql endpoint)."
+            if held
+            else ""
+        )
+        raise kind(f"cannot open the store at {settings.store}: {error}.{hint}") from None

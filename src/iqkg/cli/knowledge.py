@@ -1,5 +1,6 @@
-"""Sub-commands over the knowledge files and the store: load, query, validate, check,
-reason, export."""
+"""Sub-commands over the knowledge files and the store: load, validate, check, reason.
+
+``query`` and ``export`` live in :mod:`iqkg.cli.reading` (they can ask a running server)."""
 
 from __future__ import annotations
 
@@ -18,18 +19,13 @@ from iqkg.lint import read_rules, run_lint
 from iqkg.query.catalogue import Catalogue, answer_matches, csv_rows
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.formats import (
-    DATASET_SYNTAXES,
-    GRAPH_SYNTAXES,
     SPARQL_CSV,
-    TURTLE,
-    rdf_syntax_for_name,
     rdf_syntax_for_path,
-    results_syntax_for_name,
 )
 from iqkg.rdf.iris import GRAPH_EDITORIAL, GRAPH_INFERRED, IriScheme
 from iqkg.reasoning import UncheckedAxioms, check_consistency, infer
 from iqkg.settings import Settings
-from iqkg.store.dataset import Dataset, GraphWrite, QueryResult
+from iqkg.store.dataset import Dataset, GraphWrite
 from iqkg.store.loader import load_knowledge, parse_rdf_file
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
@@ -40,22 +36,23 @@ def register(subparsers: Any) -> None:
     load.add_argument("--no-reason", action="store_true", help="skip the OWL RL closure")
     load.set_defaults(func=cmd_load)
 
-    query = subparsers.add_parser("query", help="run a SPARQL query against the store")
-    source = query.add_mutually_exclusive_group(required=True)
-    source.add_argument("sparql", nargs="?", help="the query text")
-    source.add_argument("-f", "--file", type=Path, help="read the query from FILE")
-    source.add_argument("--name", help="a catalogue query (file stem or number)")
-    query.add_argument(
-        "--format",
-        default="table",
-        help="table (default), json, xml, csv, tsv; for graphs turtle, n-triples, json-ld",
-    )
-    query.set_defaults(func=cmd_query)
-
     validate = subparsers.add_parser("validate", help="validate RDF files against the shapes")
-    validate.add_argument("files", nargs="+", type=Path)
-    validate.add_argument("--lang", choices=["de", "en"], default="en")
-    validate.add_argument("--format", choices=["text", "turtle", "json"], default="text")
+    validate.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="RDF files (format from the extension: .ttl, .nt, .jsonld, .rdf, .trig, .nq)",
+    )
+    validate.add_argument(
+        "--lang", choices=["de", "en"], default="en", help="language of the report (default en)"
+    )
+    validate.add_argument(
+        "--format",
+        choices=["text", "turtle", "json"],
+        default="text",
+        help="the report as readable text (default), SHACL report in Turtle, or JSON",
+    )
     validate.set_defaults(func=cmd_validate)
 
     check = subparsers.add_parser(
@@ -65,11 +62,6 @@ def register(subparsers: Any) -> None:
 
     reason = subparsers.add_parser("reason", help="write the OWL RL closure to graph/inferred")
     reason.set_defaults(func=cmd_reason)
-
-    export = subparsers.add_parser("export", help="write the whole dataset")
-    export.add_argument("--format", default="n-quads", help="n-quads (default), trig, turtle")
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
-    export.set_defaults(func=cmd_export)
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
@@ -86,59 +78,6 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     counts = ", ".join(f"{name}: {n}" for name, n in report.counts.items())
     print(f"{state} ({counts}) in {elapsed:.2f}s; store {settings.store}")
     return 0
-
-
-def _read_query_text(args: argparse.Namespace, settings: Settings) -> str:
-    if args.name:
-        return Catalogue(settings.queries_dir).get(args.name).sparql
-    if args.file:
-        try:
-            return str(args.file.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise InputError(f"cannot read {args.file}: {error.strerror}") from None
-    return str(args.sparql)
-
-
-def run_query(dataset: Dataset, sparql: str) -> QueryResult:
-    try:
-        return dataset.query(sparql)
-    except SyntaxError as error:
-        raise InputError(f"malformed SPARQL: {error}") from None
-
-
-def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    sparql = _read_query_text(args, settings)
-    result = run_query(open_dataset(settings), sparql)
-    out = sys.stdout.buffer
-    if isinstance(result, ox.QueryTriples):
-        syntax = rdf_syntax_for_name(
-            "turtle" if args.format == "table" else args.format, GRAPH_SYNTAXES
-        )
-        out.write(ox.serialize(result, format=syntax.format) or b"")
-        return 0
-    if args.format == "table":
-        print(render_table(result))
-        return 0
-    results_syntax = results_syntax_for_name(args.format)
-    out.write(result.serialize(format=results_syntax.format) or b"")
-    return 0
-
-
-def render_table(result: ox.QuerySolutions | ox.QueryBoolean) -> str:
-    """A plain-text table of a SELECT (or the truth of an ASK) for reading in a terminal."""
-    if isinstance(result, ox.QueryBoolean):
-        return "true" if bool(result) else "false"
-    rows = csv_rows(result.serialize(format=SPARQL_CSV.format) or b"")
-    if not rows:
-        return "(no columns)"
-    widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)))
-        if index == 0:
-            lines.append("-+-".join("-" * w for w in widths))
-    lines.append(f"({len(rows) - 1} row{'s' if len(rows) != 2 else ''})")
-    return "\n".join(lines)
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -239,22 +178,4 @@ def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
     graph = iris.graph(GRAPH_INFERRED)
     dataset.write([GraphWrite(graph, inferred)])
     print(f"wrote {len(set(inferred))} inferred triples to {graph}")
-    return 0
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    syntax = rdf_syntax_for_name(args.format, (*DATASET_SYNTAXES, TURTLE))
-    dataset = open_dataset(settings)
-    if syntax is TURTLE:  # the default union: the public graphs, without archive/private
-        public = dataset.public_graphs()
-        triples = {
-            q.triple for g in public for q in dataset.store.quads_for_pattern(None, None, None, g)
-        }
-        data = ox.serialize(triples, format=syntax.format) or b""
-    else:
-        data = dataset.dump(syntax.format)
-    if args.output:
-        args.output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
     return 0

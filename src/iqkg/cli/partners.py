@@ -27,21 +27,50 @@ def register(subparsers: Any) -> None:
     actions = partner.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="register a partner and print its token (once)")
     add.add_argument("name", help="the partner's name, e.g. 'IQ Netzwerk Bayern'")
-    add.add_argument("--slug", help="its IRI slug (default: derived from the name)")
+    add.add_argument(
+        "--slug", help="its IRI slug, lower-case ASCII (default: derived from the name)"
+    )
     add.set_defaults(func=cmd_partner_add)
     listing = actions.add_parser("list", help="list partners (never their tokens)")
     listing.set_defaults(func=cmd_partner_list)
     revoke = actions.add_parser("revoke", help="revoke a partner's token")
-    revoke.add_argument("slug")
+    revoke.add_argument("slug", help="the partner's slug (see `iqkg partner list`)")
     revoke.set_defaults(func=cmd_partner_revoke)
 
-    submit = subparsers.add_parser("submit", help="submit an RDF file to a running iqkg")
-    submit.add_argument("file", type=Path)
-    submit.add_argument("--endpoint", required=True, help="the server, e.g. http://host:8000")
-    submit.add_argument("--token", required=True, help="your partner token")
-    submit.add_argument("--replace", metavar="ID", help="store as a new version of ID")
-    submit.add_argument("--lang", choices=["de", "en"], default="en")
-    submit.add_argument("--format", choices=["text", "turtle", "json"], default="text")
+    submit = subparsers.add_parser(
+        "submit",
+        help="submit an RDF file to a running iqkg",
+        description="Submit an RDF file as a partner. The token comes from --token-file or "
+        "--token, else from IQKG_TOKEN; --token stays in shell history, so prefer the others.",
+    )
+    submit.add_argument(
+        "file", type=Path, help="the RDF file (format from the extension: .ttl, .nt, .jsonld …)"
+    )
+    submit.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="the server, e.g. https://iqkg.example.org (default: the configured server, "
+        "http://IQKG_HOST:IQKG_PORT)",
+    )
+    submit.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="FILE",
+        help="read your partner token from FILE (its first line)",
+    )
+    submit.add_argument("--token", help="your partner token (prefer IQKG_TOKEN or --token-file)")
+    submit.add_argument(
+        "--replace", metavar="ID", help="store the file as a new version of submission ID"
+    )
+    submit.add_argument(
+        "--lang", choices=["de", "en"], default="en", help="language of the report (default en)"
+    )
+    submit.add_argument(
+        "--format",
+        choices=["text", "turtle", "json"],
+        default="text",
+        help="the answer as readable text (default), SHACL report in Turtle, or JSON",
+    )
     submit.set_defaults(func=cmd_submit)
 
 
@@ -91,18 +120,38 @@ def report_from_json(data: dict[str, Any]) -> ValidationReport:
     return ValidationReport(results=results, triples=[])
 
 
+def _token(args: argparse.Namespace, settings: Settings) -> str:
+    """The partner token: the flags win over the environment (IQKG_TOKEN)."""
+    if args.token_file:
+        try:
+            lines = args.token_file.read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise InputError(f"cannot read {args.token_file}: {error.strerror}") from None
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise InputError(f"{args.token_file} holds no token")
+        return token
+    token = args.token or settings.token
+    if not token:
+        raise InputError(
+            "no partner token: set IQKG_TOKEN, or pass --token-file FILE (or --token TOKEN)"
+        )
+    return str(token)
+
+
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     path: Path = args.file
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     syntax = rdf_syntax_for_path(path.name)
+    token = _token(args, settings)
     accept = "text/turtle" if args.format == "turtle" else "application/json"
     headers = {
-        "Authorization": f"Bearer {args.token}",
+        "Authorization": f"Bearer {token}",
         "Content-Type": syntax.media_type,
         "Accept": accept,
     }
-    endpoint = args.endpoint.rstrip("/")
+    endpoint = (args.endpoint or settings.server_url).rstrip("/")
     url = f"{endpoint}/submissions" + (f"/{args.replace}" if args.replace else "")
     try:
         response = httpx.request(
@@ -118,9 +167,11 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if response.status_code in (200, 201):
         body = response.json()
-        print(
-            f"accepted: submission {body['id']} version {body['version']} ({endpoint}{body['url']})"
-        )
+        where = f"submission {body['id']} version {body['version']} ({endpoint}{body['url']})"
+        if body.get("unchanged"):
+            print(f"unchanged: the same content is already {where}; nothing was written")
+        else:
+            print(f"accepted: {where}")
         if args.format == "json":
             print(json.dumps(body, ensure_ascii=False, indent=2))
         elif body.get("report", {}).get("results"):

@@ -109,6 +109,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Beitrag eines Partners, nicht Teil der kuratierten Daten:",
         "en": "A partner's contribution, not part of the curated data:",
     },
+    "search": {"de": "Suche", "en": "Search"},
+    "search_label": {"de": "Im Wissensgraphen suchen", "en": "Search the knowledge graph"},
+    "search_button": {"de": "Suchen", "en": "Search"},
+    "search_hits": {"de": "Treffer", "en": "results"},
+    "search_none": {
+        "de": "Nichts gefunden. Weniger oder andere Wörter versuchen.",
+        "en": "Nothing found. Try fewer or other words.",
+    },
+    "search_hint": {
+        "de": "Sucht in Namen, Alternativnamen und Beschreibungen, auf Deutsch und Englisch.",
+        "en": "Searches names, alternative names and descriptions, in German and English.",
+    },
+    "search_types": {"de": "Nach Art eingrenzen", "en": "Narrow by kind"},
+    "search_all_types": {"de": "Alle Arten", "en": "All kinds"},
+    "search_partner": {"de": "Partnerdaten", "en": "Partner data"},
+    "match_exact": {"de": "genauer Treffer", "en": "exact match"},
+    "match_prefix": {"de": "Anfang des Namens", "en": "start of name"},
+    "match_word": {"de": "Wort im Namen", "en": "word in name"},
+    "match_description": {"de": "in der Beschreibung", "en": "in the description"},
     "inferred_note": {
         "de": "Abgeleitete Aussagen (OWL-RL-Hülle) sind hier nicht aufgeführt; "
         "sie sind per SPARQL abfragbar.",

@@ -25,6 +25,7 @@ from iqkg.server import (
     pages,
     publication,
     queries,
+    search,
     sparql,
     submissions,
     validation,
@@ -37,7 +38,7 @@ from iqkg.store.dataset import Dataset
 #: Router modules, each exporting ``router`` (order = route matching order; the linked-data
 #: catch-all goes last).
 ROUTER_MODULES: list[ModuleType] = [health, sparql, graph_store, queries, metrics, validation]
-ROUTER_MODULES += [submissions]
+ROUTER_MODULES += [submissions, search]
 # Linked-data publication last: its /id/, /graph/, /def, /shapes routes never shadow others.
 ROUTER_MODULES += [publication, pages]
 

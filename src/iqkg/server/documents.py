@@ -15,21 +15,27 @@ from starlette.responses import RedirectResponse, Response
 
 from iqkg.errors import NotAcceptable
 from iqkg.publish.paths import DOCUMENT_EXTENSIONS, HTML_EXTENSION, syntax_for_extension
-from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.rdf.formats import GRAPH_SYNTAXES, JSON_LD, negotiate
 from iqkg.server.errors import error_response
 from iqkg.server.pages import not_found_page
 
 HTML_TYPES = ("text/html",)
 RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)
+#: A client that asks for plain JSON gets JSON-LD, which is JSON (JSON-LD 1.1 §9.1 lets
+#: JSON-LD be served as application/json). Offered last, so it never wins a tie.
+PLAIN_JSON = "application/json"
 
 
 def choose_extension(accept: str | None, *, html: bool = True) -> str:
     """The document extension the Accept header prefers (HTML first on ties)."""
     offered = [*HTML_TYPES] if html else []
     offered += [mt for s in GRAPH_SYNTAXES for mt in s.media_types]
+    offered.append(PLAIN_JSON)
     chosen = negotiate(accept, offered)
     if chosen in HTML_TYPES:
         return HTML_EXTENSION
+    if chosen == PLAIN_JSON:
+        return JSON_LD.extension
     return next(s.extension for s in GRAPH_SYNTAXES if chosen in s.media_types)
 
 

@@ -1,7 +1,10 @@
 """``/submissions``: partners submit, replace and withdraw RDF; anyone reads what is accepted.
 
 ``POST`` accepts (201 + ``Location``) or rejects (422 + the report, nothing written);
-``PUT`` stores a new version, ``DELETE`` withdraws. ``GET /submissions/{id}`` negotiates:
+content equal to a live submission of the partner is answered 200 with that submission
+(``"unchanged": true``, nothing written); ``PUT`` stores a new version (or, equal to the
+current one, answers 200 unchanged), ``DELETE`` withdraws. Both writes honour an
+``Idempotency-Key`` (:mod:`iqkg.server.idempotency`). ``GET /submissions/{id}`` negotiates:
 JSON (metadata + report) by default, the data in any RDF syntax, or an HTML report.
 Also the ``/submit`` page for people.
 """
@@ -19,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from iqkg.errors import InputError
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.server.idempotency import idempotent
 from iqkg.server.validation import (
     caller,
     read_rdf_body,
@@ -78,16 +82,28 @@ async def create_submission(request: Request) -> Response:
     body = await read_rdf_body(request)
     submissions = service(request)
     on_behalf_of = request.query_params.get("partner")
-    try:
-        record = await run_in_threadpool(submissions.create, who, body, on_behalf_of=on_behalf_of)
-    except SubmissionRejected as error:
-        return await _rejected(request, error)
-    report = await run_in_threadpool(submissions.report, record)
-    return JSONResponse(
-        {**record_json(request, record), "accepted": True, "report": report.as_json(lang)},
-        201,
-        {"Location": f"/submissions/{record.id}"},
-    )
+
+    async def answer() -> Response:
+        try:
+            outcome = await run_in_threadpool(
+                submissions.create, who, body, on_behalf_of=on_behalf_of
+            )
+        except SubmissionRejected as error:
+            return await _rejected(request, error)
+        record = outcome.record
+        report = await run_in_threadpool(submissions.report, record)
+        return JSONResponse(
+            {
+                **record_json(request, record),
+                "accepted": True,
+                "unchanged": outcome.unchanged,
+                "report": report.as_json(lang),
+            },
+            200 if outcome.unchanged else 201,
+            {"Location": f"/submissions/{record.id}"},
+        )
+
+    return await idempotent(request, submissions.ledger, who, body, answer)
 
 
 def _date_param(request: Request, name: str) -> str | None:
@@ -174,11 +190,18 @@ async def replace_submission(request: Request, submission_id: str) -> Response:
     report_language(request)  # every parameter is checked before anything is written
     body = await read_rdf_body(request)
     submissions = service(request)
-    try:
-        record = await run_in_threadpool(submissions.replace, who, submission_id, body)
-    except SubmissionRejected as error:
-        return await _rejected(request, error)
-    return JSONResponse({**record_json(request, record), "accepted": True})
+
+    async def answer() -> Response:
+        try:
+            outcome = await run_in_threadpool(submissions.replace, who, submission_id, body)
+        except SubmissionRejected as error:
+            return await _rejected(request, error)
+        record = outcome.record
+        return JSONResponse(
+            {**record_json(request, record), "accepted": True, "unchanged": outcome.unchanged}
+        )
+
+    return await idempotent(request, submissions.ledger, who, body, answer)
 
 
 @router.delete("/submissions/{submission_id}", summary="Withdraw (kept, leaves the union)")

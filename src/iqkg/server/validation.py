@@ -35,7 +35,14 @@ from iqkg.rdf.formats import (
 )
 from iqkg.server.bodies import read_limited
 from iqkg.settings import Settings
-from iqkg.submissions import Body, Caller, PartnerRegistry, SubmissionService, identify
+from iqkg.submissions import (
+    Body,
+    Caller,
+    PartnerRegistry,
+    SubmissionLedger,
+    SubmissionService,
+    identify,
+)
 from iqkg.submissions.checking import Checked, WorkerChecker, checker_kind
 from iqkg.validation.report import LANGUAGES, ValidationReport, label
 
@@ -81,7 +88,10 @@ async def startup(app: FastAPI) -> None:
         return asyncio.run_coroutine_threadsafe(work, loop).result()
 
     submissions = SubmissionService(
-        app.state.dataset, check, PartnerRegistry(settings.partners_path)
+        app.state.dataset,
+        check,
+        PartnerRegistry(settings.partners_path),
+        SubmissionLedger(settings.partners_path),
     )
     # Submissions withdrawn by an earlier iqkg still have their records in graph/meta.
     await run_in_threadpool(submissions.privatise_withdrawn)

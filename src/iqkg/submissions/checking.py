@@ -7,13 +7,15 @@ a pool of worker processes (:class:`WorkerChecker`) with a deadline, a memory ca
 network, exactly like queries: a worker that dies costs that request a 400, a worker past
 its deadline is killed (503 with ``Retry-After``), and the service goes on. What comes
 back is flat: the triples and the report graph as N-Triples, which the server reads
-without recursion, and the report's rows.
+without recursion, and the report's rows, and the digest of the canonical content
+(:mod:`.canonical`) that tells a re-submission from new data.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from iqkg.errors import InputError, IqkgError, Overloaded, QuerySyntaxError, Que
 from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_jobs
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
+from iqkg.submissions.canonical import canonical_digest, has_blank_nodes
 from iqkg.submissions.ownership import add_to_report, ownership_problems
 from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import ValidationReport, ValidationResult, read_report
@@ -33,13 +36,24 @@ from iqkg.validation.shacl import ShaclValidator, merge_reports
 _NT = ox.RdfFormat.N_TRIPLES
 _SYNTAXES = {syntax.name: syntax for syntax in ALL_RDF_SYNTAXES}
 
+log = logging.getLogger("iqkg.submissions")
+
+#: Seconds a worker may spend canonicalising a graph with blank nodes (waiting included).
+#: Past it the graph is not compared with earlier submissions; nothing else depends on it.
+CANONICAL_DEADLINE = 10.0
+
 
 @dataclass(frozen=True)
 class Checked:
-    """Parsed triples and their report: what a submission is accepted or rejected on."""
+    """Parsed triples and their report: what a submission is accepted or rejected on.
+
+    ``digest`` identifies the content (:func:`.canonical.canonical_digest`); None when it
+    could not be computed (blank nodes beyond the canonicalisation deadline).
+    """
 
     triples: list[ox.Triple]
     report: ValidationReport
+    digest: str | None = None
 
 
 class LocalChecker:
@@ -70,7 +84,11 @@ class LocalChecker:
         return cls(ShaclValidator.from_folders(knowledge_dir, iris), iris, max_triples)
 
     def check(self, data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
-        """The triples of ``data`` and their report; with an ``owner``, ownership too."""
+        """The triples of ``data`` and their report; with an ``owner``, ownership too.
+
+        The digest is computed here only for graphs without blank nodes, whose
+        canonicalisation cannot run away; see :class:`WorkerChecker` for the others.
+        """
         space = self.iris.partner_space(owner) if owner else self.iris.base
         triples = parse_untrusted(data, syntax, base_iri=space, max_triples=self.max_triples)
         report, graph = self.validator.validate(triples), Graph()  # graph: ownership results
@@ -79,7 +97,8 @@ class LocalChecker:
                 triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
             )
             add_to_report(graph, problems, space=space, iris=self.iris)
-        return Checked(triples, merge_reports(report, read_report(graph)))
+        digest = None if has_blank_nodes(triples) else canonical_digest(triples)
+        return Checked(triples, merge_reports(report, read_report(graph)), digest)
 
 
 # --- in a worker process ---------------------------------------------------------------
@@ -92,7 +111,8 @@ class CheckJob:
     With ``validate`` off the body is only parsed (the operator's Graph Store writes),
     against ``base_iri``, up to ``max_triples``, its errors naming ``source``. With an
     ``update`` the job is a SPARQL Update to parse (and run against no data) before the
-    writer runs it for real.
+    writer runs it for real. With ``canonicalize`` the body is N-Triples already checked,
+    to be digested only.
     """
 
     data: bytes = b""
@@ -103,6 +123,7 @@ class CheckJob:
     max_triples: int = 0
     source: str = "body"
     update: str | None = None
+    canonicalize: bool = False
 
 
 class CheckTimeout(Overloaded):
@@ -115,6 +136,8 @@ class CheckAnswer:
 
     results: list[ValidationResult] = field(default_factory=list)
     report: bytes = b""
+    digest: str | None = None
+    blank_nodes: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +158,9 @@ def checker_worker_main(
     checker = LocalChecker.from_folders(Path(knowledge_dir), IriScheme(base), int(max_triples))
 
     def handle(job: CheckJob) -> tuple[object, bytes]:
+        if job.canonicalize:
+            triples = [quad.triple for quad in ox.parse(job.data, format=_NT)]
+            return CheckAnswer(digest=canonical_digest(triples)), b""
         if job.update is None and not job.syntax:
             return CheckAnswer(), b""
         try:
@@ -157,7 +183,8 @@ def checker_worker_main(
             return problem, b""
         report = ox.serialize(checked.report.triples, format=_NT) or b""
         body = ox.serialize(checked.triples, format=_NT) or b""
-        return CheckAnswer(checked.report.results, report), body
+        blank_nodes = checked.digest is None and has_blank_nodes(checked.triples)
+        return CheckAnswer(checked.report.results, report, checked.digest, blank_nodes), body
 
     serve_jobs(fd, handle, int(memory_mb))
 
@@ -217,7 +244,25 @@ class WorkerChecker:
         if isinstance(header, CheckProblem):
             raise _rebuilt(header)
         assert isinstance(header, CheckAnswer)
-        return await asyncio.to_thread(_read_answer, header, b"".join(chunks))
+        body = b"".join(chunks)
+        checked = await asyncio.to_thread(_read_answer, header, body)
+        if header.blank_nodes and checked.report.conforms:
+            checked = replace(checked, digest=await self._canonical_digest(body))
+        return checked
+
+    async def _canonical_digest(self, ntriples: bytes) -> str | None:
+        """The digest of a graph with blank nodes, from a worker with a short deadline.
+
+        A worker that crashes or runs past :data:`CANONICAL_DEADLINE` is replaced as
+        always; the content is then "not comparable", never an error for the partner.
+        """
+        job = CheckJob(ntriples, canonicalize=True)
+        try:
+            header, _ = await self.pool.ask(job, min(CANONICAL_DEADLINE, self.timeout))
+        except IqkgError as error:
+            log.warning("content not canonicalised, so not compared: %s", error.message)
+            return None
+        return header.digest if isinstance(header, CheckAnswer) else None
 
     async def parse(
         self, data: bytes, syntax: RdfSyntax, *, base_iri: str, max_triples: int, source: str
@@ -256,7 +301,7 @@ def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:
     """Flat N-Triples back into terms: Rust, linear, no recursion (blank nodes keep labels)."""
     triples = [quad.triple for quad in ox.parse(body, format=_NT)]
     report = [quad.triple for quad in ox.parse(answer.report, format=_NT)]
-    return Checked(triples, ValidationReport(results=answer.results, triples=report))
+    return Checked(triples, ValidationReport(results=answer.results, triples=report), answer.digest)
 
 
 def _rebuilt(problem: CheckProblem) -> IqkgError:

@@ -4,6 +4,11 @@ Accepting writes the live graph, the version graph and their provenance in one
 :meth:`Dataset.write` (one Oxigraph transaction): a crash leaves the old or the new
 state, never a graph without its record. Changes to one submission are serialised by a
 lock held from reading its record to writing the next one; validation runs outside it.
+
+Submitting is idempotent on content: a body whose canonical RDF equals a live submission
+of the same partner (or, for a new version, the current version) is answered with that
+submission and writes nothing (:class:`Acceptance` says which). Withdrawn submissions
+are never matched: submitting their content again creates a new one.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.store.dataset import Dataset, GraphWrite
 from iqkg.submissions.checking import Checked
+from iqkg.submissions.ledger import SubmissionLedger
 from iqkg.submissions.partners import Caller, PartnerRegistry
 from iqkg.submissions.provenance import (
     ADMS,
@@ -68,6 +74,18 @@ class Body:
     media_type: str
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    """An accepted body: the submission it is now, and whether anything was written.
+
+    ``unchanged`` means the content equalled a live submission (or the current version)
+    and that submission is returned as it was.
+    """
+
+    record: SubmissionRecord
+    unchanged: bool = False
+
+
 def _value(row: ox.QuerySolution, name: str) -> str:
     term = row[name]
     if term is None or isinstance(term, ox.Triple):
@@ -85,12 +103,15 @@ class SubmissionService:
         dataset: Dataset,
         checker: Check,
         registry: PartnerRegistry,
+        ledger: SubmissionLedger | None = None,
     ) -> None:
         self.dataset = dataset
         self.iris: IriScheme = dataset.iris
         self.names = SubmissionIris(dataset.iris)
         self.checker = checker
         self.registry = registry
+        #: Content digests (and idempotency keys); without it nothing is matched.
+        self.ledger = ledger
         self._lock = threading.Lock()
 
     # --- checking --------------------------------------------------------------
@@ -103,9 +124,7 @@ class SubmissionService:
 
     # --- changing ----------------------------------------------------------------
 
-    def create(
-        self, caller: Caller, body: Body, *, on_behalf_of: str | None = None
-    ) -> SubmissionRecord:
+    def create(self, caller: Caller, body: Body, *, on_behalf_of: str | None = None) -> Acceptance:
         owner = self._owner_for_new(caller, on_behalf_of)
         received = _now()
         checked = self._accepted_or_raise(body, owner)
@@ -120,16 +139,22 @@ class SubmissionService:
             current=facts,
             versions=[facts],
         )
-        with self._lock:
+        with self._lock:  # held while matching too: two equal bodies at once make one
+            same = self._live_with(owner, checked.digest)
+            if same is not None:
+                return Acceptance(same, unchanged=True)
             self._write(record, checked)
-        return record
+            self._note_content(record, checked)
+        return Acceptance(record)
 
-    def replace(self, caller: Caller, submission_id: str, body: Body) -> SubmissionRecord:
+    def replace(self, caller: Caller, submission_id: str, body: Body) -> Acceptance:
         existing = self._changeable(caller, submission_id)
         received = _now()
         checked = self._accepted_or_raise(body, existing.partner)
         with self._lock:
             existing = self.get(caller, submission_id)
+            if self._is_current(existing, checked.digest):
+                return Acceptance(existing, unchanged=True)
             facts = self._facts(existing.current.number + 1, received, body, checked)
             record = replace(
                 existing,
@@ -140,7 +165,30 @@ class SubmissionService:
                 withdrawn=None,
             )
             self._write(record, checked)
-        return record
+            self._note_content(record, checked)
+        return Acceptance(record)
+
+    def _live_with(self, owner: str, digest: str | None) -> SubmissionRecord | None:
+        """The partner's oldest live submission whose current version has this content."""
+        if self.ledger is None or digest is None:
+            return None
+        for submission_id, version in self.ledger.versions_with(owner, digest):
+            records = self._records(submission_id=submission_id)
+            if records and records[0].current.number == version and records[0].status == "accepted":
+                return records[0]
+        return None
+
+    def _is_current(self, record: SubmissionRecord, digest: str | None) -> bool:
+        """Whether ``record`` is live and its current version has the content ``digest``."""
+        if self.ledger is None or digest is None or record.status != "accepted":
+            return False
+        return self.ledger.digest_of(record.id, record.current.number) == digest
+
+    def _note_content(self, record: SubmissionRecord, checked: Checked) -> None:
+        if self.ledger is not None and checked.digest is not None:
+            self.ledger.record_content(
+                record.partner, record.id, record.current.number, checked.digest
+            )
 
     def withdraw(self, caller: Caller, submission_id: str) -> SubmissionRecord:
         with self._lock:

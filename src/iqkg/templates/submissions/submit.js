@@ -46,9 +46,12 @@
       return;
     }
     const type = response.headers.get("content-type") || "";
-    if (response.status === 201) {
+    const stored = response.status === 201 ||
+      (url === "/submissions" && response.status === 200 && type.startsWith("application/json"));
+    if (stored) {  // 200: the same content was submitted before; nothing new was written
       const body = await response.json();
-      show(form.dataset.accepted + " " + body.id, "accepted");
+      const said = body.unchanged ? form.dataset.unchanged : form.dataset.accepted;
+      show(said + " " + body.id, "accepted");
       const link = document.createElement("a");
       link.href = body.url;
       link.id = "submission-link";

@@ -1,0 +1,107 @@
+"""``/search?q=``: find resources by name, as a page (browsers) or JSON (``Accept``).
+
+The index (:mod:`iqkg.publish.search`) is built at start-up and rebuilt off the event
+loop: in a thread started after every committed write (so the writer does not wait for
+it), and, should that not have finished, by the next search itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from iqkg.errors import InputError
+from iqkg.publish.labels import Labels
+from iqkg.publish.language import pick
+from iqkg.publish.paths import local_path
+from iqkg.publish.search import SearchIndex, SearchResult
+from iqkg.rdf.formats import negotiate
+from iqkg.server.pages import reader_language, render
+from iqkg.settings import Settings
+from iqkg.store.dataset import Dataset
+
+router = APIRouter(tags=["linked data"])
+
+MAX_QUERY_CHARS = 200
+PAGE_SIZE = 50
+
+
+def index_path(settings: Settings) -> Path:
+    """Beside the store, like the partners' file: never inside the RDF."""
+    return settings.store.parent / f"{settings.store.name}-search.sqlite"
+
+
+async def startup(app: FastAPI) -> None:
+    index = SearchIndex(index_path(app.state.settings))
+    app.state.search_index = index
+    dataset: Dataset = app.state.dataset
+    await run_in_threadpool(index.ensure, dataset)
+
+    def refresh(version: str) -> None:
+        threading.Thread(
+            target=index.ensure, args=(dataset,), name="iqkg-search-index", daemon=True
+        ).start()
+
+    dataset.on_write.append(refresh)
+
+
+def _hits_json(
+    dataset: Dataset, result: SearchResult, lang: str, type_iri: str | None
+) -> dict[str, Any]:
+    labels = Labels(dataset)
+    base = dataset.iris.base
+
+    def label(iri: str) -> str:
+        return labels.label(iri, lang).value
+
+    return {
+        "total": result.total,
+        "type": type_iri,
+        "results": [
+            {
+                "iri": hit.iri,
+                "url": local_path(hit.iri, base) or hit.iri,
+                "label": pick({k: [v] for k, v in hit.names.items()}, lang)
+                or labels.label(hit.iri, lang),
+                "description": pick({k: [v] for k, v in hit.descriptions.items()}, lang),
+                "types": [{"iri": t, "label": label(t)} for t in hit.types],
+                "partner": hit.partner,
+                "match": hit.match,
+            }
+            for hit in result.hits
+        ],
+        "facets": [{"iri": t, "label": label(t), "count": n} for t, n in result.facets],
+    }
+
+
+@router.api_route("/search", methods=["GET", "HEAD"], summary="Find resources by name")
+async def search(request: Request) -> Response:
+    query = request.query_params.get("q", "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(f"q is longer than {MAX_QUERY_CHARS} characters; search for less")
+    type_iri = request.query_params.get("type") or None
+    lang = reader_language(request)
+    wants = negotiate(request.headers.get("accept"), ["text/html", "application/json"])
+    dataset: Dataset = request.app.state.dataset
+    index: SearchIndex = request.app.state.search_index
+
+    def run() -> dict[str, Any]:
+        index.ensure(dataset)
+        result = index.search(query, type_iri=type_iri, limit=PAGE_SIZE)
+        return _hits_json(dataset, result, lang, type_iri)
+
+    found = await run_in_threadpool(run)
+    headers = {"Vary": "Accept, Accept-Language, Cookie", "Cache-Control": "no-cache"}
+    if wants == "application/json":
+        for hit in found["results"]:
+            for key in ("label", "description"):
+                text = hit[key]
+                hit[key] = None if text is None else {"value": text.value, "lang": text.lang}
+        return JSONResponse({"query": query, **found}, headers=headers)
+    context = {"query": query, "search_query": query, **found}
+    return render(request, "search.html", context, headers=headers)

@@ -1,0 +1,40 @@
+"""The identity of a submission's content: a digest of its canonical RDF.
+
+Two files say the same thing when their graphs are isomorphic, whatever the syntax,
+prefixes, order or blank-node labels. RDF Dataset Canonicalization (RDFC-1.0, W3C
+Recommendation 2024) gives isomorphic graphs the same canonical N-Quads; the SHA-256 of
+those lines (sorted, each once) is the digest compared between submissions.
+
+Canonicalising is cheap without blank nodes (it is then just sorting) but can explode
+with them: Oxigraph took 0.9 s on a 200-link blank-node chain, 9 s on 400, and was seen to
+crash on 10,000. So the checking worker digests blank-node-free graphs at once and
+leaves the others to a separate worker job with its own short deadline
+(:mod:`iqkg.submissions.checking`); a graph that cannot be digested in time is simply
+not compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+
+def has_blank_nodes(triples: Iterable[ox.Triple]) -> bool:
+    return any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    )
+
+
+def canonical_digest(triples: Iterable[ox.Triple]) -> str:
+    """SHA-256 (hex) of the RDFC-1.0 canonical N-Quads of the graph ``triples``."""
+    dataset = ox.Dataset(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples
+    )
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = (ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").splitlines()
+    digest = hashlib.sha256()
+    for line in sorted(set(lines)):
+        digest.update(line + b"\n")
+    return digest.hexdigest()

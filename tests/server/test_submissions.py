@@ -393,7 +393,9 @@ def test_cli_submit_gives_the_same_report_as_offline_validate(
     assert online.stdout.strip() == offline.stdout.strip()
     assert "Verstoß" in online.stdout
 
-    good = write(tmp_path / "good.ttl", fixture("project.ttl", "alpha"))
+    # Content no other test submits: equal content would be answered "unchanged" (idempotent).
+    content = fixture("project.ttl", "alpha").replace(b"(example)", b"(example, CLI)")
+    good = write(tmp_path / "good.ttl", content)
     accepted = iqkg(
         "submit",
         str(good),

@@ -155,10 +155,17 @@ class SearchIndex:
                 match=match,
             )
             ranked.append((MATCHES.index(match), position, hit))
-        ranked.sort(key=lambda item: (item[0], item[1]))
+        # Within a kind of match, the programme's own resources before the documents that
+        # describe them: "Anerkennung" looks for the action field, not a web page's title.
+        ranked.sort(key=lambda item: (item[0], _is_document(item[2]), item[1]))
         facets = Counter(t for _, _, hit in ranked for t in hit.types)
         chosen = [hit for _, _, hit in ranked if type_iri is None or type_iri in hit.types]
         return SearchResult(chosen[:limit], len(chosen), facets.most_common())
+
+
+def _is_document(hit: Hit) -> bool:
+    """A source document (``{base}def#SourceDocument``: cited pages, the programme text)."""
+    return any(t.endswith("def#SourceDocument") for t in hit.types)
 
 
 def _match(query: str, names: list[str]) -> str:

@@ -1,16 +1,18 @@
 """Assemble the application: ``create_app(settings)`` is the only place routers meet.
 
-The process that runs the app is the store's single writer: it opens the on-disk dataset
-(``iqkg load`` fills it beforehand; ``make run`` does both) and hands it to the routers
-through ``app.state``. Each router module may define ``async def startup(app)`` and
-``async def shutdown(app)``; they run in the order of :data:`ROUTER_MODULES`.
+The process that runs the app is the store's single writer: its lifespan opens the
+on-disk dataset (``iqkg load`` fills it beforehand; ``make run`` does both), builds the
+:class:`~iqkg.server.services.Services` the routes share — in one visible order, each
+part by the builder of the router module that uses it — and yields them as lifespan
+state. Nothing is kept on the application object. On shutdown the parts are closed in reverse.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import ModuleType
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +34,7 @@ from iqkg.server import (
     web,
 )
 from iqkg.server.errors import install_error_handlers
+from iqkg.server.services import STATE_KEY, Services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
@@ -42,25 +45,37 @@ ROUTER_MODULES += [submissions, search]
 # Linked-data publication last: its /id/, /graph/, /def, /shapes routes never shadow others.
 ROUTER_MODULES += [publication, pages]
 
+#: What the lifespan yields: Starlette copies it into every request's ``request.state``.
+State = Mapping[str, Any]
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    iris = IriScheme(settings.base)
-    crashes = CrashPoints(settings.crash_at)
-    dataset = await run_in_threadpool(Dataset.open, settings.store, iris, crashes)
-    app.state.dataset = dataset
-    app.state.iris = iris
-    for module in ROUTER_MODULES:
-        if hasattr(module, "startup"):
-            await module.startup(app)
-    try:
-        yield
-    finally:
-        for module in reversed(ROUTER_MODULES):
-            if hasattr(module, "shutdown"):
-                await module.shutdown(app)
-        dataset.close()
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[State]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        iris = IriScheme(settings.base)
+        crashes = CrashPoints(settings.crash_at)
+        dataset = await run_in_threadpool(Dataset.open, settings.store, iris, crashes)
+        sparql_state = await sparql.build_sparql(settings, dataset)
+        checking = await validation.build_checking(settings, dataset)
+        search_index = await search.build_search_index(settings, dataset)
+        services = Services(
+            settings=settings,
+            iris=iris,
+            dataset=dataset,
+            sparql=sparql_state,
+            checking=checking,
+            search_index=search_index,
+            publication=publication.build_publication(settings),
+            catalogue=queries.CatalogueCache(settings.queries_dir),
+        )
+        try:
+            yield {STATE_KEY: services}
+        finally:
+            await validation.close_checking(checking)
+            await sparql.close_sparql(sparql_state, dataset)
+            dataset.close()
+
+    return lifespan
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -68,14 +83,14 @@ def create_app(settings: Settings) -> FastAPI:
         title="iqkg",
         version=__version__,
         summary="Knowledge graph of the funding programme 'Integration durch Qualifizierung (IQ)'",
-        lifespan=_lifespan,
+        lifespan=_lifespan(settings),
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.settings = settings
     install_error_handlers(app)
     web.install(app)
     for module in ROUTER_MODULES:
         app.include_router(module.router)
+    publication.install_base_path(app, settings)
     return app

@@ -46,9 +46,9 @@ from iqkg.rdf.formats import (
 )
 from iqkg.server.bodies import read_limited
 from iqkg.server.operator import require_operator
+from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, hidden_graph_prefixes
-from iqkg.submissions.checking import WorkerChecker
 
 router = APIRouter(tags=["graph store"])
 
@@ -90,7 +90,7 @@ def _exists(dataset: Dataset, graph: str | None) -> bool:
 
 @router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (GSP GET)")
 async def read_graph(request: Request) -> Response:
-    dataset: Dataset = request.app.state.dataset
+    dataset = get_services(request).dataset
     graph = _target(request)
     _refuse_hidden(dataset, graph, writing=False)
     syntax = negotiate_rdf_syntax(request.headers.get("accept"))
@@ -98,7 +98,7 @@ async def read_graph(request: Request) -> Response:
     headers = {
         "Content-Type": content_type(syntax.media_type),
         "Vary": "Accept",
-        "X-IQKG-Dataset-Version": request.app.state.served.version,
+        "X-IQKG-Dataset-Version": get_services(request).sparql.served.version,
     }
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
@@ -155,15 +155,15 @@ async def drop_graph_directly(request: Request, name: str) -> Response:
 
 
 def _direct(request: Request, name: str) -> str:
-    graph = str(request.app.state.iris.graph(name))
+    graph = str(get_services(request).iris.graph(name))
     check_iri("graph", graph)
     return graph
 
 
 async def _drop(request: Request, graph: str | None) -> Response:
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     require_operator(request, settings, "writing to the graph store")
-    dataset: Dataset = request.app.state.dataset
+    dataset = get_services(request).dataset
     _refuse_hidden(dataset, graph, writing=True)
     if not await run_in_threadpool(_exists, dataset, graph):
         raise NotFound(f"there is no graph <{graph}> in the store.")
@@ -176,9 +176,9 @@ async def _drop(request: Request, graph: str | None) -> Response:
 
 
 async def _write(request: Request, graph: str | None, *, replace: bool) -> Response:
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     require_operator(request, settings, "writing to the graph store")
-    dataset: Dataset = request.app.state.dataset
+    dataset = get_services(request).dataset
     _refuse_hidden(dataset, graph, writing=True)
     triples = await _parsed_body(request, settings, graph)
     existed = await run_in_threadpool(_exists, dataset, graph)
@@ -193,9 +193,9 @@ async def _write(request: Request, graph: str | None, *, replace: bool) -> Respo
 
 async def _create(request: Request) -> Response:
     """GSP §5.5: POST to the service itself makes a new graph, named by the server."""
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     require_operator(request, settings, "writing to the graph store")
-    dataset: Dataset = request.app.state.dataset
+    dataset = get_services(request).dataset
     graph = dataset.iris.graph(f"store/{uuid.uuid4().hex}")
     triples = await _parsed_body(request, settings, graph)
     version = await run_in_threadpool(
@@ -227,7 +227,7 @@ async def _parsed_body(request: Request, settings: Settings, graph: str | None) 
 
     # Parsed in a checking worker, like every untrusted body (issue #9): a parser that dies
     # costs a worker and this request a 400, never the server.
-    checker: WorkerChecker = request.app.state.checker
+    checker = get_services(request).checking.checker
     triples: list[Triple] = []
     for number, (media_type, document) in enumerate(documents, start=1):
         triples += await checker.parse(

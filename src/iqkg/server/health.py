@@ -16,9 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
-from iqkg.query.workers import WorkerPool
-from iqkg.settings import Settings
-from iqkg.store.dataset import Dataset
+from iqkg.server.services import get_services
 
 router = APIRouter()
 
@@ -28,8 +26,9 @@ STORE_TIMEOUT = 5.0
 
 @router.api_route("/health", methods=["GET", "HEAD"], tags=["meta"])
 async def health(request: Request) -> JSONResponse:
-    settings: Settings = request.app.state.settings
-    dataset: Dataset = request.app.state.dataset
+    services = get_services(request)
+    settings = services.settings
+    dataset = services.dataset
     reasons: list[str] = []
     report: dict[str, object] = {"status": "ok"}
     try:
@@ -40,11 +39,8 @@ async def health(request: Request) -> JSONResponse:
         reasons.append(f"the store did not answer within {STORE_TIMEOUT:g} s")
     except Exception as error:  # whatever the store raises, the answer is "unreachable"
         reasons.append(f"the store cannot be read: {type(error).__name__}: {error}")
-    pools = {"queryWorkers": "query_pool", "checkingWorkers": "checker_pool"}
-    for key, attribute in pools.items():
-        pool: WorkerPool | None = getattr(request.app.state, attribute, None)
-        if pool is None:
-            continue
+    pools = {"queryWorkers": services.sparql.pool, "checkingWorkers": services.checking.pool}
+    for key, pool in pools.items():
         report[key] = {  # pids: for operators and tests
             "pids": pool.pids,
             "size": pool.size,

@@ -1,7 +1,8 @@
 """``/metrics``: Prometheus text exposition of the SPARQL service.
 
-One :class:`SparqlMetrics` per app (its own registry: no global state), kept in
-``app.state.metrics`` and fed by the SPARQL router and the worker pool.
+One :class:`SparqlMetrics` per app (its own registry: no global state), kept in the
+services (``sparql.metrics``, :mod:`iqkg.server.services`) and fed by the SPARQL router
+and the worker pool.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.responses import Response
+
+from iqkg.server.services import get_services
 
 router = APIRouter()
 
@@ -94,11 +97,9 @@ class SparqlMetrics:
 
 @router.get("/metrics", tags=["meta"], include_in_schema=False)
 async def metrics(request: Request) -> Response:
-    state = request.app.state
-    collected: SparqlMetrics = state.metrics
-    pool = getattr(state, "query_pool", None)
-    if pool is not None:
-        collected.workers.set(len(pool.workers))
-        collected.busy.set(pool.busy)
-        collected.waiting.set(pool.waiting)
+    sparql = get_services(request).sparql
+    collected, pool = sparql.metrics, sparql.pool
+    collected.workers.set(len(pool.workers))
+    collected.busy.set(pool.busy)
+    collected.waiting.set(pool.waiting)
     return Response(collected.render(), media_type=CONTENT_TYPE_LATEST)

@@ -26,6 +26,7 @@ from iqkg.publish.labels import Labels
 from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
 from iqkg.publish.pages import Linker, Origin, PageBuilder
 from iqkg.rdf.iris import RDF, SKOS
+from iqkg.server.services import get_services
 from iqkg.store.dataset import Dataset
 
 router = APIRouter()
@@ -162,7 +163,7 @@ def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, An
     summary="Home page",
 )
 async def home(request: Request) -> Response:
-    dataset: Dataset = request.app.state.dataset
+    dataset = get_services(request).dataset
     lang = reader_language(request)
     context = await run_in_threadpool(_home_context, dataset, request, lang)
     return render(

@@ -39,6 +39,7 @@ from iqkg.publish.void import VoidCache, void_triples
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
 from iqkg.server.documents import alternates, etag, not_found, rdf_response, see_other
 from iqkg.server.pages import reader_language, render
+from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
 
@@ -51,19 +52,18 @@ class PublicationState:
     dumps: Dumps
 
 
-def publication_state(app: FastAPI) -> PublicationState:
-    state = getattr(app.state, "publication", None)
-    if state is None:
-        settings: Settings = app.state.settings
-        state = PublicationState(VoidCache(), Dumps(Path(settings.store).parent / "dumps"))
-        app.state.publication = state
-    return state
+def build_publication(settings: Settings) -> PublicationState:
+    """The caches: VoID statistics in memory, dumps in ``dumps/`` beside the store."""
+    return PublicationState(VoidCache(), Dumps(Path(settings.store).parent / "dumps"))
 
 
-async def startup(app: FastAPI) -> None:
-    """Create the caches; serve ``{base path}…`` too when the base has a path."""
-    publication_state(app)
-    base_path = urlsplit(app.state.settings.base).path
+def publication_state(request: Request) -> PublicationState:
+    return get_services(request).publication
+
+
+def install_base_path(app: FastAPI, settings: Settings) -> None:
+    """Serve ``{base path}…`` too when the base has a path (after every other route)."""
+    base_path = urlsplit(settings.base).path
     if base_path not in ("", "/"):
         app.add_api_route(
             base_path + "{rest:path}",
@@ -74,8 +74,7 @@ async def startup(app: FastAPI) -> None:
 
 
 def _dataset(request: Request) -> Dataset:
-    dataset: Dataset = request.app.state.dataset
-    return dataset
+    return get_services(request).dataset
 
 
 # --- resources ---------------------------------------------------------------------
@@ -91,7 +90,7 @@ def _find(dataset: Dataset, candidates: list[str]) -> Description | None:
 
 async def serve_resource(request: Request, path: str) -> Response:
     dataset = _dataset(request)
-    base = request.app.state.settings.base
+    base = get_services(request).settings.base
     origin = usable_origin(str(request.base_url), base)
     stem, extension = split_extension(path)
     description = await run_in_threadpool(_find, dataset, candidate_iris(stem, base, origin))
@@ -111,7 +110,7 @@ async def serve_resource(request: Request, path: str) -> Response:
     def body() -> tuple[bytes, str]:
         triples = description_triples(dataset, description)
         if description.iri == dataset_iri(dataset.iris):
-            stats = publication_state(request.app).void.stats(dataset)
+            stats = publication_state(request).void.stats(dataset)
             triples += void_triples(stats, dataset, origin)
         context = jsonld_context(dataset)["@context"]
         return serialize_triples(triples, syntax, dataset.iris, context=context), dataset.version
@@ -228,7 +227,7 @@ async def ontology_version(request: Request, rest: str) -> Response:
 
 async def shapes_document(request: Request, extension: str) -> Response:
     dataset = _dataset(request)
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     triples = await run_in_threadpool(shapes_triples, settings.shapes_dir, dataset.iris)
     if extension == HTML_EXTENSION:
         docs = await run_in_threadpool(shapes_doc, triples, dataset.iris)
@@ -272,7 +271,7 @@ async def void_as(request: Request, extension: str) -> Response:
     site = usable_origin(str(request.base_url), dataset.iris.base)
 
     def body() -> tuple[bytes, str]:
-        stats = publication_state(request.app).void.stats(dataset)
+        stats = publication_state(request).void.stats(dataset)
         return serialize_triples(void_triples(stats, dataset, site), syntax, dataset.iris), (
             stats.version
         )
@@ -297,7 +296,7 @@ async def context(request: Request) -> Response:
 @router.api_route("/dumps/", methods=["GET", "HEAD"], summary="Dumps of the whole dataset")
 async def dumps(request: Request) -> Response:
     dataset = _dataset(request)
-    current = await run_in_threadpool(publication_state(request.app).dumps.current, dataset)
+    current = await run_in_threadpool(publication_state(request).dumps.current, dataset)
     return render(request, "dumps.html", {"dumps": current})
 
 
@@ -306,7 +305,7 @@ async def dump_file(request: Request, name: str) -> Response:
     if name not in {f.name for f in DUMP_FORMATS}:
         return not_found(request, f"/dumps/{name}")
     dataset = _dataset(request)
-    current = await run_in_threadpool(publication_state(request.app).dumps.current, dataset)
+    current = await run_in_threadpool(publication_state(request).dumps.current, dataset)
     found = current.file(name)
     if found is None:
         raise NotFound(f"No dump named {name!r}.")

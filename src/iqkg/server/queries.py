@@ -20,7 +20,7 @@ from iqkg.errors import NotFound
 from iqkg.publish.language import from_accept_language
 from iqkg.query.catalogue import Catalogue
 from iqkg.rdf.formats import negotiate
-from iqkg.settings import Settings
+from iqkg.server.services import get_services
 
 router = APIRouter(tags=["sparql"])
 
@@ -55,12 +55,7 @@ class CatalogueCache:
 
 
 def _catalogue(request: Request) -> CatalogueCache:
-    state = request.app.state
-    if not hasattr(state, "catalogue_cache"):
-        settings: Settings = state.settings
-        state.catalogue_cache = CatalogueCache(settings.queries_dir)
-    cache: CatalogueCache = state.catalogue_cache
-    return cache
+    return get_services(request).catalogue
 
 
 def _entries(catalogue: Catalogue, root: str) -> list[dict[str, Any]]:

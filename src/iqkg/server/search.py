@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
@@ -22,6 +22,7 @@ from iqkg.publish.paths import local_path
 from iqkg.publish.search import SearchIndex, SearchResult
 from iqkg.rdf.formats import negotiate
 from iqkg.server.pages import reader_language, render
+from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
@@ -36,10 +37,9 @@ def index_path(settings: Settings) -> Path:
     return settings.store.parent / f"{settings.store.name}-search.sqlite"
 
 
-async def startup(app: FastAPI) -> None:
-    index = SearchIndex(index_path(app.state.settings))
-    app.state.search_index = index
-    dataset: Dataset = app.state.dataset
+async def build_search_index(settings: Settings, dataset: Dataset) -> SearchIndex:
+    """Build (or reuse) the index now, and refresh it after every committed write."""
+    index = SearchIndex(index_path(settings))
     await run_in_threadpool(index.ensure, dataset)
 
     def refresh(version: str) -> None:
@@ -48,6 +48,7 @@ async def startup(app: FastAPI) -> None:
         ).start()
 
     dataset.on_write.append(refresh)
+    return index
 
 
 def _hits_json(
@@ -87,8 +88,9 @@ async def search(request: Request) -> Response:
     type_iri = request.query_params.get("type") or None
     lang = reader_language(request)
     wants = negotiate(request.headers.get("accept"), ["text/html", "application/json"])
-    dataset: Dataset = request.app.state.dataset
-    index: SearchIndex = request.app.state.search_index
+    services = get_services(request)
+    dataset = services.dataset
+    index = services.search_index
 
     def run() -> dict[str, Any]:
         index.ensure(dataset)

@@ -16,14 +16,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict, MultiDict
 from starlette.responses import Response, StreamingResponse
@@ -60,9 +60,9 @@ from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.clients import client_identity
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.server.operator import require_operator
+from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
-from iqkg.submissions.checking import WorkerChecker
 
 router = APIRouter(tags=["sparql"])
 
@@ -93,9 +93,22 @@ def checkpoints_folder(settings: Settings) -> Path:
     return settings.checkpoints_dir or settings.store.parent / f"{settings.store.name}.checkpoints"
 
 
-async def startup(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    dataset: Dataset = app.state.dataset
+@dataclass
+class SparqlState:
+    """The query side of the server: workers on checkpoints, and what answers depend on."""
+
+    metrics: SparqlMetrics
+    pool: WorkerPool
+    served: Served
+    #: Called by the writer after each committed write (publishes the new checkpoint).
+    published: Callable[[str], None]
+    #: Serialized service descriptions of the current version, by (version, endpoint, syntax).
+    service_descriptions: dict[tuple[str, str, str], bytes]
+    result_cache: ResultCache
+
+
+async def build_sparql(settings: Settings, dataset: Dataset) -> SparqlState:
+    """Publish the first checkpoint and start the query workers."""
     metrics = SparqlMetrics()
     checkpoints = Checkpoints(
         checkpoints_folder(settings),
@@ -126,22 +139,15 @@ async def startup(app: FastAPI) -> None:
         crashes=dataset.crashes,
     )
     await pool.start()
-    app.state.metrics = metrics
-    app.state.query_pool = pool
-    app.state.served = served
-    app.state.sparql_publish = published
-    app.state.service_descriptions = {}
-    app.state.result_cache = ResultCache(settings.result_cache_bytes)
+    return SparqlState(
+        metrics, pool, served, published, {}, ResultCache(settings.result_cache_bytes)
+    )
 
 
-async def shutdown(app: FastAPI) -> None:
-    dataset: Dataset = app.state.dataset
-    published = getattr(app.state, "sparql_publish", None)
-    if published in dataset.on_write:
-        dataset.on_write.remove(published)
-    pool: WorkerPool | None = getattr(app.state, "query_pool", None)
-    if pool is not None:
-        await pool.stop()
+async def close_sparql(state: SparqlState, dataset: Dataset) -> None:
+    if state.published in dataset.on_write:
+        dataset.on_write.remove(state.published)
+    await state.pool.stop()
 
 
 # --- /sparql -------------------------------------------------------------------------------
@@ -165,7 +171,7 @@ async def sparql_get(request: Request) -> Response:
 
 @router.post("/sparql", summary="SPARQL query (POST form or application/sparql-query)")
 async def sparql_post(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     media_type = request_media_type(request)
     if media_type == SPARQL_QUERY:
         body = await _body(request, settings.max_query_bytes)
@@ -186,9 +192,10 @@ async def sparql_post(request: Request) -> Response:
 
 
 async def _answer(request: Request, query: str | None, params: Params) -> Response:
-    state = request.app.state
-    settings: Settings = state.settings
-    metrics: SparqlMetrics = state.metrics
+    services = get_services(request)
+    state = services.sparql
+    settings = services.settings
+    metrics = state.metrics
     started = time.perf_counter()
     # Counted in `finally` under its outcome; None: not a query (the editor page). Only
     # "ok" and "truncated" ran in a worker, so only they give latency samples.
@@ -213,9 +220,9 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         )
         shape = inspect_query(sparql.query, frozenset(settings.service_allowlist))
         if sparql.default_graphs is not None or shape.has_dataset_clause:
-            check_graphs(sparql, shape, state.iris)
+            check_graphs(sparql, shape, services.iris)
         syntax = choose_syntax(shape, format_names, accept)
-        served: Served = state.served
+        served = state.served
         headers = {
             "Content-Type": content_type(syntax.media_type),
             "Vary": "Accept, Accept-Encoding",
@@ -228,7 +235,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
             if _not_modified(request, headers["ETag"], served.modified):
                 outcome = "not_modified"
                 return Response(status_code=304, headers=headers)
-        cache: ResultCache = state.result_cache
+        cache = state.result_cache
         key: CacheKey = (
             sparql.query,
             syntax.name,
@@ -259,7 +266,7 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
                 union_default=settings.default_graph == "union",
             )
             client = await client_identity(request)
-            answer = await state.query_pool.run(job, sparql.timeout, client=client)
+            answer = await state.pool.run(job, sparql.timeout, client=client)
             result = CachedAnswer(tuple(answer.chunks), answer.truncated)
             if not shape.volatile and served.version == version:  # no write meanwhile
                 cache.put(version, key, result)
@@ -367,14 +374,14 @@ async def _without_query(request: Request) -> Response:
 
         return editor_page(request, "")
     syntax = next(s for s in GRAPH_SYNTAXES if chosen in s.media_types)
-    state = request.app.state
+    services = get_services(request)
     endpoint = str(request.url.replace(query=None, fragment=None))
-    key = (state.served.version, endpoint, syntax.name)
-    cache: dict[tuple[str, str, str], bytes] = state.service_descriptions
+    key = (services.sparql.served.version, endpoint, syntax.name)
+    cache = services.sparql.service_descriptions
     if key not in cache:
-        dataset: Dataset = state.dataset
-        federated = bool(state.settings.service_allowlist)
-        settings: Settings = state.settings
+        dataset = services.dataset
+        federated = bool(services.settings.service_allowlist)
+        settings = services.settings
         triples = await run_in_threadpool(
             lambda: service_description(
                 dataset.store,
@@ -400,7 +407,8 @@ async def _without_query(request: Request) -> Response:
 
 @router.post("/update", summary="SPARQL 1.1 Update (operator credentials required)")
 async def update(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+    services = get_services(request)
+    settings = services.settings
     require_operator(request, settings, "/update")
     media_type = request_media_type(request)
     if media_type == SPARQL_UPDATE:
@@ -426,7 +434,7 @@ async def update(request: Request) -> Response:
         raise InputError("no update given: send it as the body or the form field 'update'.")
     if len(text.encode("utf-8")) > settings.max_query_bytes:
         raise PayloadTooLarge(f"the update is larger than {settings.max_query_bytes} bytes.")
-    dataset: Dataset = request.app.state.dataset
+    dataset = services.dataset
     base_iri = settings.base + "update"
     prepared = prepare_update(
         text,
@@ -437,7 +445,7 @@ async def update(request: Request) -> Response:
         allowlist=frozenset(settings.service_allowlist),
     )
     if prepared.empty:  # SPARQL 1.1 Update §3: an empty request is a valid update
-        version = request.app.state.served.version
+        version = services.sparql.served.version
         return Response(
             f"nothing to do; dataset version {version}\n",
             media_type="text/plain",
@@ -445,7 +453,7 @@ async def update(request: Request) -> Response:
         )
     # Parsed first in a checking worker, with the query deadline: a text that kills its
     # parser or takes minutes to parse never reaches the writer (which holds the write lock).
-    checker: WorkerChecker = request.app.state.checker
+    checker = services.checking.checker
     await checker.preflight_update(
         # (operations that name "all graphs" are spelt out for none: the syntax is the same)
         ops if isinstance(ops := prepared.operations, str) else ops([]),
@@ -460,7 +468,7 @@ async def update(request: Request) -> Response:
             union_default=settings.default_graph == "union",
         )
     )
-    request.app.state.metrics.updates.inc()
+    services.sparql.metrics.updates.inc()
     return Response(
         f"update applied; dataset version {version}\n",
         media_type="text/plain",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -34,7 +35,9 @@ from iqkg.rdf.formats import (
     rdf_syntax_for_path,
 )
 from iqkg.server.bodies import read_limited
+from iqkg.server.services import get_services
 from iqkg.settings import Settings
+from iqkg.store.dataset import Dataset
 from iqkg.submissions import (
     Body,
     Caller,
@@ -55,13 +58,21 @@ templates = Environment(
 REPORT_MEDIA_TYPES = ["application/json", "text/html", TURTLE.media_type, JSON_LD.media_type]
 
 
-async def startup(app: FastAPI) -> None:
+@dataclass
+class CheckingState:
+    """The checking workers, and the submission service that reaches them."""
+
+    pool: WorkerPool
+    checker: WorkerChecker
+    submissions: SubmissionService
+
+
+async def build_checking(settings: Settings, dataset: Dataset) -> CheckingState:
     """Start the checking workers (each parses shapes, ontology and curated data once).
 
     The submission service runs in the thread pool and reaches the workers through the
     event loop; the server process itself never parses or validates a body.
     """
-    settings: Settings = app.state.settings
     pool = WorkerPool(
         settings.concurrent_validations,
         settings.concurrent_validations,
@@ -77,9 +88,7 @@ async def startup(app: FastAPI) -> None:
         ),
     )
     await pool.start()
-    app.state.checker_pool = pool
     checker = WorkerChecker(pool, settings.validation_timeout)
-    app.state.checker = checker
     loop = asyncio.get_running_loop()
 
     def check(data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
@@ -88,25 +97,22 @@ async def startup(app: FastAPI) -> None:
         return asyncio.run_coroutine_threadsafe(work, loop).result()
 
     submissions = SubmissionService(
-        app.state.dataset,
+        dataset,
         check,
         PartnerRegistry(settings.partners_path),
         SubmissionLedger(settings.partners_path),
     )
     # Submissions withdrawn by an earlier iqkg still have their records in graph/meta.
     await run_in_threadpool(submissions.privatise_withdrawn)
-    app.state.submissions = submissions
+    return CheckingState(pool, checker, submissions)
 
 
-async def shutdown(app: FastAPI) -> None:
-    pool: WorkerPool | None = getattr(app.state, "checker_pool", None)
-    if pool is not None:
-        await pool.stop()
+async def close_checking(state: CheckingState) -> None:
+    await state.pool.stop()
 
 
 def service(request: Request) -> SubmissionService:
-    result: SubmissionService = request.app.state.submissions
-    return result
+    return get_services(request).checking.submissions
 
 
 #: The client the current request's checking work is for: one client holds at most its
@@ -129,7 +135,7 @@ def client_key(request: Request, who: Caller | None) -> str:
 
 async def caller(request: Request) -> Caller:
     """Who is asking; the partner lookup (SQLite) runs off the event loop."""
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     who = await run_in_threadpool(
         identify,
         service(request).registry,
@@ -145,7 +151,7 @@ async def caller(request: Request) -> Caller:
 
 async def read_rdf_body(request: Request) -> Body:
     """The RDF in a request: the body itself, or the file part of a multipart upload."""
-    settings: Settings = request.app.state.settings
+    settings = get_services(request).settings
     content_type = request.headers.get("content-type", "")
     data = await read_limited(
         request,

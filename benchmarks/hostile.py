@@ -67,20 +67,28 @@ def under_load(
     probe: Callable[[httpx.Client], httpx.Response],
     seconds: float,
     clients: int = 4,
+    *,
+    one_address: bool = False,
 ) -> tuple[list[float], Counter[int], Counter[int]]:
-    """Probe latencies and statuses while ``clients`` threads repeat ``attack``."""
+    """Probe latencies and statuses while ``clients`` threads repeat ``attack``.
+
+    The attackers come from addresses of their own (127.0.0.2, …: four clients), or with
+    ``one_address`` all from 127.0.0.2 (one client with four connections).
+    """
     stop = threading.Event()
     attack_statuses: Counter[int] = Counter()
 
-    def attacker() -> None:
-        with httpx.Client(base_url=server.url, timeout=120) as client:
+    def attacker(number: int) -> None:
+        address = "127.0.0.2" if one_address else f"127.0.0.{number + 2}"
+        transport = httpx.HTTPTransport(local_address=address)
+        with httpx.Client(base_url=server.url, timeout=120, transport=transport) as client:
             while not stop.is_set():
                 try:
                     attack_statuses[attack(client).status_code] += 1
                 except httpx.TransportError:
                     attack_statuses[0] += 1
 
-    threads = [threading.Thread(target=attacker, daemon=True) for _ in range(clients)]
+    threads = [threading.Thread(target=attacker, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
     latencies: list[float] = []
@@ -145,7 +153,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         server = start_server(
             Path(tmp) / "store",
-            env={"IQKG_ADMIN_TOKEN": ADMIN_TOKEN, "IQKG_QUERY_TIMEOUT": "5"},
+            # Result cache off: every cheap query must get a worker, as a new query would.
+            env={
+                "IQKG_ADMIN_TOKEN": ADMIN_TOKEN,
+                "IQKG_QUERY_TIMEOUT": "5",
+                "IQKG_RESULT_CACHE_BYTES": "0",
+            },
         )
         try:
             with httpx.Client(base_url=server.url, timeout=60) as client:
@@ -172,7 +185,10 @@ def main() -> None:
 
             lines += [
                 "",
-                "## 2. The cheap query while 4 clients send runaway and nested queries",
+                "## 2. The cheap query while runaway or nested queries keep coming",
+                "",
+                "Result cache off, 2 query workers, per-client share 0.5: one greedy client "
+                "holds at most one worker; four distinct clients can hold both.",
                 "",
             ]
             attacks_cycle = [RUNAWAY, NESTED, CHAIN]
@@ -196,10 +212,15 @@ def main() -> None:
                     cheap(client)
                     quiet.append(time.perf_counter() - started)
             lines.append(f"- quiet: {percentiles(quiet)}")
-            latencies, probes, attacks = under_load(server, attack, cheap, args.seconds)
-            lines.append(f"- under attack: {percentiles(latencies)}; statuses {dict(probes)}")
-            lines.append(f"- the attackers' statuses: {dict(attacks)} (query deadline 5 s)")
-            print("\n".join(lines[-3:]), flush=True)
+            for one_address, who in ((True, "one client, 4 connections"), (False, "4 clients")):
+                latencies, probes, attacks = under_load(
+                    server, attack, cheap, args.seconds, one_address=one_address
+                )
+                lines.append(
+                    f"- under attack by {who}: {percentiles(latencies)}; statuses {dict(probes)}"
+                )
+                lines.append(f"  - the attackers' statuses: {dict(attacks)} (deadline 5 s)")
+                print("\n".join(lines[-2:]), flush=True)
 
             lines += ["", "## 3. One replay of the hostile-request corpus", ""]
             outcome = replay_corpus(server)

@@ -3,7 +3,6 @@ the refusals of input that would make a parser touch the network."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -256,21 +255,21 @@ _NESTED = f'"{"&a;" * 100}"'
         (f'<!ENTITY a "{_A}" junk>', "&a;"),
     ],
 )
-def test_entity_declaration_forms_are_refused_quickly(
+def test_entity_declaration_forms_are_refused_before_expansion(
     client: httpx.Client, subset: str, use: str
 ) -> None:
     body = (
         f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ {subset} ]>\n{_RDF_OPEN}{use}{_RDF_CLOSE}'
     ).encode()
-    started = time.monotonic()
     response = client.post(
         "/validate",
         content=body,
         headers={"Content-Type": "application/rdf+xml", "Accept": "application/json"},
-        timeout=10,
+        timeout=60,
     )
     assert response.status_code == 400, response.text[:300]
-    assert time.monotonic() - started < 5
+    # Refused by the declaration check, before any expansion (not by a parser giving up).
+    assert "entit" in response.json()["message"].lower(), response.text[:300]
     assert len(response.content) < 10_000  # no expanded literal anywhere in the answer
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from iqkg.errors import IqkgError
 from iqkg.rdf.iris import IriScheme
 from iqkg.settings import Settings
@@ -33,3 +35,17 @@ def open_dataset(settings: Settings) -> Dataset:
             else ""
         )
         raise kind(f"cannot open the store at {settings.store}: {error}.{hint}") from None
+
+
+def add_report_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--lang`` and ``--format`` of a SHACL report: `validate` and `submit` print the
+    same report, so they take the same options."""
+    parser.add_argument(
+        "--lang", choices=["de", "en"], default="en", help="language of the report (default en)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "turtle", "json"],
+        default="text",
+        help=f"{what} as readable text (default), SHACL report in Turtle, or JSON",
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from iqkg.cli.common import open_dataset
+from iqkg.cli.common import add_report_arguments, open_dataset
 from iqkg.errors import InputError
 from iqkg.lint import read_rules, run_lint
 from iqkg.query.catalogue import Catalogue, answer_matches, csv_rows
@@ -44,15 +44,7 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="RDF files (format from the extension: .ttl, .nt, .jsonld, .rdf, .trig, .nq)",
     )
-    validate.add_argument(
-        "--lang", choices=["de", "en"], default="en", help="language of the report (default en)"
-    )
-    validate.add_argument(
-        "--format",
-        choices=["text", "turtle", "json"],
-        default="text",
-        help="the report as readable text (default), SHACL report in Turtle, or JSON",
-    )
+    add_report_arguments(validate, "the report")
     validate.set_defaults(func=cmd_validate)
 
     check = subparsers.add_parser(

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from iqkg.cli.common import add_report_arguments
 from iqkg.errors import InputError
 from iqkg.rdf.formats import rdf_syntax_for_path
 from iqkg.settings import Settings
@@ -62,15 +63,7 @@ def register(subparsers: Any) -> None:
     submit.add_argument(
         "--replace", metavar="ID", help="store the file as a new version of submission ID"
     )
-    submit.add_argument(
-        "--lang", choices=["de", "en"], default="en", help="language of the report (default en)"
-    )
-    submit.add_argument(
-        "--format",
-        choices=["text", "turtle", "json"],
-        default="text",
-        help="the answer as readable text (default), SHACL report in Turtle, or JSON",
-    )
+    add_report_arguments(submit, "the answer")
     submit.set_defaults(func=cmd_submit)
 
 

@@ -8,20 +8,26 @@ BIN    := $(VENV)/bin
 #: The groups of tests/conftest.py that the inner loop leaves out.
 FAST := not browser and not crash and not conformance and not slow
 
+# The first run installs for a minute or two: each step says what it does, and pip shows
+# each package it collects rather than nothing.
 $(BIN)/python:
+	@echo "==> [1/3] creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "==> [2/3] installing iqkg and its dependencies into $(VENV) (first run: a minute or two)"
+	$(BIN)/pip install --progress-bar off -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "==> installing iqkg with its test tools into $(VENV) (first run: a few minutes)"
+	$(BIN)/pip install --progress-bar off -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 ## Install, load the curated data into var/store and serve it on http://127.0.0.1:8000
 run: $(VENV)/.installed
+	@echo "==> [3/3] loading ontology/ and data/ into the store (a no-op when unchanged), then serving"
 	$(BIN)/iqkg load
 	$(BIN)/iqkg serve
 

@@ -1,4 +1,4 @@
-"""Copy the latest benchmark tables into README.md (between the benchmark markers).
+"""Copy the latest benchmark tables into benchmarks/README.md (between the benchmark markers).
 
     python -m benchmarks.readme [benchmarks/results/latest.md]
 
@@ -24,7 +24,7 @@ def splice(readme: str, results: str) -> str:
 
 def main(argv: list[str]) -> int:
     results = Path(argv[0]) if argv else ROOT / "benchmarks" / "results" / "latest.md"
-    readme = ROOT / "README.md"
+    readme = ROOT / "benchmarks" / "README.md"
     readme.write_text(splice(readme.read_text(encoding="utf-8"), results.read_text("utf-8")))
     return 0
 

@@ -28,6 +28,24 @@ def test_load_is_idempotent(env: dict[str, str]) -> None:
     assert iqkg("export", env=env).stdout == export_a
 
 
+def test_reason_writes_the_closure_with_its_record(env: dict[str, str]) -> None:
+    iqkg("load", "--no-reason", env=env)
+    written = iqkg("reason", env=env).stdout
+    assert written.startswith("wrote ") and "graph/inferred" in written
+    record = iqkg(
+        "query",
+        "SELECT ?n ?from WHERE { GRAPH ?meta { ?g <http://rdfs.org/ns/void#triples> ?n ; "
+        "<http://www.w3.org/ns/prov#wasDerivedFrom> ?from FILTER(STRENDS(STR(?g), "
+        '"graph/inferred")) } }',
+        "--format",
+        "json",
+        env=env,
+    ).stdout
+    rows = json.loads(record)["results"]["bindings"]
+    assert {row["n"]["value"] for row in rows} == {written.split()[1]}
+    assert {row["from"]["value"].rsplit("/", 1)[1] for row in rows} == {"ontology", "curated"}
+
+
 def test_query_by_name_as_table_and_formats(env: dict[str, str]) -> None:
     iqkg("load", env=env)
     table = iqkg("query", "--name", "01", env=env).stdout

@@ -11,7 +11,7 @@ import pytest
 from iqkg.errors import RdfSyntaxError
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.dataset import Dataset
-from iqkg.store.loader import load_knowledge, stored_checksum
+from iqkg.store.loader import load_knowledge, reason_knowledge, stored_checksum
 
 MINI = Path(__file__).parents[1] / "data" / "knowledge-mini"
 
@@ -117,3 +117,50 @@ def test_reasoner_output_goes_to_inferred_graph(tmp_path: Path) -> None:
     assert seen == [9]
     assert report.counts["inferred"] == 1
     assert list(dataset.triples(dataset.iris.graph("inferred"))) == [marker]
+
+
+def _described(dataset: Dataset, graph: str) -> dict[str, list[str]]:
+    """What graph/meta says about ``graph``: property IRI → values (as strings)."""
+    said: dict[str, list[str]] = {}
+    for quad in dataset.store.quads_for_pattern(
+        ox.NamedNode(graph), None, None, ox.NamedNode(dataset.iris.graph("meta"))
+    ):
+        said.setdefault(quad.predicate.value, []).append(str(quad.object))
+    return said
+
+
+def test_reason_records_provenance_like_load(tmp_path: Path) -> None:
+    """`iqkg reason` once wrote graph/inferred with no record of it in graph/meta."""
+    dataset = Dataset.open(tmp_path / "store", IriScheme())
+    load_knowledge(dataset, MINI)  # without a reasoner: no closure, no record
+    iris = dataset.iris
+    inferred = iris.graph("inferred")
+    assert _described(dataset, inferred) == {}
+    marker = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"))
+    version = dataset.version
+
+    assert reason_knowledge(dataset, lambda triples: [marker, marker]) == 1
+    said = _described(dataset, inferred)
+    prov, void = "http://www.w3.org/ns/prov#", "http://rdfs.org/ns/void#"
+    assert said[void + "triples"] == ['"1"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    assert sorted(said[prov + "wasDerivedFrom"]) == [
+        f"<{iris.graph('curated')}>",
+        f"<{iris.graph('ontology')}>",
+    ]
+    assert said["http://purl.org/dc/terms/title"] == ['"OWL RL closure"@en']
+    assert len(said[prov + "generatedAtTime"]) == 1
+    assert list(dataset.triples(inferred)) == [marker]
+    assert dataset.version != version
+
+    reason_knowledge(dataset, lambda triples: [])  # again: the record is restated, not added
+    assert len(_described(dataset, inferred)[prov + "generatedAtTime"]) == 1
+    assert _described(dataset, inferred)[void + "triples"] == [
+        '"0"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
+
+
+def test_reason_on_an_empty_store_is_refused(tmp_path: Path) -> None:
+    dataset = Dataset.open(tmp_path / "store", IriScheme())
+    with pytest.raises(LookupError):
+        reason_knowledge(dataset, lambda triples: [])
+    assert dataset.version == "0"

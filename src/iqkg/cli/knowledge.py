@@ -22,11 +22,11 @@ from iqkg.rdf.formats import (
     SPARQL_CSV,
     rdf_syntax_for_path,
 )
-from iqkg.rdf.iris import GRAPH_EDITORIAL, GRAPH_INFERRED, IriScheme
+from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme
 from iqkg.reasoning import UncheckedAxioms, check_consistency, infer
 from iqkg.settings import Settings
-from iqkg.store.dataset import Dataset, GraphWrite
-from iqkg.store.loader import load_knowledge, parse_rdf_file
+from iqkg.store.dataset import Dataset
+from iqkg.store.loader import load_knowledge, parse_rdf_file, reason_knowledge
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
 
@@ -158,16 +158,9 @@ def _print_unchecked(unchecked: UncheckedAxioms) -> int:
 
 def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
     dataset = open_dataset(settings)
-    iris = dataset.iris
-    base = [
-        *dataset.triples(iris.graph("ontology")),
-        *dataset.triples(iris.graph("curated")),
-        *dataset.triples(iris.graph(GRAPH_EDITORIAL)),
-    ]
-    if not base:
-        raise InputError("the store is empty; run `iqkg load` first")
-    inferred = infer(base)
-    graph = iris.graph(GRAPH_INFERRED)
-    dataset.write([GraphWrite(graph, inferred)])
-    print(f"wrote {len(set(inferred))} inferred triples to {graph}")
+    try:
+        count = reason_knowledge(dataset, infer)
+    except LookupError:
+        raise InputError("the store is empty; run `iqkg load` first") from None
+    print(f"wrote {count} inferred triples to {dataset.iris.graph(GRAPH_INFERRED)}")
     return 0

@@ -64,7 +64,6 @@ def map_outline() -> MapOutline:
 class MapState:
     code: str
     path: str
-    state_iri: str
     state: Text
     network: Text | None
     href: str | None
@@ -99,7 +98,6 @@ def network_map(labels: Labels, lang: str, current: str | None = None) -> Networ
             MapState(
                 code=code,
                 path=outline.paths.get(code, ""),
-                state_iri=state,
                 state=labels.label(state, lang),
                 network=labels.label(network, lang) if network else None,
                 href=linker.href(target) if target else None,

@@ -17,7 +17,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from iqkg.publish.labels import compact
-from iqkg.publish.language import Text
 from iqkg.publish.pages import Linker
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.iris import DCTERMS, GRAPH_ONTOLOGY, IriScheme
@@ -61,9 +60,6 @@ class OntologyDoc:
     licence: str | None
     sections: list[tuple[str, list[TermDoc]]]
     external: list[TermDoc]
-
-    def all_terms(self) -> list[TermDoc]:
-        return [t for _, terms in self.sections for t in terms] + self.external
 
 
 def ontology_graph(dataset: Dataset) -> Graph:
@@ -186,10 +182,3 @@ def ontology_doc(dataset: Dataset, lang: str) -> OntologyDoc:
         sections=[(key, own[key]) for key, _ in KINDS if own[key]],
         external=external,
     )
-
-
-def text_in(texts: dict[str, str], lang: str) -> Text | None:
-    for key in (lang, "en", "de", ""):
-        if key in texts:
-            return Text(texts[key], key)
-    return None

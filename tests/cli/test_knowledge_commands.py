@@ -76,7 +76,7 @@ def test_validate_invalid_file_explains_in_language(
     result = iqkg("validate", str(bad), "--lang", lang, env=env, check=False)
     assert result.returncode == 1
     assert message in result.stdout
-    assert "https://w3id.org/iqkg/id/partner/p/n2" in result.stdout
+    assert ": id:partner/p/n2\n" in result.stdout  # the resource, as a prefixed name
 
 
 def test_validate_json_report(env: dict[str, str], tmp_path: Path) -> None:

@@ -170,7 +170,8 @@ def add_to_report(
         shape = URIRef(f"{iris.shapes}#{SHAPES[problem.reason]}")
         subject = str(t.subject)
         if isinstance(t.subject, ox.NamedNode) and problem.reason != "not-normal":
-            subject = short_name(t.subject.value, names) or subject
+            short = short_name(t.subject.value, names)
+            subject = short if short and short != t.subject.value else subject
         normal = f"<{normal_form(t.subject.value)}>" if isinstance(t.subject, ox.NamedNode) else ""
         report.add((root, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))

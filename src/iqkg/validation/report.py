@@ -298,7 +298,8 @@ def _shown(path: str | None) -> bool:
 
 
 def _distinct(texts: Any) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t for t in texts if t is not None))
+    """Each text once, sorted: results that differ only in order read the same."""
+    return tuple(sorted({t for t in texts if t is not None}))
 
 
 def read_report(graph: Graph) -> ValidationReport:

@@ -239,7 +239,10 @@ class ValidationReport:
         for focus, results in self.by_focus().items():
             merged: dict[tuple[object, ...], list[ValidationResult]] = {}
             for r in results:
-                key = (r.severity, r.shape, r.constraint, tuple(sorted(r.messages.items())))
+                # Not the constraint when the shape has a message: one rule broken two
+                # ways (sh:class and sh:nodeKind of one property shape) is one problem.
+                said = tuple(sorted(r.messages.items())) or r.constraint
+                key = (r.severity, r.shape, said)
                 merged.setdefault(key, []).append(r)
             problems = [
                 Problem(

@@ -28,6 +28,7 @@ from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, GraphWrite
 from iqkg.store.loader import load_knowledge, parse_rdf_file
 from iqkg.submissions.checking import LocalChecker
+from iqkg.submissions.partners import PartnerRegistry
 from iqkg.validation.report import ValidationReport, report_prefixes
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
@@ -108,6 +109,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
             f"--partner takes a partner's slug (lower-case ASCII, e.g. 'iq-bayern'), "
             f"not {args.partner!r}; see `iqkg partner list`"
         )
+    _note_unregistered(args.partner, settings)
     checker = LocalChecker.from_folders(
         settings.knowledge_dir, iris, settings.max_submission_triples
     )
@@ -119,6 +121,20 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         _print_report(checked.report, args, settings)
         conforms = conforms and checked.report.conforms
     return 0 if conforms else 1
+
+
+def _note_unregistered(slug: str, settings: Settings) -> None:
+    """Say so (on stderr) when this installation knows partners but not ``slug``: the
+    check is still right for that IRI space, but submitting needs a registered partner."""
+    if not settings.partners_path.exists():
+        return
+    known = {p.slug for p in PartnerRegistry(settings.partners_path).list()}
+    if slug not in known:
+        print(
+            f"iqkg: note: no partner {slug!r} is registered in {settings.partners_path}; "
+            f"checked as its IRI space {IriScheme(settings.base).partner_space(slug)} anyway",
+            file=sys.stderr,
+        )
 
 
 def _print_report(report: ValidationReport, args: argparse.Namespace, settings: Settings) -> None:

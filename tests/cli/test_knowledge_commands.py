@@ -94,7 +94,27 @@ def test_validate_invalid_file_explains_in_language(
     result = iqkg("validate", str(bad), "--lang", lang, env=env, check=False)
     assert result.returncode == 1
     assert message in result.stdout
-    assert "https://w3id.org/iqkg/id/partner/p/n2" in result.stdout
+    assert ": id:partner/p/n2\n" in result.stdout  # the resource, as a prefixed name
+
+
+def test_validate_as_a_partner_checks_ownership_as_submit_does(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    foreign = tmp_path / "foreign.ttl"
+    foreign.write_text(
+        "<https://example.org/n3> a <https://w3id.org/iqkg/def#Network> ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "N3"@de .\n'
+    )
+    plain = iqkg("validate", str(foreign), env=env, check=False)
+    assert "Ownership was NOT checked" in plain.stdout
+    iqkg("partner", "add", "Partner P", "--slug", "p", env=env)
+    as_p = iqkg("validate", "--partner", "p", str(foreign), env=env, check=False)
+    assert as_p.returncode == 1 and "outside your IRI space" in as_p.stdout
+    assert "Checked as partner p," in as_p.stdout and as_p.stderr == ""
+    as_q = iqkg("validate", "--partner", "q", str(foreign), "--lang", "de", env=env, check=False)
+    assert "Geprüft als Partner q," in as_q.stdout and "no partner 'q' is registered" in as_q.stderr
+    bad = iqkg("validate", "--partner", "Not A Slug", str(foreign), env=env, check=False)
+    assert bad.returncode == 2 and "--partner takes a partner's slug" in bad.stderr
 
 
 def test_validate_json_report(env: dict[str, str], tmp_path: Path) -> None:

@@ -375,23 +375,26 @@ def test_size_and_triple_limits(tmp_path: Path) -> None:
 def test_cli_submit_gives_the_same_report_as_offline_validate(
     server: RunningServer, partners: dict[str, str], tmp_path: Path
 ) -> None:
-    bad = write(tmp_path / "bad.ttl", fixture("shape-violations.ttl", "alpha"))
-    offline = iqkg("validate", str(bad), "--lang", "de", env=server.env, check=False)
-    online = iqkg(
-        "submit",
-        str(bad),
-        "--endpoint",
-        server.url,
-        "--token",
-        partners["alpha"],
-        "--lang",
-        "de",
-        env=server.env,
-        check=False,
-    )
-    assert offline.returncode == online.returncode == 1
-    assert online.stdout.strip() == offline.stdout.strip()
-    assert "Verstoß" in online.stdout
+    for name in ("shape-violations.ttl", "about-curated.ttl"):
+        bad = write(tmp_path / name, fixture(name, "alpha"))
+        offline = iqkg(
+            "validate", str(bad), "--partner", "alpha", "--lang", "de", env=server.env, check=False
+        )
+        online = iqkg(
+            "submit",
+            str(bad),
+            "--endpoint",
+            server.url,
+            "--token",
+            partners["alpha"],
+            "--lang",
+            "de",
+            env=server.env,
+            check=False,
+        )
+        assert offline.returncode == online.returncode == 1
+        assert online.stdout.strip() == offline.stdout.strip()
+        assert "1 Verstoß" in online.stdout and "Partner alpha" in online.stdout
 
     # Content no other test submits: equal content would be answered "unchanged" (idempotent).
     content = fixture("project.ttl", "alpha").replace(b"(example)", b"(example, CLI)")

@@ -27,7 +27,8 @@ def test_validate_and_submit_in_the_browser(server: RunningServer, tmp_path: Pat
     token = add_partner(server, "Browser Zeta", "zeta")
     bad = write(tmp_path / "bad.ttl", fixture("shape-violations.ttl", "zeta"))
     good = write(tmp_path / "good.ttl", fixture("project.ttl", "zeta"))
-    focus = "https://w3id.org/iqkg/id/partner/zeta/project-bridging-course"
+    curated = write(tmp_path / "curated.ttl", fixture("about-curated.ttl", "zeta"))
+    focus = "id:partner/zeta/project-bridging-course"  # a prefixed name, not the full IRI
     with chromium(lang="de-DE") as driver:
         d: Any = driver
         d.get(f"{server.url}/submit")
@@ -51,8 +52,19 @@ def test_validate_and_submit_in_the_browser(server: RunningServer, tmp_path: Pat
         assert table.find_element(By.CSS_SELECTOR, "tr.focus th").text.startswith("Resource")
         assert "Violation" in table.find_element(By.CSS_SELECTOR, "tr.result").text
 
-        # Submitting the invalid file is rejected with the same report; the valid one is taken.
+        # With the token, Validate checks ownership as Submit will; without, it says not.
+        assert "NOT checked" in d.find_element(By.CSS_SELECTOR, "#report p.ownership").text
         d.find_element(By.ID, "token").send_keys(token)
+        d.find_element(By.ID, "file").clear()
+        d.find_element(By.ID, "file").send_keys(str(curated))
+        d.find_element(By.ID, "validate").click()
+        table = _wait_for(d, "#report table.report")
+        assert "as partner zeta" in d.find_element(By.CSS_SELECTOR, "#report p.ownership").text
+        assert "curated resources are not allowed" in table.text and "iqsh:label" not in table.text
+        d.find_element(By.ID, "file").clear()
+        d.find_element(By.ID, "file").send_keys(str(bad))
+
+        # Submitting the invalid file is rejected with the same report; the valid one is taken.
         d.find_element(By.ID, "submit").click()
         _wait_for(d, "#report table.report")
         assert "nothing was stored" in d.find_element(By.ID, "status").text

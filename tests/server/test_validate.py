@@ -104,6 +104,43 @@ def test_with_a_token_ownership_is_checked_too(server: RunningServer, client: ht
     )
     shapes = {r["sourceShape"] for r in response.json()["results"]}
     assert "https://w3id.org/iqkg/shapes#PartnerIriSpace" in shapes
+    assert response.json()["ownershipChecked"] is True and response.json()["partner"] == "delta"
+
+
+def test_a_partner_field_checks_ownership_without_a_token(
+    server: RunningServer, client: httpx.Client
+) -> None:
+    """The /submit page's partner field (a form field) or ?partner=: "conforms" then means
+    that a submission of that partner would be accepted; without either, the report says
+    that ownership was not checked."""
+    add_partner(server, "Validator Theta", "theta")
+    body = fixture("about-curated.ttl", "theta")
+    plain = client.post("/validate", content=body, headers={"Content-Type": "text/turtle"})
+    assert plain.json()["ownershipChecked"] is False
+    assert "NOT checked" in plain.json()["ownershipNote"]
+    by_query = client.post(
+        "/validate?partner=theta", content=body, headers={"Content-Type": "text/turtle"}
+    )
+    by_form = client.post(
+        "/validate",
+        files={"file": ("about.ttl", body, "text/turtle")},
+        data={"partner": "theta"},
+        headers={"Accept": "text/html"},
+    )
+    assert by_query.json()["conforms"] is False and by_query.json()["partner"] == "theta"
+    assert by_form.status_code == 200 and "iqsh:PartnerIriSpace" in by_form.text
+    assert "id:network/berlin" in by_form.text and "as partner theta" in by_form.text
+    unknown = client.post(
+        "/validate?partner=nobody", content=body, headers={"Content-Type": "text/turtle"}
+    )
+    assert unknown.status_code == 400 and "nobody" in unknown.text
+    token = add_partner(server, "Validator Iota", "iota")
+    other = client.post(
+        "/validate?partner=theta",
+        content=body,
+        headers={**bearer(token), "Content-Type": "text/turtle"},
+    )
+    assert other.status_code == 403
 
 
 def test_syntax_errors_have_line_and_column(client: httpx.Client) -> None:

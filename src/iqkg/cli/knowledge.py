@@ -22,11 +22,14 @@ from iqkg.rdf.formats import (
     SPARQL_CSV,
     rdf_syntax_for_path,
 )
-from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme
+from iqkg.rdf.iris import GRAPH_INFERRED, IriScheme, is_slug
 from iqkg.reasoning import UncheckedAxioms, check_consistency, infer
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 from iqkg.store.loader import load_knowledge, parse_rdf_file, reason_knowledge
+from iqkg.submissions.checking import LocalChecker
+from iqkg.submissions.partners import PartnerRegistry
+from iqkg.validation.report import ValidationReport, report_prefixes
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
 
@@ -36,13 +39,27 @@ def register(subparsers: Any) -> None:
     load.add_argument("--no-reason", action="store_true", help="skip the OWL RL closure")
     load.set_defaults(func=cmd_load)
 
-    validate = subparsers.add_parser("validate", help="validate RDF files against the shapes")
+    validate = subparsers.add_parser(
+        "validate",
+        help="validate RDF files against the shapes (with --partner: as `iqkg submit` will)",
+        description="Validate RDF files against the iqkg shapes, together with the ontology "
+        "and the curated data. Without --partner the files are read together and the "
+        "ownership rules of submissions are NOT checked (the report says so); with "
+        "--partner SLUG each file is checked exactly as `iqkg submit` checks a submission "
+        "of that partner, ownership included.",
+    )
     validate.add_argument(
         "files",
         nargs="+",
         type=Path,
         metavar="FILE",
         help="RDF files (format from the extension: .ttl, .nt, .jsonld, .rdf, .trig, .nq)",
+    )
+    validate.add_argument(
+        "--partner",
+        metavar="SLUG",
+        help="check each file as a submission of partner SLUG: its resources must lie under "
+        "{base}id/partner/SLUG/, be typed, and say nothing about curated resources",
     )
     add_report_arguments(validate, "the report")
     validate.set_defaults(func=cmd_validate)
@@ -74,22 +91,59 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     iris = IriScheme(settings.base)
-    triples: list[ox.Triple] = []
     for path in args.files:
         if not path.is_file():
             print(f"iqkg: {path}: no such file", file=sys.stderr)
             return 2
         rdf_syntax_for_path(path.name)
-        triples += parse_rdf_file(path, iris, label=str(path))
-    validator = ShaclValidator.from_folders(settings.knowledge_dir, iris)
-    report = validator.validate(triples)
+    if args.partner is None:
+        triples: list[ox.Triple] = []
+        for path in args.files:
+            triples += parse_rdf_file(path, iris, label=str(path))
+        report = ShaclValidator.from_folders(settings.knowledge_dir, iris).validate(triples)
+        report.ownership = False
+        _print_report(report, args, settings)
+        return 0 if report.conforms else 1
+    if not is_slug(args.partner):
+        raise InputError(
+            f"--partner takes a partner's slug (lower-case ASCII, e.g. 'iq-bayern'), "
+            f"not {args.partner!r}; see `iqkg partner list`"
+        )
+    _note_unregistered(args.partner, settings)
+    checker = LocalChecker.from_folders(
+        settings.knowledge_dir, iris, settings.max_submission_triples
+    )
+    conforms = True
+    for path in args.files:
+        if len(args.files) > 1 and args.format == "text":
+            print(f"== {path}")
+        checked = checker.check(path.read_bytes(), rdf_syntax_for_path(path.name), args.partner)
+        _print_report(checked.report, args, settings)
+        conforms = conforms and checked.report.conforms
+    return 0 if conforms else 1
+
+
+def _note_unregistered(slug: str, settings: Settings) -> None:
+    """Say so (on stderr) when this installation knows partners but not ``slug``: the
+    check is still right for that IRI space, but submitting needs a registered partner."""
+    if not settings.partners_path.exists():
+        return
+    known = {p.slug for p in PartnerRegistry(settings.partners_path).list()}
+    if slug not in known:
+        print(
+            f"iqkg: note: no partner {slug!r} is registered in {settings.partners_path}; "
+            f"checked as its IRI space {IriScheme(settings.base).partner_space(slug)} anyway",
+            file=sys.stderr,
+        )
+
+
+def _print_report(report: ValidationReport, args: argparse.Namespace, settings: Settings) -> None:
     if args.format == "json":
         print(json.dumps(report.as_json(args.lang), ensure_ascii=False, indent=2))
     elif args.format == "turtle":
         print(report.serialize(ox.RdfFormat.TURTLE).decode("utf-8"))
     else:
-        print(report.as_text(args.lang))
-    return 0 if report.conforms else 1
+        print(report.as_text(args.lang, report_prefixes(settings.base)))
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -122,7 +176,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     report = ShaclValidator.from_folders(settings.knowledge_dir, iris).validate([])
     print(f"curated data against shapes: {'ok' if not report.results else 'FAILED'}")
     if report.results:
-        print(report.as_text("en"))
+        print(report.as_text("en", report_prefixes(settings.base)))
         failures += 1
 
     memory = Dataset.open(None, iris)

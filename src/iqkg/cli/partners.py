@@ -20,7 +20,7 @@ from iqkg.errors import InputError
 from iqkg.rdf.formats import rdf_syntax_for_path
 from iqkg.settings import Settings
 from iqkg.submissions.partners import PartnerRegistry
-from iqkg.validation.report import ValidationReport, ValidationResult
+from iqkg.validation.report import ValidationReport, ValidationResult, report_prefixes
 
 
 def register(subparsers: Any) -> None:
@@ -110,7 +110,10 @@ def report_from_json(data: dict[str, Any]) -> ValidationReport:
         )
         for r in data.get("results", [])
     ]
-    return ValidationReport(results=results, triples=[])
+    ownership: str | bool | None = None
+    if "ownershipChecked" in data:
+        ownership = (data.get("partner") or True) if data["ownershipChecked"] else False
+    return ValidationReport(results=results, triples=[], ownership=ownership)
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str:
@@ -158,6 +161,7 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     except httpx.HTTPError as error:
         print(f"iqkg: cannot reach {endpoint}: {error}", file=sys.stderr)
         return 2
+    names = report_prefixes(settings.base)
     if response.status_code in (200, 201):
         body = response.json()
         where = f"submission {body['id']} version {body['version']} ({endpoint}{body['url']})"
@@ -168,7 +172,7 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         if args.format == "json":
             print(json.dumps(body, ensure_ascii=False, indent=2))
         elif body.get("report", {}).get("results"):
-            print(report_from_json(body["report"]).as_text(args.lang))
+            print(report_from_json(body["report"]).as_text(args.lang, names))
         return 0
     if response.status_code == 422:
         if args.format == "turtle":
@@ -176,7 +180,7 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         elif args.format == "json":
             print(json.dumps(response.json(), ensure_ascii=False, indent=2))
         else:
-            print(report_from_json(response.json()).as_text(args.lang))
+            print(report_from_json(response.json()).as_text(args.lang, names))
         return 1
     try:
         message = response.json().get("message", response.text)

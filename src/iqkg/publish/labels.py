@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from pyoxigraph import Literal, NamedNode
 
 from iqkg.publish.language import Text, pick
-from iqkg.rdf.iris import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD, IriScheme
+from iqkg.rdf.iris import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, IriScheme
+from iqkg.rdf.iris import prefixes as prefixes  # moved to rdf/iris.py; importers keep working
 from iqkg.store.dataset import Dataset
 
 SCHEMA_HTTPS = "https://schema.org/"
@@ -62,29 +63,6 @@ WELL_KNOWN: dict[str, dict[str, str]] = {
     "http://spdx.org/rdf/terms#checksumValue": {"de": "Prüfsummenwert", "en": "checksum value"},
     "http://spdx.org/rdf/terms#algorithm": {"de": "Algorithmus", "en": "algorithm"},
 }
-
-
-def prefixes(iris: IriScheme) -> dict[str, str]:
-    """Prefixes for compact IRIs and for Turtle output."""
-    return {
-        "iq": iris.vocab,
-        "rdf": RDF,
-        "rdfs": RDFS,
-        "owl": OWL,
-        "xsd": XSD,
-        "skos": SKOS,
-        "dcterms": DCTERMS,
-        "prov": PROV,
-        "org": "http://www.w3.org/ns/org#",
-        "schema": SCHEMA_HTTPS,
-        "sh": SH,
-        "void": VOID,
-        "dcat": "http://www.w3.org/ns/dcat#",
-        "vann": "http://purl.org/vocab/vann/",
-        "wd": "http://www.wikidata.org/entity/",
-        "gnd": "https://d-nb.info/gnd/",
-        "spdx": "http://spdx.org/rdf/terms#",
-    }
 
 
 def compact(iri: str, iris: IriScheme) -> str:

@@ -28,6 +28,7 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SPDX = "http://spdx.org/rdf/terms#"
+DCMITYPE = "http://purl.org/dc/dcmitype/"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -84,6 +85,30 @@ class IriScheme:
         if self.base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE):
             return self.base + iri[len(DEFAULT_BASE) :]
         return iri
+
+
+def prefixes(iris: IriScheme) -> dict[str, str]:
+    """The installation's prefixes: compact IRIs on pages and in reports, Turtle output,
+    the JSON-LD context."""
+    return {
+        "iq": iris.vocab,
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "owl": OWL,
+        "xsd": XSD,
+        "skos": SKOS,
+        "dcterms": DCTERMS,
+        "prov": PROV,
+        "org": ORG,
+        "schema": SCHEMA,
+        "sh": SH,
+        "void": VOID,
+        "dcat": DCAT,
+        "vann": "http://purl.org/vocab/vann/",
+        "wd": "http://www.wikidata.org/entity/",
+        "gnd": "https://d-nb.info/gnd/",
+        "spdx": SPDX,
+    }
 
 
 def is_slug(value: str) -> bool:

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from iqkg.errors import InputError
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.idempotency import idempotent
+from iqkg.server.services import get_services
 from iqkg.server.validation import (
     caller,
     read_rdf_body,
@@ -33,7 +34,7 @@ from iqkg.server.validation import (
 )
 from iqkg.submissions import SubmissionRecord, SubmissionRejected
 from iqkg.submissions.provenance import SubmissionIris, VersionFacts
-from iqkg.validation.report import label
+from iqkg.validation.report import label, report_prefixes
 
 router = APIRouter(tags=["submissions"])
 
@@ -159,6 +160,7 @@ async def _represent(request: Request, record: SubmissionRecord, number: int | N
             lang=lang,
             title=title,
             label=lambda key: label(key, lang),
+            names=report_prefixes(get_services(request).settings.base),
         )
         return HTMLResponse(page, 200, headers)
     body = record_json(request, record)

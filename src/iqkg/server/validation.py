@@ -3,8 +3,10 @@
 The body is RDF by its Content-Type, or a ``multipart/form-data`` upload whose file part
 names its format by content type or file extension. The report comes back as JSON, as a
 ``sh:ValidationReport`` (Turtle, JSON-LD) or as an HTML page, in German or English
-(``?lang=de|en``, else ``Accept-Language``). With a partner token, the ownership rules
-of submissions are checked too, so a partner sees exactly what ``/submissions`` will say.
+(``?lang=de|en``, else ``Accept-Language``). For a partner (its token, ``?partner=SLUG``
+or the upload form's ``partner`` field) the ownership rules of submissions are checked
+too, by the same function, so a partner sees exactly what ``/submissions`` will say;
+without one the report says that ownership was not checked.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from iqkg.submissions import (
     identify,
 )
 from iqkg.submissions.checking import Checked, WorkerChecker, checker_kind
-from iqkg.validation.report import LANGUAGES, ValidationReport, label
+from iqkg.validation.report import LANGUAGES, ValidationReport, label, report_prefixes
 
 router = APIRouter(tags=["validation"])
 
@@ -176,6 +178,8 @@ async def _from_multipart(request: Request, data: bytes) -> Body:
         if upload is None:
             raise InputError("the multipart form holds no file; send the RDF as a file part")
         content = await upload.read()
+        named = form.get("partner")
+        partner = named.strip() if isinstance(named, str) and named.strip() else None
         media_type = base_media_type(upload.content_type)
         fmt = form.get("format")
         if isinstance(fmt, str) and fmt:
@@ -194,7 +198,7 @@ async def _from_multipart(request: Request, data: bytes) -> Body:
                     syntax = rdf_syntax_for_media_type(media_type)
                 else:
                     raise
-        return Body(content, syntax, syntax.media_type)
+        return Body(content, syntax, syntax.media_type, partner)
     finally:
         await form.close()
 
@@ -213,10 +217,20 @@ def report_language(request: Request) -> str:
 
 
 def report_page(
-    report: ValidationReport, lang: str, *, title: str, extra: dict[str, Any] | None = None
+    report: ValidationReport,
+    lang: str,
+    *,
+    title: str,
+    base: str,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     return templates.get_template("submissions/report.html").render(
-        report=report, lang=lang, title=title, label=lambda key: label(key, lang), **(extra or {})
+        report=report,
+        lang=lang,
+        title=title,
+        label=lambda key: label(key, lang),
+        names=report_prefixes(base),
+        **(extra or {}),
     )
 
 
@@ -237,7 +251,8 @@ async def render_report(
     headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
     if media_type == "text/html":
         title = "Validierungsbericht" if lang == "de" else "Validation report"
-        page = await run_in_threadpool(report_page, report, lang, title=title)
+        base = get_services(request).settings.base
+        page = await run_in_threadpool(report_page, report, lang, title=title, base=base)
         return HTMLResponse(page, status, headers)
     if media_type in (TURTLE.media_type, JSON_LD.media_type):
         syntax = TURTLE if media_type == TURTLE.media_type else JSON_LD
@@ -257,8 +272,10 @@ async def validate(request: Request) -> Response:
     report_language(request)  # bad ?lang= or Accept: refused before the (costly) validation
     negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
     body = await read_rdf_body(request)
-    owner = who.partner.slug if who.partner else None
-    checked = await run_in_threadpool(service(request).check, body, owner)
+    submissions = service(request)
+    named = request.query_params.get("partner") or body.partner
+    owner = await run_in_threadpool(submissions.validation_owner, who, named)
+    checked = await run_in_threadpool(submissions.check, body, owner)
     return await render_report(
         request, checked.report, extra_json={"triples": len(set(checked.triples))}
     )

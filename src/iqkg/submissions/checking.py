@@ -28,9 +28,19 @@ from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_job
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
 from iqkg.submissions.canonical import canonical_digest, has_blank_nodes
-from iqkg.submissions.ownership import add_to_report, ownership_problems
+from iqkg.submissions.ownership import (
+    add_to_report,
+    ownership_problems,
+    root_cause_first,
+    stated_about_curated,
+)
 from iqkg.submissions.untrusted import parse_untrusted
-from iqkg.validation.report import ValidationReport, ValidationResult, read_report
+from iqkg.validation.report import (
+    ValidationReport,
+    ValidationResult,
+    read_report,
+    without_results_on,
+)
 from iqkg.validation.shacl import ShaclValidator, merge_reports
 
 _NT = ox.RdfFormat.N_TRIPLES
@@ -84,7 +94,12 @@ class LocalChecker:
         return cls(ShaclValidator.from_folders(knowledge_dir, iris), iris, max_triples)
 
     def check(self, data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
-        """The triples of ``data`` and their report; with an ``owner``, ownership too.
+        """What ``iqkg submit`` would say about ``data``: its triples and their report.
+
+        With an ``owner`` (a partner's slug) the ownership rules are checked too, exactly
+        as a submission of that partner is checked; without one the report says that they
+        were not. This one function serves the server's ``/submissions`` and
+        ``/validate`` (through :class:`WorkerChecker`) and ``iqkg validate --partner``.
 
         The digest is computed here only for graphs without blank nodes, whose
         canonicalisation cannot run away; see :class:`WorkerChecker` for the others.
@@ -97,8 +112,14 @@ class LocalChecker:
                 triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
             )
             add_to_report(graph, problems, space=space, iris=self.iris)
+            # The root cause only: a statement about a curated resource can make that
+            # resource break its own shape ("label missing or duplicated"), which the
+            # partner fixes by dropping the statement, not by reading that message.
+            report = without_results_on(report, stated_about_curated(problems))
         digest = None if has_blank_nodes(triples) else canonical_digest(triples)
-        return Checked(triples, merge_reports(report, read_report(graph)), digest)
+        merged = root_cause_first(merge_reports(report, read_report(graph)), self.iris)
+        merged.ownership = owner or False
+        return Checked(triples, merged, digest)
 
 
 # --- in a worker process ---------------------------------------------------------------
@@ -238,7 +259,8 @@ class WorkerChecker:
     async def check(
         self, data: bytes, syntax: RdfSyntax, owner: str | None, *, client: str | None = None
     ) -> Checked:
-        """Check in a worker; ``client`` (who asks) is held to its share of the workers."""
+        """:meth:`LocalChecker.check` in a worker; ``client`` (who asks) is held to its
+        share of the workers."""
         job = CheckJob(data, syntax.name, owner)
         header, chunks = await self.pool.ask(job, self.timeout, client=client)
         if isinstance(header, CheckProblem):
@@ -246,6 +268,7 @@ class WorkerChecker:
         assert isinstance(header, CheckAnswer)
         body = b"".join(chunks)
         checked = await asyncio.to_thread(_read_answer, header, body)
+        checked.report.ownership = owner or False  # not sent back: the job said it
         if header.blank_nodes and checked.report.conforms:
             checked = replace(checked, digest=await self._canonical_digest(body))
         return checked

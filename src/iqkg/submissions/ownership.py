@@ -30,6 +30,7 @@ from iqkg.rdf.convert import to_rdflib_term
 from iqkg.rdf.iris import RDF as RDF_NS
 from iqkg.rdf.iris import IriScheme
 from iqkg.rdf.normal_form import in_path_space, normal_form
+from iqkg.validation.report import SEVERITY_ORDER, ValidationReport, report_prefixes, short_name
 
 OWN_SPACE = "PartnerIriSpace"
 NORMAL_FORM = "PartnerIriNormalForm"
@@ -78,6 +79,26 @@ _MESSAGES = {
 class OwnershipProblem:
     triple: ox.Triple
     reason: str  # a key of SHAPES: "curated", "partner", "foreign", "not-normal", "untyped"
+
+
+def stated_about_curated(problems: Iterable[OwnershipProblem]) -> set[str]:
+    """The curated resources the partner made statements about."""
+    return {
+        p.triple.subject.value
+        for p in problems
+        if p.reason == "curated" and isinstance(p.triple.subject, ox.NamedNode)
+    }
+
+
+def root_cause_first(report: ValidationReport, iris: IriScheme) -> ValidationReport:
+    """``report`` with the ownership results before the others of their severity: where a
+    resource lies or whether it is typed decides what else about it matters."""
+    rules = {f"{iris.shapes}#{shape}" for shape in SHAPES.values()}
+    report.results = sorted(
+        report.results,
+        key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.shape not in rules),
+    )
+    return report
 
 
 def ownership_problems(
@@ -140,6 +161,7 @@ def add_to_report(
         root = BNode()
         report.add((root, RDF.type, SH.ValidationReport))
     any_problem = False
+    names = report_prefixes(iris.base)
     for problem in problems:
         any_problem = True
         t = problem.triple
@@ -147,6 +169,9 @@ def add_to_report(
         german, english = _MESSAGES[problem.reason]
         shape = URIRef(f"{iris.shapes}#{SHAPES[problem.reason]}")
         subject = str(t.subject)
+        if isinstance(t.subject, ox.NamedNode) and problem.reason != "not-normal":
+            short = short_name(t.subject.value, names)
+            subject = short if short and short != t.subject.value else subject
         normal = f"<{normal_form(t.subject.value)}>" if isinstance(t.subject, ox.NamedNode) else ""
         report.add((root, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))

@@ -67,11 +67,13 @@ class SubmissionRejected(Unprocessable):
 
 @dataclass(frozen=True)
 class Body:
-    """A request body as received."""
+    """A request body as received; ``partner``: the slug an upload form named (the
+    ``/submit`` page's partner field), read by :meth:`SubmissionService.validation_owner`."""
 
     data: bytes
     syntax: RdfSyntax
     media_type: str
+    partner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,27 @@ class SubmissionService:
         checked = self.checker(body.data, body.syntax, owner)
         self.dataset.crashes.reach("submission.parsed")
         return checked
+
+    def validation_owner(self, caller: Caller, named: str | None) -> str | None:
+        """Whose ownership rules a validation checks, so that "conforms" means a
+        submission would be accepted: the partner ``named`` (``?partner=`` or the form's
+        partner field; it must be registered), else the partner of the token, else nobody
+        (and the report says that ownership was not checked). As with submitting, a
+        partner cannot act as another."""
+        if named:
+            if caller.partner is not None and caller.partner.slug != named:
+                raise Forbidden(
+                    f"a partner validates only as itself: the token is {caller.partner.slug!r}'s, "
+                    f"not {named!r}'s"
+                )
+            try:
+                return self.registry.get(named).slug
+            except NotFound:
+                raise InputError(
+                    f"no partner with the slug {named!r}: check the partner field (the slug "
+                    "shown by `iqkg partner list`)"
+                ) from None
+        return caller.partner.slug if caller.partner is not None else None
 
     # --- changing ----------------------------------------------------------------
 

@@ -16,14 +16,21 @@ from rdflib import RDF, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from iqkg.rdf.convert import to_oxigraph_triples
+from iqkg.rdf.iris import DCMITYPE, IriScheme, prefixes
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 _LABELS = {
     "en": {
         "conforms": "The data conforms to the iqkg shapes.",
-        "fails": "The data does not conform: {violations} violation(s), {warnings} warning(s).",
-        "warns": "The data conforms, with {warnings} warning(s).",
+        "fails": "The data does not conform: {counts}.",
+        "warns": "The data conforms, with {counts}.",
+        "unowned": (
+            "Ownership was NOT checked (no partner given): a submission may still be refused "
+            "for statements outside the partner's IRI space. Give the partner (`--partner "
+            "SLUG`, or the token or partner field on the web) to check it as submit will."
+        ),
+        "owned": "Checked as partner {partner}, with the ownership rules of submissions.",
         "focus": "Resource",
         "path": "Property",
         "value": "Value",
@@ -36,10 +43,15 @@ _LABELS = {
     },
     "de": {
         "conforms": "Die Daten entsprechen den iqkg-Shapes.",
-        "fails": (
-            "Die Daten sind nicht gültig: {violations} Verstoß/Verstöße, {warnings} Warnung(en)."
+        "fails": "Die Daten sind nicht gültig: {counts}.",
+        "warns": "Die Daten sind gültig, mit {counts}.",
+        "unowned": (
+            "Die Eigentumsregeln wurden NICHT geprüft (kein Partner angegeben): Eine Einreichung "
+            "kann wegen Aussagen außerhalb des IRI-Raums des Partners noch abgelehnt werden. "
+            "Geben Sie den Partner an (`--partner KÜRZEL`, im Web Token oder Partnerfeld), um "
+            "wie beim Einreichen zu prüfen."
         ),
-        "warns": "Die Daten sind gültig, mit {warnings} Warnung(en).",
+        "owned": "Geprüft als Partner {partner}, mit den Eigentumsregeln für Einreichungen.",
         "focus": "Ressource",
         "path": "Eigenschaft",
         "value": "Wert",
@@ -52,11 +64,49 @@ _LABELS = {
     },
 }
 
+#: Counted nouns, singular and plural: "1 Verstoß", "2 Verstöße".
+_COUNTED = {
+    "en": {"Violation": ("violation", "violations"), "Warning": ("warning", "warnings")},
+    "de": {"Violation": ("Verstoß", "Verstöße"), "Warning": ("Warnung", "Warnungen")},
+}
+
 LANGUAGES = tuple(_LABELS)
 
 
 def label(key: str, lang: str) -> str:
     return _LABELS.get(lang, _LABELS["en"]).get(key, key)
+
+
+def counted(n: int, severity: str, lang: str) -> str:
+    """``n`` with the noun of ``severity`` in the right number: "1 violation", "2 Verstöße"."""
+    singular, plural = _COUNTED.get(lang, _COUNTED["en"])[severity]
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def report_prefixes(base: str) -> dict[str, str]:
+    """The prefixes a report shows names with: the installation's (:func:`prefixes`), its
+    shapes (``iqsh:``), DCMI types, and ``id:`` for its resources (a CURIE, W3C CURIE
+    Syntax 1.0, so ``id:network/bayern``: readable, though not a Turtle prefixed name)."""
+    return {
+        **prefixes(IriScheme(base)),
+        "iqsh": f"{base}shapes#",
+        "dcmitype": DCMITYPE,
+        "id": f"{base}id/",
+    }
+
+
+def short_name(text: str | None, names: dict[str, str] | None) -> str | None:
+    """``text`` as ``prefix:local`` when it starts with a namespace of ``names`` (the
+    longest wins), else unchanged."""
+    if text is None or not names:
+        return text
+    best = ""
+    for prefix, namespace in names.items():
+        if text.startswith(namespace) and len(namespace) > len(names.get(best, "")):
+            best = prefix
+    if best and len(text) > len(names[best]) and " " not in text:
+        return f"{best}:{text[len(names[best]) :]}"
+    return text
 
 
 def _text(node: Node | None) -> str | None:
@@ -65,6 +115,15 @@ def _text(node: Node | None) -> str | None:
     if isinstance(node, Literal):
         return str(node)
     return node.n3() if not isinstance(node, URIRef) else str(node)
+
+
+def pick_message(messages: dict[str, str], lang: str, constraint: str) -> str:
+    """The message in ``lang``, else English, else any message the shape gave, else the
+    constraint component's name."""
+    for key in (lang, "en", ""):
+        if key in messages:
+            return messages[key]
+    return next(iter(messages.values()), constraint.rsplit("#", 1)[-1])
 
 
 @dataclass(frozen=True)
@@ -80,11 +139,7 @@ class ValidationResult:
     messages: dict[str, str] = field(default_factory=dict)
 
     def message(self, lang: str = "en") -> str:
-        """The message in ``lang``, else English, else any message the shape gave."""
-        for key in (lang, "en", ""):
-            if key in self.messages:
-                return self.messages[key]
-        return next(iter(self.messages.values()), self.constraint.rsplit("#", 1)[-1])
+        return pick_message(self.messages, lang, self.constraint)
 
     def as_json(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -99,6 +154,24 @@ class ValidationResult:
         }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem as a person reads it: the results of one resource that say the same
+    thing (same severity, shape and message), whatever property or value they name, so a
+    result reported twice, or once per offending triple, is one entry. Names are short
+    (``prefix:local``) when a report is grouped with prefixes."""
+
+    severity: str
+    shape: str
+    constraint: str
+    messages: dict[str, str]
+    paths: tuple[str, ...]
+    values: tuple[str, ...]
+
+    def message(self, lang: str = "en") -> str:
+        return pick_message(self.messages, lang, self.constraint)
+
+
 @dataclass
 class ValidationReport:
     """The outcome of one validation: Violations block, Warnings and Infos do not.
@@ -106,10 +179,15 @@ class ValidationReport:
     ``triples`` is the ``sh:ValidationReport`` graph as Oxigraph triples: they travel from
     a validation worker as N-Triples and serialise in Rust (rdflib's Turtle writer took
     53 s for a report of 2,000 results).
+
+    ``ownership`` says whether the ownership rules of submissions were part of the check:
+    the partner's slug when they were, ``False`` when they were not (a check without a
+    partner: the report says so), ``None`` when not known (a stored report).
     """
 
     results: list[ValidationResult]
     triples: list[ox.Triple]
+    ownership: str | bool | None = None
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -123,11 +201,29 @@ class ValidationReport:
     def conforms(self) -> bool:
         return not self.violations
 
+    def problem_counts(self) -> dict[str, int]:
+        """Problems (not raw results) by severity: what the summary counts."""
+        counts: dict[str, int] = defaultdict(int)
+        for _, problems in self.grouped():
+            for problem in problems:
+                counts[problem.severity] += 1
+        return counts
+
     def summary(self, lang: str = "en") -> str:
         if not self.results:
             return label("conforms", lang)
+        counts = self.problem_counts()
         key = "fails" if self.violations else "warns"
-        return label(key, lang).format(violations=len(self.violations), warnings=len(self.warnings))
+        shown = [counted(counts[s], s, lang) for s in ("Violation", "Warning") if counts[s]]
+        return label(key, lang).format(counts=", ".join(shown))
+
+    def ownership_note(self, lang: str = "en") -> str | None:
+        """Whether the ownership rules were checked, when the report knows."""
+        if self.ownership is False:
+            return label("unowned", lang)
+        if isinstance(self.ownership, str):
+            return label("owned", lang).format(partner=self.ownership)
+        return None
 
     def by_focus(self) -> dict[str, list[ValidationResult]]:
         grouped: dict[str, list[ValidationResult]] = {}
@@ -135,31 +231,78 @@ class ValidationReport:
             grouped.setdefault(result.focus, []).append(result)
         return grouped
 
+    def grouped(self, names: dict[str, str] | None = None) -> list[tuple[str, list[Problem]]]:
+        """The problems of each resource, in the order of the results (the root cause
+        first where the checker put it first), names shortened with ``names``
+        (:func:`report_prefixes`)."""
+        groups: list[tuple[str, list[Problem]]] = []
+        for focus, results in self.by_focus().items():
+            merged: dict[tuple[object, ...], list[ValidationResult]] = {}
+            for r in results:
+                # Not the constraint when the shape has a message: one rule broken two
+                # ways (sh:class and sh:nodeKind of one property shape) is one problem.
+                said = tuple(sorted(r.messages.items())) or r.constraint
+                key = (r.severity, r.shape, said)
+                merged.setdefault(key, []).append(r)
+            problems = [
+                Problem(
+                    severity=same[0].severity,
+                    shape=short_name(same[0].shape, names) or "",
+                    constraint=same[0].constraint,
+                    messages=same[0].messages,
+                    paths=_distinct(short_name(r.path, names) for r in same if _shown(r.path)),
+                    values=_distinct(short_name(r.value, names) for r in same),
+                )
+                for same in merged.values()
+            ]
+            groups.append((short_name(focus, names) or focus, problems))
+        return groups
+
     def as_json(self, lang: str = "en") -> dict[str, Any]:
-        return {
+        counts = self.problem_counts()
+        answer = {
             "conforms": self.conforms,
             "summary": self.summary(lang),
-            "violations": len(self.violations),
-            "warnings": len(self.warnings),
+            "violations": counts["Violation"],
+            "warnings": counts["Warning"],
             "lang": lang,
             "results": [r.as_json(lang) for r in self.results],
         }
+        if self.ownership is not None:
+            answer["ownershipChecked"] = self.ownership is not False
+            answer["partner"] = self.ownership if isinstance(self.ownership, str) else None
+            answer["ownershipNote"] = self.ownership_note(lang)
+        return answer
 
     def serialize(self, syntax: ox.RdfFormat) -> bytes:
         """The report graph in an RDF syntax, with the SHACL prefix where it has prefixes."""
         return ox.serialize(self.triples, format=syntax, prefixes={"sh": str(SH)}) or b""
 
-    def as_text(self, lang: str = "en") -> str:
+    def as_text(self, lang: str = "en", names: dict[str, str] | None = None) -> str:
+        """The report for people: grouped by resource, one entry per problem."""
         lines = [self.summary(lang)]
-        for focus, results in self.by_focus().items():
+        note = self.ownership_note(lang)
+        if note:
+            lines.append(note)
+        for focus, problems in self.grouped(names):
             lines.append("")
             lines.append(f"{label('focus', lang)}: {focus}")
-            for r in results:
-                where = f" [{r.path}]" if r.path else ""
-                value = f" ({label('value', lang)}: {r.value})" if r.value is not None else ""
-                lines.append(f"  {label(r.severity, lang)}{where}: {r.message(lang)}{value}")
-                lines.append(f"    {label('shape', lang)}: {r.shape}")
+            for p in problems:
+                where = f" [{', '.join(p.paths)}]" if p.paths else ""
+                value = f" ({label('value', lang)}: {', '.join(p.values)})" if p.values else ""
+                lines.append(f"  {label(p.severity, lang)}{where}: {p.message(lang)}{value}")
+                lines.append(f"    {label('shape', lang)}: {p.shape}")
         return "\n".join(lines)
+
+
+def _shown(path: str | None) -> bool:
+    """A path worth showing: a property, not the label of a blank node (a complex path)."""
+    return bool(path) and not (path or "").startswith("_:")
+
+
+def _distinct(texts: Any) -> tuple[str, ...]:
+    """Each text once, sorted: results that differ only in order read the same."""
+    return tuple(sorted({t for t in texts if t is not None}))
 
 
 def read_report(graph: Graph) -> ValidationReport:
@@ -206,3 +349,32 @@ def sort_results(results: list[ValidationResult]) -> list[ValidationResult]:
     return sorted(
         results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape)
     )
+
+
+def without_results_on(report: ValidationReport, focuses: set[str]) -> ValidationReport:
+    """``report`` without the results whose focus node is one of ``focuses`` (IRIs), in
+    its rows and in its graph (the result nodes; structures they share with other
+    results, such as a copied complex path, stay).
+
+    For results that only follow from another problem: a partner's statement about a
+    curated resource can make that resource break its shape, which the partner cannot fix
+    but by dropping the statement.
+    """
+    if not focuses:
+        return report
+    focus_node = ox.NamedNode(str(SH.focusNode))
+    result = ox.NamedNode(str(SH.result))
+    doomed = {
+        t.subject
+        for t in report.triples
+        if t.predicate == focus_node
+        and isinstance(t.object, ox.NamedNode)
+        and t.object.value in focuses
+    }
+    triples = [
+        t
+        for t in report.triples
+        if t.subject not in doomed and not (t.predicate == result and t.object in doomed)
+    ]
+    results = [r for r in report.results if r.focus not in focuses]
+    return ValidationReport(results=results, triples=triples, ownership=report.ownership)

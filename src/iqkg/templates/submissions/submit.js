@@ -15,7 +15,7 @@
   function showReport(html) {
     const doc = new DOMParser().parseFromString(html, "text/html");
     reportBox.replaceChildren();
-    for (const node of doc.querySelectorAll("p.summary, table.report")) {
+    for (const node of doc.querySelectorAll("p.summary, p.ownership, table.report")) {
       reportBox.appendChild(document.importNode(node, true));
     }
   }
@@ -34,6 +34,8 @@
     if (!file) { show(form.dataset.nofile, "error"); return; }
     const data = new FormData();
     data.append("file", file, file.name);
+    const partner = document.getElementById("partner");
+    if (partner && partner.value.trim()) data.append("partner", partner.value.trim());
     const headers = { "Accept": "text/html, application/json;q=0.9" };
     if (token) headers["Authorization"] = "Bearer " + token;
     show(form.dataset.working, "");
@@ -67,8 +69,10 @@
     show(form.dataset.error + " " + response.status + ": " + (await errorText(response)), "error");
   }
 
+  // With a token (or a partner field), validating checks the ownership rules as well,
+  // exactly as submitting will; without, the report says that they were not checked.
   document.getElementById("validate").addEventListener("click", function () {
-    send("/validate", "");
+    send("/validate", document.getElementById("token").value.trim());
   });
   document.getElementById("submit").addEventListener("click", function () {
     const token = document.getElementById("token").value.trim();

@@ -250,26 +250,27 @@ class HistoryBuilder:
                     self.citations_of(s.value, p.value, date),
                 )
             )
+        # The political frameworks the phases sit in, each entry one sourced embedding
+        # (the closure's transitive shortcuts carry no source and are not shown).
         frameworks = self._rows(
-            "SELECT DISTINCT ?phase ?fw WHERE { "
+            "SELECT DISTINCT ?inner ?fw WHERE { "
             f"{{ <{programme}> iq:hasPhase ?phase }} UNION {{ BIND(<{programme}> AS ?phase) }} "
-            "?phase iq:embeddedIn ?fw }"
+            "?phase iq:embeddedIn ?fw . ?a a owl:Axiom ; owl:annotatedSource ?inner ; "
+            "owl:annotatedProperty iq:embeddedIn ; owl:annotatedTarget ?fw . }"
         )
-        embedded = NamedNode(self.iq + "embeddedIn")
+        embedded = self.iq + "embeddedIn"
         for row in frameworks:
-            phase, fw = row["phase"], row["fw"]
-            assert isinstance(phase, NamedNode) and isinstance(fw, NamedNode)
+            inner, fw = row["inner"], row["fw"]
+            assert isinstance(inner, NamedNode) and isinstance(fw, NamedNode)
             what, what_href = self._text(fw)
+            event = f"{self.label(inner.value).value} · {self.label(embedded).value} · {what.value}"
             entries.append(
                 TimelineEntry(
                     "",
                     what,
                     what_href,
-                    Text(
-                        f"{self.label(embedded.value).value}: {self.label(phase.value).value}",
-                        self.lang,
-                    ),
-                    self.citations_of(phase.value, embedded.value, fw),
+                    Text(event, self.lang),
+                    self.citations_of(inner.value, embedded, fw),
                 )
             )
         return sorted(entries, key=lambda e: (e.when == "", e.when, e.what.value))

@@ -108,6 +108,8 @@ class HistoryBuilder:
         self.label = label
         self.href = href
         self.iq = vocab
+        #: Title and URL of each source, read once per page (a source is cited many times).
+        self._sources: dict[str, tuple[Text, str | None]] = {}
 
     # --- reading -------------------------------------------------------------------
 
@@ -142,12 +144,15 @@ class HistoryBuilder:
                     entry[key][value.language or ""] = value.value
         citations = []
         for source, found in sorted(by_source.items()):
+            if source not in self._sources:
+                self._sources[source] = (self._title(source), self._url(source))
+            title, url = self._sources[source]
             citations.append(
                 Citation(
                     source,
-                    self._title(source),
+                    title,
                     self.href(source),
-                    self._url(source),
+                    url,
                     self._pick(found["loc"]),
                     self._pick(found["quote"]),
                 )

@@ -62,7 +62,8 @@ def test_disagreeing_sources_are_both_recorded(curated: Graph, ontology: Graph) 
     assert all(len(c) == 1 for c in cited) and cited[0] != cited[1]
     # a plan is not an outcome: 25 planned networks stand apart from the 16 counted
     phase = URIRef(ID + "programme/iq-2011-2014")
-    assert curated.value(phase, URIRef(IQ + "numberOfRegionalNetworks")) == Literal(16)
+    counted = set(curated.objects(phase, URIRef(IQ + "numberOfRegionalNetworks")))
+    assert {Literal(16), Literal(10)} <= counted  # 16 (Univation) and 10 (Stuttgart, 2011)
     assert curated.value(phase, URIRef(IQ + "plannedNumberOfRegionalNetworks")) == Literal(25)
 
 

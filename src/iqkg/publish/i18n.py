@@ -133,6 +133,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sie sind per SPARQL abfragbar.",
         "en": "Inferred statements (OWL RL closure) are not listed here; SPARQL can query them.",
     },
+    # --- history panels (issue 8) ---
+    "timeline": {"de": "Zeitleiste", "en": "Timeline"},
+    "timeline_note": {
+        "de": "Förderphasen, das begleitete Gesetz, die Evaluation und der politische Rahmen, "
+        "nach Datum geordnet, jeweils mit den Quellen, die es angeben.",
+        "en": "Funding phases, the law the programme accompanied, the evaluation and the "
+        "political framework, ordered by date, each with the sources that state it.",
+    },
+    "undated": {"de": "ohne Datum", "en": "undated"},
+    "coordinators": {"de": "Koordination im Zeitverlauf", "en": "Coordinators over time"},
+    "coordinators_note": {
+        "de": "Wer das Netzwerk koordinierte und wann – nur so weit, wie eine Quelle es sagt.",
+        "en": "Who coordinated the network and when — only as far as a source says.",
+    },
+    "coordinator": {"de": "Koordinierende Stelle", "en": "Coordinating body"},
+    "period": {"de": "Zeitraum", "en": "Period"},
+    "from_year": {"de": "ab", "en": "from"},
+    "until_year": {"de": "bis", "en": "until"},
+    "attested_year": {"de": "belegt", "en": "attested"},
+    "conflicts": {"de": "Abweichende Angaben", "en": "Conflicting claims"},
+    "conflicts_note": {
+        "de": "Quellen widersprechen sich hier; beide Angaben stehen nebeneinander, "
+        "nichts ist stillschweigend aufgelöst.",
+        "en": "Sources disagree here; both claims stand side by side, nothing is silently "
+        "resolved.",
+    },
+    "statement_sources": {"de": "Aussagen und ihre Quellen", "en": "Statements and their sources"},
+    "statement_sources_note": {
+        "de": "Jede belegte Aussage mit den Quellen, die sie treffen, und der Stelle darin.",
+        "en": "Each sourced statement with the sources that make it and the place in each.",
+    },
+    "cited_statements": {"de": "Aussagen aus dieser Quelle", "en": "Statements from this source"},
+    "cited_statements_note": {
+        "de": "Alle Aussagen des Wissensgraphen, die sich auf diese Quelle stützen.",
+        "en": "Every statement of the knowledge graph that rests on this source.",
+    },
+    "subject": {"de": "Ressource", "en": "Resource"},
+    "locator": {"de": "Stelle", "en": "Where"},
+    "source_record": {"de": "Quellenangabe", "en": "source record"},
 }
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from iqkg.publish.describe import Description, Fact, described_graphs
+from iqkg.publish.history import HistoryBuilder, HistoryPanels
 from iqkg.publish.labels import SCHEMA_HTTPS, Labels, compact
 from iqkg.publish.language import Text
 from iqkg.publish.paths import local_path
@@ -111,6 +112,8 @@ class ResourcePage:
     truncated: bool = False
     #: The submissions this resource's own facts come from, when none is curated.
     contributed_by: list[Origin] = field(default_factory=list)
+    #: Statements with their sources, timeline, coordinators, conflicting claims.
+    history: HistoryPanels = field(default_factory=HistoryPanels)
 
 
 class Linker:
@@ -325,7 +328,18 @@ class PageBuilder:
             kind=self._kind(iri),
             truncated=description.truncated,
             contributed_by=self.contributions(description),
+            history=self.history(description),
         )
+
+    def history(self, description: Description) -> HistoryPanels:
+        builder = HistoryBuilder(
+            self.dataset,
+            self.lang,
+            lambda iri: self.labels.label(iri, self.lang),
+            self.linker.href,
+            self.iris.vocab,
+        )
+        return builder.panels(description.iri, description.types(), self._kind(description.iri))
 
     def contributions(self, description: Description) -> list[Origin]:
         """The submissions stating this resource's own facts when no curated graph does:

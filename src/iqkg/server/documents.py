@@ -17,7 +17,7 @@ from iqkg.errors import NotAcceptable
 from iqkg.publish.paths import DOCUMENT_EXTENSIONS, HTML_EXTENSION, syntax_for_extension
 from iqkg.rdf.formats import GRAPH_SYNTAXES, JSON_LD, negotiate
 from iqkg.server.errors import error_response
-from iqkg.server.pages import not_found_page
+from iqkg.server.templates import not_found_page
 
 HTML_TYPES = ("text/html",)
 RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)

@@ -1,5 +1,5 @@
 """The pages in headless Chromium: a resource page in German and in English, the map,
-the language switch. Screenshots are kept under var/screenshots/ (a CI artefact)."""
+the language switch. Screenshots are kept under tests/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 

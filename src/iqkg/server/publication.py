@@ -35,7 +35,8 @@ from iqkg.publish.paths import (
 )
 from iqkg.publish.rdf_output import serialize_triples
 from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
-from iqkg.publish.void import VoidCache, void_triples
+from iqkg.publish.void import VoidCache, VoidStats, void_triples
+from iqkg.rdf.formats import TURTLE
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
 from iqkg.server.documents import alternates, etag, not_found, rdf_response, see_other
 from iqkg.server.services import get_services
@@ -261,25 +262,34 @@ async def shapes_as(request: Request, extension: str) -> Response:
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"], summary="VoID and DCAT")
 async def void(request: Request) -> Response:
-    return see_other(request, "/.well-known/void", html=False)
+    # RDF wins ties (VoID is for machines first); a browser, which prefers HTML, gets a page.
+    return see_other(request, "/.well-known/void", html_first=False)
 
 
 @router.api_route("/.well-known/void.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
 async def void_as(request: Request, extension: str) -> Response:
-    syntax = syntax_for_extension(extension)
+    page = extension == HTML_EXTENSION
+    syntax = TURTLE if page else syntax_for_extension(extension)
     if syntax is None:
         return not_found(request, "/.well-known/void." + extension)
     dataset = _dataset(request)
     site = usable_origin(str(request.base_url), dataset.iris.base)
 
-    def body() -> tuple[bytes, str]:
+    def body() -> tuple[bytes, str, VoidStats]:
         stats = publication_state(request).void.stats(dataset)
-        return serialize_triples(void_triples(stats, dataset, site), syntax, dataset.iris), (
-            stats.version
-        )
+        triples = void_triples(stats, dataset, site)
+        return serialize_triples(triples, syntax, dataset.iris), stats.version, stats
 
-    data, version = await run_in_threadpool(body)
-    return rdf_response(request, data, extension, "/.well-known/void", version, html=False)
+    data, version, stats = await run_in_threadpool(body)
+    if page:
+        context = {"turtle": data.decode("utf-8"), "stats": stats}
+        return render(
+            request,
+            "publish/void.html",
+            context,
+            headers={"Link": alternates("/.well-known/void"), "ETag": etag(version, "html")},
+        )
+    return rdf_response(request, data, extension, "/.well-known/void", version)
 
 
 @router.api_route(

@@ -281,3 +281,27 @@ def test_editor_page_declares_the_vocabulary_prefixes(server: RunningServer) -> 
     ):
         assert f"PREFIX {prefix}: &lt;{iri}&gt;" in page, prefix
     assert 'base: "https://w3id.org/iqkg/",' in page, "the script links result IRIs under it"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/publish/publish.css",
+        "/static/publish/editor.js",
+        "/static/publish/submit.js",
+        "/static/yasgui/yasgui.min.js",
+        "/static/yasgui/yasgui.min.css",
+    ],
+)
+def test_static_files_answer_conditional_requests(server: RunningServer, path: str) -> None:
+    """One static-files implementation (Starlette's): ETag, 304 and HEAD for every asset."""
+    with server.client() as client:
+        first = client.get(path)
+        assert first.status_code == 200 and first.content
+        tag = first.headers["etag"]
+        again = client.get(path, headers={"If-None-Match": tag})
+        assert again.status_code == 304
+        head = client.head(path)
+        assert head.status_code == 200 and head.headers["etag"] == tag and not head.content
+        missing = client.get(path + ".nope", headers={"Accept": BROWSER_ACCEPT})
+        assert missing.status_code == 404 and '<header class="site">' in missing.text

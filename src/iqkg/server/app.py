@@ -94,5 +94,6 @@ def create_app(settings: Settings) -> FastAPI:
     web.install(app)
     for module in ROUTER_MODULES:
         app.include_router(module.router)
+    app.mount("/static", pages.static_files(), name="static")
     publication.install_base_path(app, settings)
     return app

@@ -1,18 +1,17 @@
-"""The home page ``/`` and the site's own stylesheet under ``/static/publish/``.
+"""The home page ``/`` and the site's static files under ``/static/``.
 
 Pages are rendered by :mod:`iqkg.server.templates` (one template setup, one language rule).
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
 
-from iqkg.errors import NotFound
 from iqkg.publish.curated import curated_pairs, home_counts, pairs, submission_graphs
 from iqkg.publish.diagrams import network_map
 from iqkg.publish.labels import Labels
@@ -24,13 +23,6 @@ from iqkg.server.templates import Language, render
 from iqkg.store.dataset import Dataset
 
 router = APIRouter()
-
-STATIC_FILES = {
-    "publish.css": "text/css; charset=utf-8",
-    "germany.svg": "image/svg+xml",
-    "editor.js": "text/javascript; charset=utf-8",
-}
-
 
 # --- home --------------------------------------------------------------------------
 
@@ -108,11 +100,10 @@ async def home(request: Request, lang: Language) -> Response:
     )
 
 
-@router.get("/static/publish/{name}", include_in_schema=False)
-async def static(name: str) -> Response:
-    if name not in STATIC_FILES:
-        raise NotFound(f"There is no static file {name!r} here.")
-    body = resources.files("iqkg").joinpath(f"static/publish/{name}").read_bytes()
-    return Response(
-        body, media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=3600"}
-    )
+def static_files() -> StaticFiles:
+    """``/static/``: the stylesheet, scripts and vendored assets (YASGUI) of the site.
+
+    Starlette's ``StaticFiles`` gives ETag, Last-Modified, 304 and HEAD, and refuses paths
+    that leave the folder.
+    """
+    return StaticFiles(packages=[("iqkg", "static")])

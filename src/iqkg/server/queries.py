@@ -1,9 +1,10 @@
 """The query editor (YASGUI at ``GET /sparql`` for browsers) and ``/queries``, the catalogue,
 both pages of the site layout in the reader's language.
 
-YASGUI's assets are vendored under ``static/yasgui/`` and served here, so the editor works
-without network access. The catalogue (``queries/*.rq``) is re-read when its folder
-changes, so curators see new questions without a restart.
+YASGUI's assets are vendored under ``static/yasgui/`` and served by the site's static
+files (:func:`iqkg.server.pages.static_files`), so the editor works without network
+access. The catalogue (``queries/*.rq``) is re-read when its folder changes, so curators
+see new questions without a restart.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
-from iqkg.errors import NotFound
 from iqkg.publish.i18n import translator
 from iqkg.publish.labels import prefixes
 from iqkg.query.catalogue import Catalogue
@@ -27,7 +27,6 @@ from iqkg.server.templates import render, request_language
 
 router = APIRouter(tags=["sparql"])
 
-STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
 #: Words the editor's script shows (errors come from the endpoint, in English).
 EDITOR_WORDS = ("error", "no_answer")
 
@@ -118,11 +117,3 @@ async def queries(request: Request) -> Response:
 async def query_text(request: Request, name: str) -> Response:
     catalogue = await run_in_threadpool(_catalogue(request).get)
     return Response(catalogue.get(name).sparql, media_type="application/sparql-query")
-
-
-@router.get("/static/yasgui/{name}", include_in_schema=False)
-async def yasgui_asset(name: str) -> Response:
-    path = STATIC / name
-    if name not in ("yasgui.min.js", "yasgui.min.css") or not path.is_file():
-        raise NotFound(f"no editor asset {name!r}")
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})

@@ -13,7 +13,6 @@ JSON (metadata + report) by default, the data in any RDF syntax, or an HTML repo
 from __future__ import annotations
 
 from datetime import date, datetime
-from importlib.resources import files
 from typing import Any
 
 import pyoxigraph as ox
@@ -233,9 +232,3 @@ async def withdraw_submission(request: Request, submission_id: str) -> Response:
 )
 async def submit_page(request: Request, lang: Language) -> HTMLResponse:
     return render(request, "submissions/submit.html", {"label": lambda key: label(key, lang)})
-
-
-@router.get("/submit/submit.js", include_in_schema=False)
-async def submit_script() -> Response:
-    script = files("iqkg").joinpath("templates/submissions/submit.js").read_text("utf-8")
-    return Response(script, media_type="text/javascript; charset=utf-8")

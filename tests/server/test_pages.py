@@ -1,6 +1,7 @@
 """The site as a reader meets it: a crawler from ``/`` follows every same-site link on
-every page and finds no 4xx/5xx; pages speak the reader's language; the ontology
-documentation lists every term of ontology/."""
+every page with a browser's Accept and finds no 4xx/5xx; every page type has the one
+layout and follows the one language rule; the ontology documentation lists every term
+of ontology/."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_crawl_finds_no_broken_link(server: RunningServer) -> None:
 
     def fetch(url: str) -> tuple[str, int, str, str]:
         with httpx.Client(timeout=60, follow_redirects=True) as client:
-            response = client.get(url, headers={"Accept": "text/html,*/*;q=0.8"})
+            response = client.get(url, headers={"Accept": BROWSER_ACCEPT})
             kind = response.headers.get("content-type", "")
             text = response.text if kind.startswith("text/html") else ""
             return url, response.status_code, kind, text
@@ -163,6 +164,7 @@ def test_home_page(server: RunningServer) -> None:
         for href in ("/sparql", "/queries", "/def", "/dumps/", "/submit"):
             assert f'href="{href}"' in page
         assert 'data-count="triples"' in page
+        assert "skos:ConceptScheme" not in page, "every browse group has a name"
 
 
 # --- one layout, one language rule (issue 11) -------------------------------------------
@@ -261,6 +263,7 @@ def test_submissions_are_a_page_for_browsers_and_json_for_clients(
     assert f'href="/submissions/{submission_id}"' in listed.text
     assert 'data-partner="layout-partner"' in listed.text
     assert '<option value="accepted" selected>' in listed.text
+    assert "1 submission ·" in listed.text, "singular for one"
     withdrawn = _page(server, f"/submissions?partner={LAYOUT_PARTNER}&status=withdrawn", "")
     assert f'href="/submissions/{submission_id}"' not in withdrawn.text
     machine = httpx.get(server.url + f"/submissions?partner={LAYOUT_PARTNER}")

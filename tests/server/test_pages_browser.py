@@ -129,6 +129,9 @@ def test_german_reader_goes_from_home_through_the_editor_to_a_local_page(
         )
         href = link.get_dom_attribute("href") or ""
         assert href.startswith("/id/"), href
+        header = driver.find_element(By.CSS_SELECTOR, ".yasr_header").text
+        assert "Tabelle" in header and "Antwort" in header, header
+        assert "Abfrage" in driver.find_element(By.CSS_SELECTOR, "#yasgui .tabsList").text
         driver.set_window_size(1280, 1000)
         screenshot(driver, "journey-2-editor-results-de.png")
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)

@@ -167,6 +167,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Research questions to the knowledge graph, each a SPARQL query with its "
         "expected answer. A click opens it in the editor.",
     },
+    # YASGUI's own words, replaced in the page (their English is YASGUI's text).
+    "yasgui_query": {"de": "Abfrage", "en": "Query"},
+    "yasgui_table": {"de": "Tabelle", "en": "Table"},
+    "yasgui_response": {"de": "Antwort", "en": "Response"},
+    "yasgui_simple_view": {"de": "Einfache Ansicht", "en": "Simple view"},
+    "yasgui_ellipse": {"de": "Kürzen", "en": "Ellipse"},
+    "yasgui_page_size": {"de": "Seitengröße:", "en": "Page size:"},
+    "yasgui_filter": {"de": "Ergebnisse filtern", "en": "Filter query results"},
     "open_editor": {"de": "Zum SPARQL-Editor", "en": "Open the SPARQL editor"},
     "show_sparql": {"de": "SPARQL anzeigen", "en": "Show the SPARQL"},
     # --- partner pages ----------------------------------------------------------------
@@ -216,8 +224,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_any": {"de": "alle", "en": "any"},
     "status_accepted": {"de": "angenommen", "en": "accepted"},
     "status_withdrawn": {"de": "zurückgezogen", "en": "withdrawn"},
-    "since": {"de": "seit", "en": "since"},
-    "until": {"de": "bis", "en": "until"},
+    "since": {"de": "Seit", "en": "Since"},
+    "until": {"de": "Bis", "en": "Until"},
+    "submissions_one": {"de": "1 Einreichung", "en": "1 submission"},
+    "submissions_many": {"de": "{n} Einreichungen", "en": "{n} submissions"},
     "filter": {"de": "Filtern", "en": "Filter"},
     "modified": {"de": "Geändert", "en": "Modified"},
     "graph": {"de": "Graph", "en": "Graph"},

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from iqkg.publish.i18n import translator
+from iqkg.publish.i18n import MESSAGES, translator
 from iqkg.publish.labels import prefixes
 from iqkg.query.catalogue import Catalogue
 from iqkg.rdf.formats import negotiate
@@ -28,7 +28,16 @@ from iqkg.server.templates import render, request_language
 router = APIRouter(tags=["sparql"])
 
 #: Words the editor's script shows (errors come from the endpoint, in English).
-EDITOR_WORDS = ("error", "no_answer")
+EDITOR_WORDS = ("error", "no_answer", "yasgui_query")
+#: YASGUI's own words the script replaces, as far as YASGUI lets a page reach them.
+YASGUI_WORDS = (
+    "yasgui_table",
+    "yasgui_response",
+    "yasgui_simple_view",
+    "yasgui_ellipse",
+    "yasgui_page_size",
+    "yasgui_filter",
+)
 
 
 class CatalogueCache:
@@ -97,6 +106,8 @@ def editor_page(request: Request, query: str) -> Response:
         "prefixes": editor_prefixes(iris),
         "base": iris.base,
         "editor_words": {key: t(key) for key in EDITOR_WORDS},
+        # YASGUI's English → the reader's language.
+        "yasgui_words": {MESSAGES[key]["en"]: t(key) for key in YASGUI_WORDS},
     }
     return render(request, "sparql/editor.html", context, headers={"Vary": "Accept"})
 

@@ -36,6 +36,7 @@
     persistenceId: "iqkg-" + endpoint,
     populateFromUrl: false,
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
+    tabName: iqkg.words.yasgui_query,
     yasqe: { value: defaultQuery },
     yasr: { prefixes: iqkg.prefixes },
   });
@@ -63,8 +64,31 @@
       link.classList.add("local");
     });
   }
+  // YASGUI has no translations: its own words (not the query, not the results) are
+  // replaced by the page's where YASGUI draws them as plain text.
+  function translate(root) {
+    const words = iqkg.yasguiWords;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const word = words[node.nodeValue.trim()];
+      if (word && word !== node.nodeValue.trim() && !node.parentElement.closest(".CodeMirror, tbody")) {
+        found.push([node, word]);
+      }
+    }
+    found.forEach(([node, word]) => { node.nodeValue = word; });
+    root.querySelectorAll("input[placeholder]").forEach((input) => {
+      const word = words[input.getAttribute("placeholder")];
+      if (word) {
+        input.setAttribute("placeholder", word);
+        input.setAttribute("aria-label", word);
+      }
+    });
+  }
   const results = document.getElementById("yasgui");
-  new MutationObserver(() => localise(results)).observe(results, { childList: true, subtree: true });
-  localise(results);
+  function adapt() { localise(results); translate(results); }
+  new MutationObserver(adapt).observe(results, { childList: true, subtree: true });
+  adapt();
   window.iqkgEditor = yasgui;
 })();

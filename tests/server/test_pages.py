@@ -20,7 +20,14 @@ from tests.support.server import ROOT, RunningServer
 
 #: Pages the site links to from its navigation: the crawl must reach each (a vanished
 #: route is a broken link, never a skip).
-NAVIGATION_PAGES = ("/sparql", "/queries", "/submit")
+NAVIGATION_PAGES = (
+    "/sparql",
+    "/queries",
+    "/submit",
+    "/submissions",
+    "/.well-known/void",
+    "/dumps/",
+)
 MAX_PAGES = 5000
 
 
@@ -269,6 +276,8 @@ def test_submissions_are_a_page_for_browsers_and_json_for_clients(
     machine = httpx.get(server.url + f"/submissions?partner={LAYOUT_PARTNER}")
     assert machine.headers["content-type"] == "application/json"
     assert [s["id"] for s in machine.json()["submissions"]] == [submission_id]
+    odd = httpx.get(server.url + "/submissions", headers={"Accept": "text/turtle"})
+    assert odd.status_code == 200 and odd.headers["content-type"] == "application/json"
 
 
 def test_editor_page_declares_the_vocabulary_prefixes(server: RunningServer) -> None:

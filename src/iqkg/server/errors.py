@@ -48,7 +48,10 @@ def error_response(
             status_code=status,
         )
     if _wants_html(request) and has_services(request):
-        return error_page(request, status, message)
+        try:
+            return error_page(request, status, message)
+        except Exception:  # a broken page must not hide the error it was to show
+            log.exception("the error page for %s %s failed", request.method, request.url.path)
     return PlainTextResponse(f"{status} {phrase}: {message}\n", status_code=status)
 
 

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from iqkg.errors import InputError
+from iqkg.errors import InputError, NotAcceptable
 from iqkg.publish.i18n import translator
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.idempotency import idempotent
@@ -123,7 +123,10 @@ def _date_param(request: Request, name: str) -> str | None:
     summary="List submissions (filter by partner, status, date): JSON, or a page for browsers",
 )
 async def list_submissions(request: Request) -> Response:
-    wants = negotiate(request.headers.get("accept"), ["application/json", "text/html"])
+    try:
+        wants = negotiate(request.headers.get("accept"), ["application/json", "text/html"])
+    except NotAcceptable:  # the list was JSON whatever the client asked; it stays so
+        wants = "application/json"
     who = await caller(request)
     status = request.query_params.get("status")
     if status is not None and status not in STATUSES:

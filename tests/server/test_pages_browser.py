@@ -1,5 +1,7 @@
 """The pages in headless Chromium: a resource page in German and in English, the map,
-the language switch. Screenshots are kept under tests/screenshots/ (git-ignored)."""
+the language switch, a German reader's way from the home page through the catalogue and
+the editor to a resource's page, and every page type in the one layout. Screenshots of
+each are kept under tests/screenshots/ (git-ignored), for people to look at."""
 
 from __future__ import annotations
 

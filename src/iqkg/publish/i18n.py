@@ -114,6 +114,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search_label": {"de": "Im Wissensgraphen suchen", "en": "Search the knowledge graph"},
     "search_button": {"de": "Suchen", "en": "Search"},
     "search_hits": {"de": "Treffer", "en": "results"},
+    "search_hit_one": {"de": "Treffer", "en": "result"},
     "search_none": {
         "de": "Nichts gefunden. Weniger oder andere Wörter versuchen.",
         "en": "Nothing found. Try fewer or other words.",

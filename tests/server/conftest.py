@@ -34,3 +34,41 @@ def sparql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     )
     yield running
     running.stop()
+
+
+# --- the pages of the site, one per type (test_pages.py, test_pages_browser.py) ------
+
+#: What a browser sends (Chromium's Accept for a page).
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+#: One path per page type, its status, and a word of the page itself in German and English.
+PAGE_TYPES: dict[str, tuple[str, int, str, str]] = {
+    "home": ("/", 200, "Der Graph in Zahlen", "The graph in numbers"),
+    "resource": ("/id/network/bayern.html", 200, "Quellen", "Sources"),
+    "graph": ("/graph/curated.html", 200, "Aussagen", "Statements"),
+    "ontology": ("/def.html", 200, "Klassen", "Classes"),
+    "shapes": ("/shapes.html", 200, "Formen (SHACL)", "Shapes (SHACL)"),
+    "editor": ("/sparql", 200, "Vorab deklarierte Präfixe", "Predeclared prefixes"),
+    "catalogue": ("/queries", 200, "SPARQL anzeigen", "Show the SPARQL"),
+    "submit": ("/submit", 200, "Daten prüfen und einreichen", "Validate and submit data"),
+    "submissions": ("/submissions", 200, "Filtern", "Filter"),
+    "submission": ("/submissions/{submission}", 200, "Validierungsbericht", "Validation report"),
+    "search": ("/search?q=bayern", 200, "Nach Art eingrenzen", "Narrow by kind"),
+    "dumps": ("/dumps/", 200, "Datensatzversion", "Dataset version"),
+    "void": ("/.well-known/void.html", 200, "Datensatzversion", "Dataset version"),
+    "not found": ("/id/network/atlantis.html", 404, "Nicht gefunden", "Not found"),
+    "error": ("/submissions?status=lost", 400, "Ungültige Anfrage", "Bad request"),
+}
+LAYOUT_PARTNER = "layout-partner"
+
+
+@pytest.fixture(scope="session")
+def submission_id(server: RunningServer) -> str:
+    """An accepted submission on the session server (for the page of one submission)."""
+    from tests.submissions.helpers import add_partner, fixture, submit
+
+    token = add_partner(server, "Partner des Layouts", LAYOUT_PARTNER)
+    with server.client() as client:
+        response = submit(client, token, fixture("project.ttl", LAYOUT_PARTNER))
+    assert response.status_code in (200, 201), response.text
+    return str(response.json()["id"])

@@ -141,7 +141,6 @@ def test_rdflib_fetches_an_iri_like_a_linked_data_client(server: RunningServer) 
         "/def/9.9.9.ttl",
         "/def.pdf",
         "/shapes.pdf",
-        "/.well-known/void.html",
         "/dumps/secret.txt",
     ],
 )

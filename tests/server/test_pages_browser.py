@@ -1,10 +1,15 @@
 """The pages in headless Chromium: a resource page in German and in English, the map,
-the language switch. Screenshots are kept under var/screenshots/ (a CI artefact)."""
+the language switch, a German reader's way from the home page through the catalogue and
+the editor to a resource's page, and every page type in the one layout. Screenshots of
+each are kept under tests/screenshots/ (git-ignored), for people to look at."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from tests.server.conftest import PAGE_TYPES
 from tests.support.browser import chromium, screenshot
 from tests.support.server import RunningServer
 
@@ -92,3 +97,65 @@ def test_ontology_documentation_page(server: RunningServer) -> None:
         assert "regional network" in term.text
         driver.set_window_size(1280, 1400)
         screenshot(driver, "publish-ontology-regional-network-en.png")
+
+
+def test_german_reader_goes_from_home_through_the_editor_to_a_local_page(
+    server: RunningServer,
+) -> None:
+    """Home → catalogue → editor → run → result link → the resource's page, all German."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def german(title: str) -> None:
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de", title
+        assert driver.find_element(By.CSS_SELECTOR, "nav.languages strong").text == "Deutsch"
+        assert driver.find_element(By.CSS_SELECTOR, 'a[href="/queries"]').text == "Fragenkatalog"
+
+    with chromium(lang="de-DE") as driver:
+        wait = WebDriverWait(driver, 60)  # type: ignore[arg-type]
+        driver.get(server.url + "/")
+        german("home")
+        driver.find_element(By.CSS_SELECTOR, 'main a[href="/queries"]').click()
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Fragenkatalog"
+        german("catalogue")
+        _full_page(driver, "journey-1-catalogue-de.png")
+        driver.find_element(By.CSS_SELECTOR, "a.editor-link").click()
+        assert driver.find_element(By.TAG_NAME, "h1").text == "SPARQL-Editor"
+        german("editor")
+        wait.until(
+            expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, ".yasqe_queryButton"))
+        ).click()
+        link = wait.until(
+            expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, ".yasr a.local"))
+        )
+        href = link.get_dom_attribute("href") or ""
+        assert href.startswith("/id/"), href
+        header = driver.find_element(By.CSS_SELECTOR, ".yasr_header").text
+        assert "Tabelle" in header and "Antwort" in header, header
+        assert "Abfrage" in driver.find_element(By.CSS_SELECTOR, "#yasgui .tabsList").text
+        driver.set_window_size(1280, 1000)
+        screenshot(driver, "journey-2-editor-results-de.png")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        link.click()
+        wait.until(lambda d: "/sparql" not in d.current_url)
+        assert driver.current_url.startswith(server.url + href), driver.current_url
+        german("resource")
+        assert driver.find_element(By.ID, "sources-heading").text == "Quellen"
+        _full_page(driver, "journey-3-local-page-de.png")
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_screenshot_of_each_page_type(server: RunningServer, submission_id: str, kind: str) -> None:
+    """Each page type in the browser: the one header, navigation, footer; a screenshot."""
+    from selenium.webdriver.common.by import By
+
+    path = PAGE_TYPES[kind][0].replace("{submission}", submission_id)
+    for lang in ("de", "en"):
+        with chromium(lang=lang) as driver:
+            driver.get(server.url + path)
+            assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+            assert len(driver.find_elements(By.CSS_SELECTOR, "header.site nav a")) >= 6
+            assert driver.find_element(By.CSS_SELECTOR, "header.site input[type=search]")
+            assert driver.find_element(By.CSS_SELECTOR, "footer.site").is_displayed()
+            _full_page(driver, f"page-{kind.replace(' ', '-')}-{lang}.png")

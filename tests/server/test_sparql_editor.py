@@ -45,3 +45,53 @@ def test_catalogue_link_opens_the_editor_with_the_query(sparql_server: RunningSe
                 or False
             )
         )
+
+
+def _editor_query(driver: object) -> str:
+    text = driver.execute_script(  # type: ignore[attr-defined]
+        "return window.iqkgEditor ? window.iqkgEditor.getTab().getQuery() : ''"
+    )
+    return str(text or "")
+
+
+def test_a_new_query_starts_with_the_vocabulary_prefixes(sparql_server: RunningServer) -> None:
+    with chromium(lang="de-DE") as driver:
+        driver.get(f"{sparql_server.url}/sparql")  # type: ignore[attr-defined]
+        wait = WebDriverWait(driver, 30)  # type: ignore[arg-type]
+        wait.until(lambda d: "PREFIX" in _editor_query(d))
+        query = _editor_query(driver)
+        for line in (
+            "PREFIX iq: <https://w3id.org/iqkg/def#>",
+            "PREFIX iqid: <https://w3id.org/iqkg/id/>",
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>",
+            "PREFIX prov: <http://www.w3.org/ns/prov#>",
+        ):
+            assert line in query
+        heading = driver.find_element(By.ID, "examples-heading")  # type: ignore[attr-defined]
+        assert heading.text == "Beispiele"
+
+
+def test_a_query_error_is_shown_as_its_message_wrapped(sparql_server: RunningServer) -> None:
+    with chromium(lang="de-DE") as driver:
+        driver.get(f"{sparql_server.url}/sparql")  # type: ignore[attr-defined]
+        wait = WebDriverWait(driver, 30)  # type: ignore[arg-type]
+        wait.until(lambda d: "PREFIX" in _editor_query(d))
+        driver.execute_script(  # type: ignore[attr-defined]
+            "window.iqkgEditor.getTab().setQuery('SELECT * WHERE { ?s ?p ?o ' "
+            "+ ' '.repeat(300) + '}} LIMIT')"
+        )
+        wait.until(
+            expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, ".yasqe_queryButton"))
+        ).click()
+        error = wait.until(
+            expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, ".query-error"))
+        )
+        assert error.get_attribute("role") == "alert"
+        assert error.text.startswith("Fehler"), error.text
+        message = error.find_element(By.TAG_NAME, "pre")
+        assert message.text.startswith("the query does not parse"), "the message, not raw JSON"
+        assert "line 1, column" in message.text
+        assert message.value_of_css_property("white-space") == "pre-wrap"
+        box = driver.find_element(By.ID, "yasgui").rect  # type: ignore[attr-defined]
+        assert message.rect["width"] <= box["width"], "wrapped, not running off the page"
+        screenshot(driver, "sparql-editor-error-de.png")

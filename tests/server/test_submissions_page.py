@@ -43,7 +43,7 @@ def test_validate_and_submit_in_the_browser(server: RunningServer, tmp_path: Pat
         assert "nicht gültig" in d.find_element(By.CSS_SELECTOR, "#report p.summary").text
         screenshot(d, "submit-report-de.png")
 
-        d.find_element(By.ID, "lang-en").click()
+        d.find_element(By.CSS_SELECTOR, 'a[data-lang="en"]').click()
         _wait_for(d, "#file")
         assert d.find_element(By.TAG_NAME, "h1").text == "Validate and submit data"
         d.find_element(By.ID, "file").send_keys(str(bad))

@@ -48,7 +48,9 @@ def test_report_in_german_and_english(client: httpx.Client) -> None:
     assert g["sourceShape"] == "https://w3id.org/iqkg/shapes#startYear"
     assert g["severity"] == "Violation" and g["message"] != e["message"]
     assert german.json()["summary"].startswith("Die Daten sind nicht gültig")
-    assert client.post("/validate?lang=fr", content=body, headers=headers).status_code == 400
+    unknown = client.post("/validate?lang=fr", content=body, headers=headers)
+    assert unknown.status_code == 200, "an unknown ?lang is ignored: the fallback applies"
+    assert unknown.headers["content-language"] == "en"
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 
 def require_chromium() -> None:
@@ -67,7 +67,7 @@ def chromium(lang: str = "en-US", width: int = 1280, height: int = 1000) -> Iter
 
 
 def screenshot(driver: object, name: str) -> Path:
-    """Keep a screenshot under var/screenshots/ (a CI artefact)."""
+    """Keep a screenshot under tests/screenshots/ (git-ignored; a CI artefact)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     driver.save_screenshot(str(path))  # type: ignore[attr-defined]

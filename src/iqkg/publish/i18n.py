@@ -55,8 +55,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The knowledge graph has nothing at this address.",
     },
     "counts": {"de": "Der Graph in Zahlen", "en": "The graph in numbers"},
-    "triples": {"de": "Tripel", "en": "triples"},
-    "resources": {"de": "Ressourcen", "en": "resources"},
+    "triples": {"de": "Tripel", "en": "Triples"},
+    "triples_lower": {"de": "Tripel", "en": "triples"},
+    "resources": {"de": "Ressourcen", "en": "Resources"},
     "browse": {"de": "Stöbern", "en": "Browse"},
     "classes": {"de": "Klassen", "en": "Classes"},
     "object_properties": {"de": "Objekteigenschaften", "en": "Object properties"},
@@ -113,6 +114,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search_label": {"de": "Im Wissensgraphen suchen", "en": "Search the knowledge graph"},
     "search_button": {"de": "Suchen", "en": "Search"},
     "search_hits": {"de": "Treffer", "en": "results"},
+    "search_hit_one": {"de": "Treffer", "en": "result"},
     "search_none": {
         "de": "Nichts gefunden. Weniger oder andere Wörter versuchen.",
         "en": "Nothing found. Try fewer or other words.",
@@ -172,6 +174,128 @@ MESSAGES: dict[str, dict[str, str]] = {
     "subject": {"de": "Ressource", "en": "Resource"},
     "locator": {"de": "Stelle", "en": "Where"},
     "source_record": {"de": "Quellenangabe", "en": "source record"},
+    # --- cards of the home page, the ontology page, the map -------------------------
+    "research_questions": {"de": "Forschungsfragen", "en": "Research questions"},
+    "for_partners": {"de": "für Partner", "en": "for partners"},
+    "specialised_by": {"de": "Spezialisiert durch", "en": "Specialised by"},
+    "map_credit": {"de": "Karte", "en": "Map"},
+    # --- the SPARQL editor and the query catalogue -----------------------------------
+    "editor_intro": {
+        "de": "Fragen Sie den Wissensgraphen mit SPARQL 1.1 ab. Beispiele aus dem "
+        "Fragenkatalog stehen links; die Präfixe des Vokabulars sind vorab deklariert. "
+        "Endpunkt:",
+        "en": "Query the knowledge graph with SPARQL 1.1. Examples from the query catalogue "
+        "are on the left; the vocabulary's prefixes are declared in advance. Endpoint:",
+    },
+    "editor_heading": {"de": "Abfrage und Ergebnis", "en": "Query and results"},
+    "examples": {"de": "Beispiele", "en": "Examples"},
+    "catalogue_empty": {"de": "Der Katalog ist leer.", "en": "The catalogue is empty."},
+    "prefixes_declared": {"de": "Vorab deklarierte Präfixe", "en": "Predeclared prefixes"},
+    "prefixes_note": {
+        "de": "Eine neue Abfrage beginnt mit diesen Präfixen; Ergebnisse werden mit ihnen "
+        "abgekürzt. Links auf Ressourcen dieses Graphen führen zu ihren Seiten hier.",
+        "en": "A new query starts with these prefixes; results are abbreviated with them. "
+        "Links to resources of this graph lead to their pages here.",
+    },
+    "no_answer": {
+        "de": "Der Endpunkt hat nicht geantwortet.",
+        "en": "The endpoint did not answer.",
+    },
+    "queries_intro": {
+        "de": "Forschungsfragen an den Wissensgraphen, jede als SPARQL-Abfrage mit "
+        "erwarteter Antwort. Ein Klick öffnet sie im Editor.",
+        "en": "Research questions to the knowledge graph, each a SPARQL query with its "
+        "expected answer. A click opens it in the editor.",
+    },
+    # YASGUI's own words, replaced in the page (their English is YASGUI's text).
+    "yasgui_query": {"de": "Abfrage", "en": "Query"},
+    "yasgui_table": {"de": "Tabelle", "en": "Table"},
+    "yasgui_response": {"de": "Antwort", "en": "Response"},
+    "yasgui_simple_view": {"de": "Einfache Ansicht", "en": "Simple view"},
+    "yasgui_ellipse": {"de": "Kürzen", "en": "Ellipse"},
+    "yasgui_page_size": {"de": "Seitengröße:", "en": "Page size:"},
+    "yasgui_filter": {"de": "Ergebnisse filtern", "en": "Filter query results"},
+    "open_editor": {"de": "Zum SPARQL-Editor", "en": "Open the SPARQL editor"},
+    "show_sparql": {"de": "SPARQL anzeigen", "en": "Show the SPARQL"},
+    # --- partner pages ----------------------------------------------------------------
+    "submit_title": {"de": "Daten prüfen und einreichen", "en": "Validate and submit data"},
+    "submit_intro": {
+        "de": "Wählen Sie eine RDF-Datei (Turtle, TriG, N-Triples, N-Quads, JSON-LD oder "
+        "RDF/XML). „Prüfen“ validiert sie gegen die iqkg-Shapes, ohne etwas zu speichern; "
+        "„Einreichen“ speichert sie mit Ihrem Partner-Token.",
+        "en": "Pick an RDF file (Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML). "
+        "“Validate” checks it against the iqkg shapes without storing anything; “Submit” "
+        "stores it with your partner token.",
+    },
+    "submit_file": {"de": "RDF-Datei", "en": "RDF file"},
+    "submit_token": {
+        "de": "Partner-Token (zum Einreichen; beim Prüfen werden damit auch die "
+        "Eigentumsregeln geprüft)",
+        "en": "Partner token (for submitting; when validating, it also checks the ownership "
+        "rules)",
+    },
+    "submit_validate": {"de": "Prüfen", "en": "Validate"},
+    "submit_button": {"de": "Einreichen", "en": "Submit"},
+    "submit_working": {"de": "Wird bearbeitet …", "en": "Working …"},
+    "submit_accepted": {"de": "Angenommen als Einreichung", "en": "Accepted as submission"},
+    "submit_unchanged": {
+        "de": "Unverändert – derselbe Inhalt ist schon Einreichung",
+        "en": "Unchanged – the same content is already submission",
+    },
+    "submit_rejected": {
+        "de": "Abgelehnt – nichts wurde gespeichert.",
+        "en": "Rejected – nothing was stored.",
+    },
+    "submit_nofile": {"de": "Bitte zuerst eine Datei wählen.", "en": "Please pick a file first."},
+    "submit_notoken": {
+        "de": "Zum Einreichen wird ein Partner-Token benötigt.",
+        "en": "Submitting needs a partner token.",
+    },
+    "submissions_list": {"de": "Alle Einreichungen", "en": "All submissions"},
+    "submissions_intro": {
+        "de": "Einreichungen von Partnern, neueste zuerst; zurückgezogene bleiben verzeichnet.",
+        "en": "Submissions by partners, newest first; withdrawn ones stay listed.",
+    },
+    "submissions_none": {
+        "de": "Keine Einreichung passt zu diesen Filtern.",
+        "en": "No submission matches these filters.",
+    },
+    "submission": {"de": "Einreichung", "en": "Submission"},
+    "partner": {"de": "Partner", "en": "Partner"},
+    "status": {"de": "Status", "en": "Status"},
+    "status_any": {"de": "alle", "en": "any"},
+    "status_accepted": {"de": "angenommen", "en": "accepted"},
+    "status_withdrawn": {"de": "zurückgezogen", "en": "withdrawn"},
+    "since": {"de": "Seit", "en": "Since"},
+    "until": {"de": "Bis", "en": "Until"},
+    "submissions_one": {"de": "1 Einreichung", "en": "1 submission"},
+    "submissions_many": {"de": "{n} Einreichungen", "en": "{n} submissions"},
+    "filter": {"de": "Filtern", "en": "Filter"},
+    "modified": {"de": "Geändert", "en": "Modified"},
+    "graph": {"de": "Graph", "en": "Graph"},
+    "versions": {"de": "Versionen", "en": "Versions"},
+    "validation_report": {"de": "Validierungsbericht", "en": "Validation report"},
+    # --- VoID -------------------------------------------------------------------------
+    "void_note": {
+        "de": "Die Beschreibung des Datensatzes in VoID und DCAT: Graphen, Umfang, "
+        "Lizenz, Endpunkte und Downloads.",
+        "en": "The description of the dataset in VoID and DCAT: graphs, size, licence, "
+        "endpoints and downloads.",
+    },
+    # --- errors -----------------------------------------------------------------------
+    "error": {"de": "Fehler", "en": "Error"},
+    "error_400": {"de": "Ungültige Anfrage", "en": "Bad request"},
+    "error_401": {"de": "Anmeldung nötig", "en": "Authentication needed"},
+    "error_403": {"de": "Nicht erlaubt", "en": "Forbidden"},
+    "error_404": {"de": "Nicht gefunden", "en": "Not found"},
+    "error_405": {"de": "Methode nicht erlaubt", "en": "Method not allowed"},
+    "error_406": {"de": "Format nicht verfügbar", "en": "Not acceptable"},
+    "error_413": {"de": "Zu groß", "en": "Too large"},
+    "error_415": {"de": "Format nicht unterstützt", "en": "Unsupported media type"},
+    "error_422": {"de": "Nicht verarbeitbar", "en": "Unprocessable"},
+    "error_500": {"de": "Interner Fehler", "en": "Internal error"},
+    "error_503": {"de": "Vorübergehend nicht verfügbar", "en": "Temporarily unavailable"},
+    "error_504": {"de": "Zeitüberschreitung", "en": "Timed out"},
 }
 
 

@@ -42,6 +42,8 @@ WELL_KNOWN: dict[str, dict[str, str]] = {
     SKOS + "inScheme": {"de": "in Begriffsschema", "en": "in scheme"},
     SKOS + "topConceptOf": {"de": "Oberbegriff von", "en": "top concept of"},
     SKOS + "hasTopConcept": {"de": "hat Oberbegriff", "en": "has top concept"},
+    SKOS + "ConceptScheme": {"de": "Begriffsschema", "en": "concept scheme"},
+    SKOS + "Concept": {"de": "Begriff", "en": "concept"},
     OWL + "sameAs": {"de": "identisch mit", "en": "same as"},
     SCHEMA_HTTPS + "sameAs": {"de": "dasselbe wie", "en": "same as (schema.org)"},
     OWL + "versionInfo": {"de": "Version", "en": "version"},

@@ -30,6 +30,7 @@ from iqkg.server import (
     search,
     sparql,
     submissions,
+    templates,
     validation,
     web,
 )
@@ -67,6 +68,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             search_index=search_index,
             publication=publication.build_publication(settings),
             catalogue=queries.CatalogueCache(settings.queries_dir),
+            templates=templates.build_templates(),
         )
         try:
             yield {STATE_KEY: services}
@@ -92,5 +94,6 @@ def create_app(settings: Settings) -> FastAPI:
     web.install(app)
     for module in ROUTER_MODULES:
         app.include_router(module.router)
+    app.mount("/static", pages.static_files(), name="static")
     publication.install_base_path(app, settings)
     return app

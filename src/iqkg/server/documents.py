@@ -17,7 +17,7 @@ from iqkg.errors import NotAcceptable
 from iqkg.publish.paths import DOCUMENT_EXTENSIONS, HTML_EXTENSION, syntax_for_extension
 from iqkg.rdf.formats import GRAPH_SYNTAXES, JSON_LD, negotiate
 from iqkg.server.errors import error_response
-from iqkg.server.pages import not_found_page
+from iqkg.server.templates import not_found_page
 
 HTML_TYPES = ("text/html",)
 RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)
@@ -26,11 +26,16 @@ RDF_EXTENSIONS = tuple(s.extension for s in GRAPH_SYNTAXES)
 PLAIN_JSON = "application/json"
 
 
-def choose_extension(accept: str | None, *, html: bool = True) -> str:
-    """The document extension the Accept header prefers (HTML first on ties)."""
-    offered = [*HTML_TYPES] if html else []
-    offered += [mt for s in GRAPH_SYNTAXES for mt in s.media_types]
-    offered.append(PLAIN_JSON)
+def choose_extension(accept: str | None, *, html: bool = True, html_first: bool = True) -> str:
+    """The document extension the Accept header prefers (HTML first on ties, unless
+    ``html_first`` is false: then RDF wins ties and HTML goes only to who prefers it)."""
+    rdf = [mt for s in GRAPH_SYNTAXES for mt in s.media_types]
+    if not html:
+        offered = [*rdf, PLAIN_JSON]
+    elif html_first:
+        offered = [*HTML_TYPES, *rdf, PLAIN_JSON]
+    else:
+        offered = [*rdf, PLAIN_JSON, *HTML_TYPES]
     chosen = negotiate(accept, offered)
     if chosen in HTML_TYPES:
         return HTML_EXTENSION
@@ -54,9 +59,11 @@ def alternates(stem: str, *, html: bool = True, query: str = "") -> str:
     )
 
 
-def see_other(request: Request, stem: str, *, html: bool = True) -> Response:
+def see_other(
+    request: Request, stem: str, *, html: bool = True, html_first: bool = True
+) -> Response:
     """303 to the document the client prefers (Cool URIs §4.3)."""
-    extension = choose_extension(request.headers.get("accept"), html=html)
+    extension = choose_extension(request.headers.get("accept"), html=html, html_first=html_first)
     query = request.url.query
     location = f"{stem}.{extension}" + (f"?{query}" if query and extension == "html" else "")
     links = alternates(stem, html=html, query=query)

@@ -2,8 +2,9 @@
 
 Each :class:`~iqkg.errors.IqkgError` subclass carries its status; anything else is a bug,
 logged with its traceback and answered with a 500 that reveals nothing internal.
-Clients that prefer JSON get ``{"status", "error", "message", "detail"}``; everyone else
-gets the message as text/plain.
+Clients that prefer JSON get ``{"status", "error", "message", "detail"}``; browsers
+(clients that name ``text/html`` before anything else they accept) get a page of the site
+in their language; everyone else gets the message as text/plain.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from iqkg.errors import IqkgError, Overloaded, Unauthorized
+from iqkg.errors import IqkgError, NotAcceptable, Overloaded, Unauthorized
+from iqkg.rdf.formats import negotiate
+from iqkg.server.services import has_services
+from iqkg.server.templates import error_page
 
 log = logging.getLogger("iqkg.server")
 
@@ -24,6 +28,14 @@ log = logging.getLogger("iqkg.server")
 def _wants_json(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "json" in accept and "html" not in accept.split(",")[0]
+
+
+def _wants_html(request: Request) -> bool:
+    try:
+        chosen = negotiate(request.headers.get("accept"), ["text/plain", "text/html"])
+    except NotAcceptable:
+        return False
+    return chosen == "text/html" and request.method in ("GET", "HEAD")
 
 
 def error_response(
@@ -35,6 +47,11 @@ def error_response(
             {"status": status, "error": phrase, "message": message, "detail": detail or {}},
             status_code=status,
         )
+    if _wants_html(request) and has_services(request):
+        try:
+            return error_page(request, status, message)
+        except Exception:  # a broken page must not hide the error it was to show
+            log.exception("the error page for %s %s failed", request.method, request.url.path)
     return PlainTextResponse(f"{status} {phrase}: {message}\n", status_code=status)
 
 

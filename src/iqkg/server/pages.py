@@ -1,101 +1,28 @@
-"""HTML rendering of the publication pages: the Jinja environment, the language choice,
-the home page ``/`` and the pages' own stylesheet under ``/static/publish/``.
+"""The home page ``/`` and the site's static files under ``/static/``.
 
-The reader's language comes from ``?lang=`` (remembered in a cookie), else
-Accept-Language; every HTML response says so in ``Content-Language`` and varies on
-``Accept-Language`` and ``Cookie``.
+Pages are rendered by :mod:`iqkg.server.templates` (one template setup, one language rule).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
 
-from iqkg.errors import NotFound
 from iqkg.publish.curated import curated_pairs, home_counts, pairs, submission_graphs
 from iqkg.publish.diagrams import network_map
-from iqkg.publish.i18n import translator
 from iqkg.publish.labels import Labels
-from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
+from iqkg.publish.language import Text
 from iqkg.publish.pages import Linker, Origin, PageBuilder
 from iqkg.rdf.iris import RDF, SKOS
 from iqkg.server.services import get_services
+from iqkg.server.templates import Language, render
 from iqkg.store.dataset import Dataset
 
 router = APIRouter()
-
-LANG_COOKIE = "iqkg_lang"
-STATIC_FILES = {
-    "publish.css": "text/css; charset=utf-8",
-    "germany.svg": "image/svg+xml",
-}
-
-_environment = Environment(
-    loader=PackageLoader("iqkg", "templates/publish"),
-    autoescape=select_autoescape(["html", "svg"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-def _text(value: Text | None) -> Markup:
-    """A piece of data text, in a span carrying its language when it differs."""
-    if value is None:
-        return Markup("")
-    if value.lang:
-        return Markup('<span lang="{}">{}</span>').format(value.lang, value.value)
-    return Markup("{}").format(value.value)
-
-
-_environment.filters["text"] = _text
-_environment.globals["pick"] = pick
-
-
-def reader_language(request: Request) -> str:
-    return choose_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANG_COOKIE),
-        request.headers.get("accept-language"),
-    )
-
-
-def render(
-    request: Request,
-    template: str,
-    context: Mapping[str, Any],
-    *,
-    status: int = 200,
-    headers: Mapping[str, str] | None = None,
-) -> HTMLResponse:
-    lang = reader_language(request)
-    page = _environment.get_template(template).render(
-        lang=lang,
-        t=translator(lang),
-        languages=LANGUAGES,
-        # One leading slash: "//host/x" in a link would lead to another host (RFC 3986 §4.2).
-        path="/" + request.url.path.lstrip("/"),
-        **context,
-    )
-    response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
-    response.headers["Content-Language"] = lang
-    vary = response.headers.get("Vary")
-    response.headers["Vary"] = ", ".join(v for v in (vary, "Accept-Language", "Cookie") if v)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax")
-    return response
-
-
-def not_found_page(request: Request, message: str) -> HTMLResponse:
-    return render(request, "not_found.html", {"message": message}, status=404)
-
 
 # --- home --------------------------------------------------------------------------
 
@@ -162,23 +89,21 @@ def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, An
     tags=["linked data"],
     summary="Home page",
 )
-async def home(request: Request) -> Response:
+async def home(request: Request, lang: Language) -> Response:
     dataset = get_services(request).dataset
-    lang = reader_language(request)
     context = await run_in_threadpool(_home_context, dataset, request, lang)
     return render(
         request,
-        "home.html",
+        "publish/home.html",
         context,
         headers={"Link": '</.well-known/void>; rel="describedby"; type="text/turtle"'},
     )
 
 
-@router.get("/static/publish/{name}", include_in_schema=False)
-async def static(name: str) -> Response:
-    if name not in STATIC_FILES:
-        raise NotFound(f"There is no static file {name!r} here.")
-    body = resources.files("iqkg").joinpath(f"static/publish/{name}").read_bytes()
-    return Response(
-        body, media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=3600"}
-    )
+def static_files() -> StaticFiles:
+    """``/static/``: the stylesheet, scripts and vendored assets (YASGUI) of the site.
+
+    Starlette's ``StaticFiles`` gives ETag, Last-Modified, 304 and HEAD, and refuses paths
+    that leave the folder.
+    """
+    return StaticFiles(packages=[("iqkg", "static")])

@@ -35,11 +35,12 @@ from iqkg.publish.paths import (
 )
 from iqkg.publish.rdf_output import serialize_triples
 from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
-from iqkg.publish.void import VoidCache, void_triples
+from iqkg.publish.void import VoidCache, VoidStats, void_triples
+from iqkg.rdf.formats import TURTLE
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
 from iqkg.server.documents import alternates, etag, not_found, rdf_response, see_other
-from iqkg.server.pages import reader_language, render
 from iqkg.server.services import get_services
+from iqkg.server.templates import render, request_language
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
 
@@ -121,7 +122,7 @@ async def serve_resource(request: Request, path: str) -> Response:
 
 async def resource_page(request: Request, description: Description) -> Response:
     dataset = _dataset(request)
-    lang = reader_language(request)
+    lang = request_language(request)
 
     def context() -> dict[str, Any]:
         labels = Labels(dataset)
@@ -144,7 +145,7 @@ async def resource_page(request: Request, description: Description) -> Response:
     stem = request.url.path.rsplit(".", 1)[0]
     return render(
         request,
-        "resource.html",
+        "publish/resource.html",
         data,
         headers={"Link": alternates(stem), "ETag": etag(data["version"], lang)},
     )
@@ -185,9 +186,11 @@ def _ontology_version(dataset: Dataset) -> tuple[str | None, str | None]:
 async def ontology_document(request: Request, extension: str, stem: str) -> Response:
     dataset = _dataset(request)
     if extension == HTML_EXTENSION:
-        lang = reader_language(request)
+        lang = request_language(request)
         doc = await run_in_threadpool(ontology_doc, dataset, lang)
-        return render(request, "ontology.html", {"doc": doc}, headers={"Link": alternates(stem)})
+        return render(
+            request, "publish/ontology.html", {"doc": doc}, headers={"Link": alternates(stem)}
+        )
     syntax = syntax_for_extension(extension)
     if syntax is None:
         return not_found(request, stem)
@@ -233,7 +236,7 @@ async def shapes_document(request: Request, extension: str) -> Response:
         docs = await run_in_threadpool(shapes_doc, triples, dataset.iris)
         return render(
             request,
-            "shapes.html",
+            "publish/shapes.html",
             {"shapes": docs, "iri": dataset.iris.shapes},
             headers={"Link": alternates("/shapes")},
         )
@@ -259,25 +262,34 @@ async def shapes_as(request: Request, extension: str) -> Response:
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"], summary="VoID and DCAT")
 async def void(request: Request) -> Response:
-    return see_other(request, "/.well-known/void", html=False)
+    # RDF wins ties (VoID is for machines first); a browser, which prefers HTML, gets a page.
+    return see_other(request, "/.well-known/void", html_first=False)
 
 
 @router.api_route("/.well-known/void.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
 async def void_as(request: Request, extension: str) -> Response:
-    syntax = syntax_for_extension(extension)
+    page = extension == HTML_EXTENSION
+    syntax = TURTLE if page else syntax_for_extension(extension)
     if syntax is None:
         return not_found(request, "/.well-known/void." + extension)
     dataset = _dataset(request)
     site = usable_origin(str(request.base_url), dataset.iris.base)
 
-    def body() -> tuple[bytes, str]:
+    def body() -> tuple[bytes, str, VoidStats]:
         stats = publication_state(request).void.stats(dataset)
-        return serialize_triples(void_triples(stats, dataset, site), syntax, dataset.iris), (
-            stats.version
-        )
+        triples = void_triples(stats, dataset, site)
+        return serialize_triples(triples, syntax, dataset.iris), stats.version, stats
 
-    data, version = await run_in_threadpool(body)
-    return rdf_response(request, data, extension, "/.well-known/void", version, html=False)
+    data, version, stats = await run_in_threadpool(body)
+    if page:
+        context = {"turtle": data.decode("utf-8"), "stats": stats}
+        return render(
+            request,
+            "publish/void.html",
+            context,
+            headers={"Link": alternates("/.well-known/void"), "ETag": etag(version, "html")},
+        )
+    return rdf_response(request, data, extension, "/.well-known/void", version)
 
 
 @router.api_route(
@@ -297,7 +309,7 @@ async def context(request: Request) -> Response:
 async def dumps(request: Request) -> Response:
     dataset = _dataset(request)
     current = await run_in_threadpool(publication_state(request).dumps.current, dataset)
-    return render(request, "dumps.html", {"dumps": current})
+    return render(request, "publish/dumps.html", {"dumps": current})
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], include_in_schema=False)

@@ -1,8 +1,10 @@
-"""The query editor (YASGUI at ``GET /sparql`` for browsers) and ``/queries``, the catalogue.
+"""The query editor (YASGUI at ``GET /sparql`` for browsers) and ``/queries``, the catalogue,
+both pages of the site layout in the reader's language.
 
-YASGUI's assets are vendored under ``static/yasgui/`` and served here, so the editor works
-without network access. The catalogue (``queries/*.rq``) is re-read when its folder
-changes, so curators see new questions without a restart.
+YASGUI's assets are vendored under ``static/yasgui/`` and served by the site's static
+files (:func:`iqkg.server.pages.static_files`), so the editor works without network
+access. The catalogue (``queries/*.rq``) is re-read when its folder changes, so curators
+see new questions without a restart.
 """
 
 from __future__ import annotations
@@ -12,21 +14,29 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
-from iqkg.errors import NotFound
-from iqkg.publish.language import from_accept_language
+from iqkg.publish.i18n import MESSAGES, translator
+from iqkg.publish.labels import prefixes
 from iqkg.query.catalogue import Catalogue
 from iqkg.rdf.formats import negotiate
+from iqkg.rdf.iris import IriScheme
 from iqkg.server.services import get_services
+from iqkg.server.templates import render, request_language
 
 router = APIRouter(tags=["sparql"])
 
-STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
-_templates = Environment(
-    loader=PackageLoader("iqkg", "templates"), autoescape=select_autoescape(["html"])
+#: Words the editor's script shows (errors come from the endpoint, in English).
+EDITOR_WORDS = ("error", "no_answer", "yasgui_query")
+#: YASGUI's own words the script replaces, as far as YASGUI lets a page reach them.
+YASGUI_WORDS = (
+    "yasgui_table",
+    "yasgui_response",
+    "yasgui_simple_view",
+    "yasgui_ellipse",
+    "yasgui_page_size",
+    "yasgui_filter",
 )
 
 
@@ -72,22 +82,34 @@ def _entries(catalogue: Catalogue, root: str) -> list[dict[str, Any]]:
     ]
 
 
-def _lang(request: Request) -> str:
-    return from_accept_language(request.headers.get("accept-language")) or "en"
+def editor_prefixes(iris: IriScheme) -> dict[str, str]:
+    """The prefixes the editor declares: the vocabulary's and the data's namespaces."""
+    return {
+        **prefixes(iris),
+        "iqid": iris.base + "id/",
+        "iqgraph": iris.base + "graph/",
+    }
 
 
 def editor_page(request: Request, query: str) -> Response:
-    """YASGUI over this endpoint, with the catalogue as examples and ``query`` filled in."""
+    """YASGUI over this endpoint in the site layout, with the catalogue as examples,
+    the vocabulary's prefixes declared and ``query`` filled in."""
     root = request.scope.get("root_path", "") + "/"
     catalogue = _catalogue(request).get()
-    html = _templates.get_template("sparql/editor.html").render(
-        root=root,
-        lang=_lang(request),
-        # Jinja's tojson escapes <, >, & and ': a query cannot close the script element.
-        examples=_entries(catalogue, root),
-        query=query,
-    )
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    iris = get_services(request).iris
+    t = translator(request_language(request))
+    context = {
+        "root": root,
+        "endpoint_path": f"{root}sparql",
+        "examples": _entries(catalogue, root),
+        "query": query,
+        "prefixes": editor_prefixes(iris),
+        "base": iris.base,
+        "editor_words": {key: t(key) for key in EDITOR_WORDS},
+        # YASGUI's English → the reader's language.
+        "yasgui_words": {MESSAGES[key]["en"]: t(key) for key in YASGUI_WORDS},
+    }
+    return render(request, "sparql/editor.html", context, headers={"Vary": "Accept"})
 
 
 @router.api_route("/queries", methods=["GET", "HEAD"], summary="The query catalogue (HTML or JSON)")
@@ -98,21 +120,11 @@ async def queries(request: Request) -> Response:
     entries = _entries(catalogue, root)
     if chosen == "application/json":
         return JSONResponse({"queries": entries}, headers={"Vary": "Accept"})
-    html = _templates.get_template("sparql/queries.html").render(
-        root=root, lang=_lang(request), queries=entries
-    )
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    context = {"root": root, "queries": entries}
+    return render(request, "sparql/queries.html", context, headers={"Vary": "Accept"})
 
 
 @router.get("/queries/{name}", summary="One catalogue query as application/sparql-query")
 async def query_text(request: Request, name: str) -> Response:
     catalogue = await run_in_threadpool(_catalogue(request).get)
     return Response(catalogue.get(name).sparql, media_type="application/sparql-query")
-
-
-@router.get("/static/yasgui/{name}", include_in_schema=False)
-async def yasgui_asset(name: str) -> Response:
-    path = STATIC / name
-    if name not in ("yasgui.min.js", "yasgui.min.css") or not path.is_file():
-        raise NotFound(f"no editor asset {name!r}")
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})

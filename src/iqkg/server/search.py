@@ -21,8 +21,8 @@ from iqkg.publish.language import pick
 from iqkg.publish.paths import local_path
 from iqkg.publish.search import SearchIndex, SearchResult
 from iqkg.rdf.formats import negotiate
-from iqkg.server.pages import reader_language, render
 from iqkg.server.services import get_services
+from iqkg.server.templates import render, request_language
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
@@ -86,7 +86,7 @@ async def search(request: Request) -> Response:
     if len(query) > MAX_QUERY_CHARS:
         raise InputError(f"q is longer than {MAX_QUERY_CHARS} characters; search for less")
     type_iri = request.query_params.get("type") or None
-    lang = reader_language(request)
+    lang = request_language(request)
     wants = negotiate(request.headers.get("accept"), ["text/html", "application/json"])
     services = get_services(request)
     dataset = services.dataset
@@ -106,4 +106,4 @@ async def search(request: Request) -> Response:
                 hit[key] = None if text is None else {"value": text.value, "lang": text.lang}
         return JSONResponse({"query": query, **found}, headers=headers)
     context = {"query": query, "search_query": query, **found}
-    return render(request, "search.html", context, headers=headers)
+    return render(request, "publish/search.html", context, headers=headers)

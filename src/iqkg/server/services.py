@@ -24,6 +24,8 @@ from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
 if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
+
     from iqkg.server.publication import PublicationState
     from iqkg.server.queries import CatalogueCache
     from iqkg.server.sparql import SparqlState
@@ -51,9 +53,16 @@ class Services:
     publication: PublicationState
     #: The query catalogue (``queries/*.rq``), re-read when its folder changes.
     catalogue: CatalogueCache
+    #: The one template setup of every HTML page (:mod:`iqkg.server.templates`).
+    templates: Jinja2Templates
 
 
 def get_services(request: Request) -> Services:
     """The services of the app serving ``request`` (a FastAPI dependency, or call it)."""
     services: Services = getattr(request.state, STATE_KEY)
     return services
+
+
+def has_services(request: Request) -> bool:
+    """Whether the lifespan has run for ``request`` (not so for a request it refused early)."""
+    return isinstance(getattr(request.state, STATE_KEY, None), Services)

@@ -5,14 +5,14 @@ content equal to a live submission of the partner is answered 200 with that subm
 (``"unchanged": true``, nothing written); ``PUT`` stores a new version (or, equal to the
 current one, answers 200 unchanged), ``DELETE`` withdraws. Both writes honour an
 ``Idempotency-Key`` (:mod:`iqkg.server.idempotency`). ``GET /submissions/{id}`` negotiates:
-JSON (metadata + report) by default, the data in any RDF syntax, or an HTML report.
-Also the ``/submit`` page for people.
+JSON (metadata + report) by default, the data in any RDF syntax, or an HTML report;
+``GET /submissions`` is JSON by default and, for browsers, a page with filters. Also the
+``/submit`` page for people. Pages are in the site layout (:mod:`iqkg.server.templates`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from importlib.resources import files
 from typing import Any
 
 import pyoxigraph as ox
@@ -20,17 +20,17 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from iqkg.errors import InputError
+from iqkg.errors import InputError, NotAcceptable
+from iqkg.publish.i18n import translator
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.idempotency import idempotent
 from iqkg.server.services import get_services
+from iqkg.server.templates import Language, render, request_language
 from iqkg.server.validation import (
     caller,
     read_rdf_body,
     render_report,
-    report_language,
     service,
-    templates,
 )
 from iqkg.submissions import SubmissionRecord, SubmissionRejected
 from iqkg.submissions.provenance import SubmissionIris, VersionFacts
@@ -79,7 +79,7 @@ async def _rejected(request: Request, error: SubmissionRejected) -> Response:
 @router.post("/submissions", status_code=201, summary="Submit RDF (partner token required)")
 async def create_submission(request: Request) -> Response:
     who = await caller(request)
-    lang = report_language(request)  # every parameter is checked before anything is written
+    lang = request_language(request)
     body = await read_rdf_body(request)
     submissions = service(request)
     on_behalf_of = request.query_params.get("partner")
@@ -118,8 +118,16 @@ def _date_param(request: Request, name: str) -> str | None:
     return value
 
 
-@router.get("/submissions", summary="List submissions (filter by partner, status, date)")
+@router.api_route(
+    "/submissions",
+    methods=["GET", "HEAD"],
+    summary="List submissions (filter by partner, status, date): JSON, or a page for browsers",
+)
 async def list_submissions(request: Request) -> Response:
+    try:
+        wants = negotiate(request.headers.get("accept"), ["application/json", "text/html"])
+    except NotAcceptable:  # the list was JSON whatever the client asked; it stays so
+        wants = "application/json"
     who = await caller(request)
     status = request.query_params.get("status")
     if status is not None and status not in STATUSES:
@@ -132,7 +140,15 @@ async def list_submissions(request: Request) -> Response:
         since=_date_param(request, "since"),
         until=_date_param(request, "until"),
     )
-    return JSONResponse({"submissions": [record_json(request, r) for r in records]})
+    listed = [record_json(request, r) for r in records]
+    if wants == "text/html":
+        filters = {
+            name: request.query_params.get(name, "")
+            for name in ("partner", "status", "since", "until")
+        }
+        context = {"submissions": listed, "filters": filters, "statuses": STATUSES}
+        return render(request, "submissions/list.html", context, headers={"Vary": "Accept"})
+    return JSONResponse({"submissions": listed}, headers={"Vary": "Accept"})
 
 
 async def _record(request: Request, submission_id: str) -> SubmissionRecord:
@@ -151,18 +167,16 @@ async def _represent(request: Request, record: SubmissionRecord, number: int | N
         data = ox.serialize(triples, format=syntax.format) or b""
         return Response(data, 200, headers, media_type=syntax.media_type)
     report = await run_in_threadpool(submissions.report, record, number)
-    lang = report_language(request)
+    lang = request_language(request)
     if media_type == "text/html":
-        title = f"{'Einreichung' if lang == 'de' else 'Submission'} {record.id}"
-        page = templates.get_template("submissions/record.html").render(
-            record=record_json(request, record),
-            report=report,
-            lang=lang,
-            title=title,
-            label=lambda key: label(key, lang),
-            names=report_prefixes(get_services(request).settings.base),
-        )
-        return HTMLResponse(page, 200, headers)
+        context = {
+            "record": record_json(request, record),
+            "report": report,
+            "title": f"{translator(lang)('submission')} {record.id}",
+            "label": lambda key: label(key, lang),
+            "names": report_prefixes(get_services(request).settings.base),
+        }
+        return render(request, "submissions/record.html", context, headers=headers)
     body = record_json(request, record)
     if number is not None:
         body["shownVersion"] = number
@@ -189,7 +203,6 @@ async def get_report(request: Request, submission_id: str) -> Response:
 @router.put("/submissions/{submission_id}", summary="Replace with a new version")
 async def replace_submission(request: Request, submission_id: str) -> Response:
     who = await caller(request)
-    report_language(request)  # every parameter is checked before anything is written
     body = await read_rdf_body(request)
     submissions = service(request)
 
@@ -222,15 +235,5 @@ async def withdraw_submission(request: Request, submission_id: str) -> Response:
     response_class=HTMLResponse,
     summary="Validate and submit in the browser",
 )
-async def submit_page(request: Request) -> HTMLResponse:
-    lang = report_language(request)
-    page = templates.get_template("submissions/submit.html").render(
-        lang=lang, label=lambda key: label(key, lang)
-    )
-    return HTMLResponse(page, headers={"Content-Language": lang, "Vary": "Accept-Language"})
-
-
-@router.get("/submit/submit.js", include_in_schema=False)
-async def submit_script() -> Response:
-    script = files("iqkg").joinpath("templates/submissions/submit.js").read_text("utf-8")
-    return Response(script, media_type="text/javascript; charset=utf-8")
+async def submit_page(request: Request, lang: Language) -> HTMLResponse:
+    return render(request, "submissions/submit.html", {"label": lambda key: label(key, lang)})

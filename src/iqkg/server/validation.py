@@ -3,10 +3,11 @@
 The body is RDF by its Content-Type, or a ``multipart/form-data`` upload whose file part
 names its format by content type or file extension. The report comes back as JSON, as a
 ``sh:ValidationReport`` (Turtle, JSON-LD) or as an HTML page, in German or English
-(``?lang=de|en``, else ``Accept-Language``). For a partner (its token, ``?partner=SLUG``
-or the upload form's ``partner`` field) the ownership rules of submissions are checked
-too, by the same function, so a partner sees exactly what ``/submissions`` will say;
-without one the report says that ownership was not checked.
+(the site's one language rule, :func:`iqkg.server.templates.request_language`). For a
+partner (its token, ``?partner=SLUG`` or the upload form's ``partner`` field) the
+ownership rules of submissions are checked too, by the same function, so a partner
+sees exactly what ``/submissions`` will say; without one the report says that ownership
+was not checked.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from iqkg.errors import InputError, UnsupportedMediaType
-from iqkg.publish.language import from_accept_language
+from iqkg.publish.i18n import translator
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import (
     ALL_RDF_SYNTAXES,
@@ -38,6 +38,7 @@ from iqkg.rdf.formats import (
 )
 from iqkg.server.bodies import read_limited
 from iqkg.server.services import get_services
+from iqkg.server.templates import html_response, page_html, request_language
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 from iqkg.submissions import (
@@ -49,13 +50,9 @@ from iqkg.submissions import (
     identify,
 )
 from iqkg.submissions.checking import Checked, WorkerChecker, checker_kind
-from iqkg.validation.report import LANGUAGES, ValidationReport, label, report_prefixes
+from iqkg.validation.report import ValidationReport, label, report_prefixes
 
 router = APIRouter(tags=["validation"])
-
-templates = Environment(
-    loader=PackageLoader("iqkg", "templates"), autoescape=select_autoescape(["html"])
-)
 
 REPORT_MEDIA_TYPES = ["application/json", "text/html", TURTLE.media_type, JSON_LD.media_type]
 
@@ -206,32 +203,20 @@ async def _from_multipart(request: Request, data: bytes) -> Body:
 # --- language and report rendering ---------------------------------------------------
 
 
-def report_language(request: Request) -> str:
-    """``?lang=`` wins; else the best of de/en in Accept-Language; else English."""
-    asked = request.query_params.get("lang")
-    if asked:
-        if asked not in LANGUAGES:
-            raise InputError(f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}")
-        return asked
-    return from_accept_language(request.headers.get("accept-language")) or "en"
-
-
 def report_page(
-    report: ValidationReport,
-    lang: str,
-    *,
-    title: str,
-    base: str,
-    extra: dict[str, Any] | None = None,
+    request: Request, report: ValidationReport, *, title: str, extra: dict[str, Any] | None = None
 ) -> str:
-    return templates.get_template("submissions/report.html").render(
-        report=report,
-        lang=lang,
-        title=title,
-        label=lambda key: label(key, lang),
-        names=report_prefixes(base),
-        **(extra or {}),
-    )
+    """A report as a page of the site (callable in the thread pool: reports can be long)."""
+    lang = request_language(request)
+    services = get_services(request)
+    context = {
+        "report": report,
+        "title": title,
+        "label": lambda key: label(key, lang),
+        "names": report_prefixes(services.settings.base),
+    }
+    templates = services.templates
+    return page_html(templates, request, "submissions/report.html", {**context, **(extra or {})})
 
 
 async def render_report(
@@ -246,14 +231,13 @@ async def render_report(
     Rendered in the thread pool: a report can hold thousands of results, and the event
     loop must stay free for everyone else.
     """
-    lang = report_language(request)
+    lang = request_language(request)
     media_type = negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
     headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
     if media_type == "text/html":
-        title = "Validierungsbericht" if lang == "de" else "Validation report"
-        base = get_services(request).settings.base
-        page = await run_in_threadpool(report_page, report, lang, title=title, base=base)
-        return HTMLResponse(page, status, headers)
+        title = translator(lang)("validation_report")
+        page = await run_in_threadpool(report_page, request, report, title=title)
+        return html_response(request, page, status=status, headers=headers)
     if media_type in (TURTLE.media_type, JSON_LD.media_type):
         syntax = TURTLE if media_type == TURTLE.media_type else JSON_LD
         body = await run_in_threadpool(report.serialize, syntax.format)
@@ -269,7 +253,7 @@ async def render_report(
 @router.post("/validate", summary="Validate RDF against the iqkg shapes (nothing is stored)")
 async def validate(request: Request) -> Response:
     who = await caller(request)
-    report_language(request)  # bad ?lang= or Accept: refused before the (costly) validation
+    # A bad Accept is refused before the (costly) validation.
     negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
     body = await read_rdf_body(request)
     submissions = service(request)

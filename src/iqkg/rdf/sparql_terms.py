@@ -73,12 +73,12 @@ def _describe(character: str) -> str:
     return names.get(character, f"{character!r} (U+{ord(character):04X})")
 
 
-def _check_text(value: str, what: str) -> None:
+def _check_text(value: str, what: str, refusal: type[InputError] = UnsafeValue) -> None:
     """Refuse lone surrogates: they are not Unicode characters and cannot be UTF-8."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise UnsafeValue(
+        raise refusal(
             f"the {what} contains a lone surrogate at position {error.start}, which is not a "
             "Unicode character; send text in UTF-8"
         ) from None
@@ -92,7 +92,7 @@ def iri(value: str) -> SparqlTerm:
     """
     if not value:
         raise UnsafeIri("an empty IRI cannot name a resource; give an absolute IRI")
-    _check_text(value, "IRI")
+    _check_text(value, "IRI", UnsafeIri)
     bad = _NOT_IN_IRIREF.search(value)
     if bad is not None:
         raise UnsafeIri(

@@ -334,7 +334,9 @@ class Dataset:
             try:
                 outcome.append(collect(self._query_in(query, dataset), go_on))
             except BaseException as error:  # handed back to the caller's thread below
-                failure.append(error)
+                # Without its traceback: the frames hold pyoxigraph's result iterator,
+                # which must be dropped on the thread that made it.
+                failure.append(error.with_traceback(None))
 
         thread = start_deep_thread(run, "iqkg-query")
         thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))

@@ -17,7 +17,7 @@ from iqkg.cli.common import add_report_arguments, open_dataset
 from iqkg.errors import InputError
 from iqkg.lint import read_rules, run_lint
 from iqkg.query.catalogue import Catalogue, answer_matches, csv_rows
-from iqkg.rdf.convert import to_rdflib_graph
+from iqkg.rdf.convert import to_ntriples, to_rdflib_graph
 from iqkg.rdf.formats import (
     SPARQL_CSV,
     rdf_syntax_for_path,
@@ -25,7 +25,8 @@ from iqkg.rdf.formats import (
 from iqkg.rdf.iris import GRAPH_EDITORIAL, GRAPH_INFERRED, IriScheme
 from iqkg.reasoning import UncheckedAxioms, check_consistency, infer
 from iqkg.settings import Settings
-from iqkg.store.dataset import Dataset, GraphWrite
+from iqkg.store.dataset import Dataset
+from iqkg.store.interface import GraphChange
 from iqkg.store.loader import load_knowledge, parse_rdf_file
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
@@ -168,6 +169,6 @@ def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("the store is empty; run `iqkg load` first")
     inferred = infer(base)
     graph = iris.graph(GRAPH_INFERRED)
-    dataset.write([GraphWrite(graph, inferred)])
+    dataset.write_graphs([GraphChange(graph, "replace", to_ntriples(inferred))])
     print(f"wrote {len(set(inferred))} inferred triples to {graph}")
     return 0

@@ -13,11 +13,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iqkg.publish.dumps import DUMP_FORMATS
 from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SCHEMA, SD, SKOS, VOID, XSD, usable_origin
+from iqkg.rdf.sparql_terms import iri
 from iqkg.store.dataset import Dataset, dataset_iri
+from iqkg.store.interface import WHOLE_STORE
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch", SCHEMA + "sameAs")
@@ -54,13 +56,8 @@ class VoidStats:
 
 
 def _rows(dataset: Dataset, query: str) -> list[dict[str, str]]:
-    result = dataset.query(query)
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [
-        {name: str(getattr(row[name], "value", "")) for name in names if row[name] is not None}
-        for row in result
-    ]
+    """The solutions of ``query`` over the public union, each term as its value."""
+    return [{name: term.value for name, term in row.items()} for row in dataset.select(query)]
 
 
 def compute_stats(dataset: Dataset) -> VoidStats:
@@ -74,8 +71,14 @@ def compute_stats(dataset: Dataset) -> VoidStats:
                 key = (target, row["p"])
                 linksets[key] = linksets.get(key, 0) + 1
     modified = next(
-        dataset.store.quads_for_pattern(
-            NamedNode(dataset_iri(dataset.iris)), NamedNode(DCTERMS + "modified"), None, None
+        (
+            row["m"].value
+            for row in dataset.select(
+                f"SELECT ?m WHERE {{ GRAPH ?g {{ {iri(dataset_iri(dataset.iris))} "
+                f"{iri(DCTERMS + 'modified')} ?m }} }}",
+                dataset=WHOLE_STORE,
+            )
+            if row["m"].kind == "literal"
         ),
         None,
     )
@@ -87,9 +90,7 @@ def compute_stats(dataset: Dataset) -> VoidStats:
         properties={r["p"]: int(r["n"]) for r in _rows(dataset, COUNT_QUERIES["properties"])},
         graphs={g.value: dataset.count(g.value) for g in dataset.public_graphs()},
         linksets=linksets,
-        modified=modified.object.value
-        if modified and isinstance(modified.object, Literal)
-        else None,
+        modified=modified,
     )
 
 

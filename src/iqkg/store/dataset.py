@@ -464,7 +464,7 @@ class Dataset:
             self.crashes.reach("write.transaction")
 
         self.store.update(
-            f"{update} ;\nINSERT {{ ?c ?c ?c }} WHERE {{ BIND(<{crash.value}>() AS ?c) }}",
+            f"{update} ;\nINSERT {{ ?c ?c ?c }} WHERE {{ BIND({iri(crash.value)}() AS ?c) }}",
             custom_functions={crash: reach},
             base_iri=base_iri,
         )
@@ -514,15 +514,15 @@ class Dataset:
         never clears a graph; the change, the version bump and the staleness mark of
         ``graph/inferred`` are one transaction.
         """
-        target = f"GRAPH <{graph}>" if graph else "DEFAULT"
+        target = f"GRAPH {iri(graph)}" if graph else "DEFAULT"
         parts: list[str] = []
         if replace or triples is None:
             parts.append(f"DROP SILENT {target}")
         if graph and triples is not None:
-            parts.append(f"CREATE SILENT GRAPH <{graph}>")
+            parts.append(f"CREATE SILENT GRAPH {iri(graph)}")
         body = _ntriples(triples) if triples is not None else ""
         if body.strip():
-            inner = f"GRAPH <{graph}> {{\n{body}}}" if graph else body
+            inner = f"GRAPH {iri(graph)} {{\n{body}}}" if graph else body
             parts.append(f"INSERT DATA {{ {inner} }}")
         operations = " ;\n".join(parts)
         return self._operator_commit(operations, union_default=union_default)
@@ -555,13 +555,14 @@ class Dataset:
         oxigraph#1919); ``graph/inferred`` is marked stale in ``graph/meta``
         (``prov:invalidatedAtTime``) until the closure is recomputed; the version bump.
         """
-        meta = self.iris.graph("meta")
-        ds = dataset_iri(self.iris)
         version = uuid.uuid4().hex
-        now = datetime.now(UTC).isoformat()
-        inferred = self.iris.graph(GRAPH_INFERRED)
-        stale = PROV + "invalidatedAtTime"
-        hidden = hidden_graph_prefixes(self.iris)
+        meta = iri(self.iris.graph("meta"))
+        inferred = iri(self.iris.graph(GRAPH_INFERRED))
+        stale = iri(PROV + "invalidatedAtTime")
+        now = literal(datetime.now(UTC).isoformat(), datatype=XSD + "dateTime")
+        public = " && ".join(
+            f"!STRSTARTS(STR(?g), {literal(prefix)})" for prefix in hidden_graph_prefixes(self.iris)
+        )
         with self._write_lock:
             if callable(sparql):
                 protected = set(self.protected_graphs())
@@ -585,19 +586,15 @@ class Dataset:
                 *(
                     [
                         "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER EXISTS { GRAPH ?g "
-                        f'{{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), "{hidden[0]}") '
-                        f'&& !STRSTARTS(STR(?g), "{hidden[1]}")) }} }}'
+                        f"{{ ?s ?p ?o }} FILTER({public}) }} }}"
                     ]
                     if union_default
                     else []
                 ),
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{inferred}> <{stale}> ?t }} }}",
-                f'INSERT {{ GRAPH <{meta}> {{ <{inferred}> <{stale}> "{now}"^^<{XSD}dateTime> }} }}'
-                f" WHERE {{ FILTER EXISTS {{ GRAPH <{inferred}> {{ ?s ?p ?o }} }} }}",
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> ?v }} }}",
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{DCTERMS}modified> ?m }} }}",
-                f"INSERT DATA {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> "
-                f'"{version}" ; <{DCTERMS}modified> "{now}"^^<{XSD}dateTime> }} }}',
+                f"DELETE WHERE {{ GRAPH {meta} {{ {inferred} {stale} ?t }} }}",
+                f"INSERT {{ GRAPH {meta} {{ {inferred} {stale} {now} }} }}"
+                f" WHERE {{ FILTER EXISTS {{ GRAPH {inferred} {{ ?s ?p ?o }} }} }}",
+                *_bump(self.iris, version),
             ]
             # A trailing ";" would leave an empty operation before ours.
             text = f"{operations.rstrip().removesuffix(';')}\n;\n" + " ;\n".join(after)

@@ -17,7 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iqkg.publish.dumps import DUMP_FORMATS
 from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SCHEMA, SD, SKOS, VOID, XSD, usable_origin
-from iqkg.rdf.sparql_terms import iri
+from iqkg.rdf.sparql_terms import iri, values
 from iqkg.store.dataset import Dataset, dataset_iri
 from iqkg.store.interface import WHOLE_STORE
 
@@ -36,9 +36,9 @@ COUNT_QUERIES = {
     "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } "
     "GROUP BY ?c",
     "properties": f"SELECT ?p (COUNT(*) AS ?n) WHERE {DISTINCT} GROUP BY ?p",
-    "links": "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) VALUES ?p { "
-    + " ".join(f"<{p}>" for p in LINK_PREDICATES)
-    + " } }",
+    "links": "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) "
+    + values(["p"], [[iri(p)] for p in LINK_PREDICATES])
+    + " }",
 }
 
 

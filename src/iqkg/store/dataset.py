@@ -1,9 +1,11 @@
 """The iqkg dataset: named graphs in an embedded Oxigraph (RocksDB) store.
 
-Every write goes through :meth:`Dataset.write`, one SPARQL Update request that Oxigraph
-applies in a single transaction, so a graph and its provenance in ``graph/meta`` appear
-together or not at all, and the dataset version (for ETags and worker checkpoints)
-changes in the same transaction.
+:class:`Dataset` is the embedded implementation of the store interface
+(:class:`iqkg.store.interface.SparqlStore`). Every write goes through
+:meth:`Dataset.write_graphs` (or the operator's :meth:`Dataset.apply_update`), one SPARQL
+Update request that Oxigraph applies in a single transaction, so a graph and its
+provenance in ``graph/meta`` appear together or not at all, and the dataset version (for
+ETags and worker checkpoints) changes in the same transaction.
 
 Graphs under ``{base}graph/archive/`` (superseded or withdrawn submission versions) and
 ``{base}graph/private/`` are kept but are not *public*: queries that do not name graphs
@@ -15,14 +17,12 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from pyoxigraph import (
     BlankNode,
@@ -30,25 +30,22 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
-    QueryBoolean,
-    QuerySolutions,
-    QueryTriples,
     RdfFormat,
     Store,
     Triple,
-    parse,
-    serialize,
 )
 
-from iqkg.errors import Forbidden, InputError, QuerySyntaxError, QueryTimeout
+from iqkg.errors import Forbidden, InputError, QuerySyntaxError
 from iqkg.faults import NO_CRASHES, CrashPoints
-from iqkg.rdf.iris import DCTERMS, GRAPH_INFERRED, OWL, PROV, RDF, XSD, IriScheme
-from iqkg.rdf.sparql_terms import SparqlTerm, Term, iri, literal
-from iqkg.rdf.stack import run_deep, start_deep_thread
+from iqkg.rdf.convert import to_ntriples
+from iqkg.rdf.iris import GRAPH_INFERRED, OWL, PROV, XSD, IriScheme
+from iqkg.rdf.sparql_terms import Term, iri, literal
+from iqkg.rdf.stack import run_deep
+from iqkg.store import evaluation
+from iqkg.store.changes import change_operations, version_operations
+from iqkg.store.evaluation import QueryResult as QueryResult
+from iqkg.store.evaluation import evaluate
 from iqkg.store.interface import PUBLIC, GraphChange, QueryDataset, StoreHealth
-
-QueryResult = QuerySolutions | QueryBoolean | QueryTriples
-T = TypeVar("T")
 
 log = logging.getLogger("iqkg.store")
 
@@ -92,104 +89,12 @@ def read_version(store: Store, iris: IriScheme) -> str:
     return version.object.value
 
 
-class _PastDeadline(Exception):
-    """Raised inside an evaluation to stop taking solutions."""
-
-
-def _term(value: object) -> Term:
-    """A pyoxigraph term as the interface's plain :class:`Term`."""
-    if isinstance(value, NamedNode):
-        return Term("iri", value.value)
-    if isinstance(value, BlankNode):
-        return Term("bnode", value.value)
-    if isinstance(value, Literal):
-        datatype = value.datatype.value
-        plain = datatype in (XSD + "string", RDF + "langString")
-        return Term("literal", value.value, None if plain else datatype, value.language)
-    raise InputError("a quoted triple cannot be answered through the store interface")
-
-
 @dataclass(frozen=True)
 class GraphWrite:
     """One change to apply: replace (or, with ``triples=None``, drop) a named graph."""
 
     graph: str
     triples: Iterable[Triple] | None
-
-
-def ntriples(triples: Iterable[Triple]) -> bytes:
-    """Triples as N-Triples, the form :class:`GraphChange` carries them in."""
-    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-
-
-def _ntriples(triples: Iterable[Triple]) -> str:
-    return ntriples(triples).decode("utf-8")
-
-
-def _checked_body(data: bytes) -> str:
-    """N-Triples parsed and written again, so nothing but triples reaches the update."""
-    try:
-        triples = [q.triple for q in parse(data, format=RdfFormat.N_TRIPLES)]
-    except SyntaxError as error:
-        raise InputError(f"a graph change is not N-Triples: {error}") from None
-    return _ntriples(triples)
-
-
-def _forget(graph: SparqlTerm, subject: str) -> str:
-    s = iri(subject)
-    return (
-        f"DELETE {{ GRAPH {graph} {{ {s} ?p ?o . ?o ?p2 ?o2 }} }} "
-        f"WHERE {{ GRAPH {graph} {{ {s} ?p ?o "
-        f"OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"
-    )
-
-
-def _change_operations(iris: IriScheme, changes: Sequence[GraphChange]) -> list[str]:
-    """The SPARQL Update operations of ``changes``, in order."""
-    meta = iri(iris.graph("meta"))
-    stale = iri(PROV + "invalidatedAtTime")
-    parts: list[str] = []
-    copies: dict[bytes, str] = {}  # a body -> the graph that holds exactly it so far
-    for change in changes:
-        graph = iri(change.graph)
-        copies = {body: g for body, g in copies.items() if g != change.graph}
-        if change.action in ("replace", "drop"):
-            parts.append(f"DROP SILENT GRAPH {graph}")
-            # A graph written afresh (e.g. graph/inferred recomputed) is no longer stale.
-            parts.append(f"DELETE WHERE {{ GRAPH {meta} {{ {graph} {stale} ?stale }} }}")
-        if change.action == "forget":
-            parts += [_forget(graph, subject) for subject in change.subjects]
-            continue
-        if change.action == "drop":
-            continue
-        body = _checked_body(change.ntriples)
-        if change.action == "delete":
-            if body.strip():
-                parts.append(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}} }}")
-            continue
-        parts.append(f"CREATE SILENT GRAPH {graph}")
-        first = copies.get(change.ntriples) if change.action == "replace" else None
-        if first is not None:
-            # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
-            # triples for a second graph are copied from the first instead.
-            parts.append(f"ADD {iri(first)} TO {graph}")
-        elif body.strip():
-            parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
-        if change.action == "replace":
-            copies[change.ntriples] = change.graph
-    return parts
-
-
-def _bump(iris: IriScheme, version: str) -> list[str]:
-    """Operations that set the dataset version (and its modification time) in graph/meta."""
-    meta = iri(iris.graph("meta"))
-    ds = dataset_iri(iris)
-    now = datetime.now(UTC).isoformat()
-    stated = (
-        f"{iri(ds)} {iri(OWL + 'versionInfo')} {literal(version)} ; "
-        f"{iri(DCTERMS + 'modified')} {literal(now, datatype=XSD + 'dateTime')}"
-    )
-    return [_forget(meta, ds), f"INSERT DATA {{ GRAPH {meta} {{ {stated} }} }}"]
 
 
 class Dataset:
@@ -257,43 +162,17 @@ class Dataset:
     def select(
         self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
     ) -> list[dict[str, Term]]:
-        def collect(result: QueryResult, go_on: Callable[[], None]) -> list[dict[str, Term]]:
-            if not isinstance(result, QuerySolutions):
-                raise InputError("select() needs a SELECT query")
-            names = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                go_on()
-                rows.append(
-                    {name: _term(value) for name in names if (value := solution[name]) is not None}
-                )
-            return rows
-
-        return self._evaluate(query, dataset, deadline, collect)
+        return evaluate(lambda: self._query_in(query, dataset), deadline, evaluation.rows)
 
     def ask(
         self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
     ) -> bool:
-        def collect(result: QueryResult, go_on: Callable[[], None]) -> bool:
-            if not isinstance(result, QueryBoolean):
-                raise InputError("ask() needs an ASK query")
-            return bool(result)
-
-        return self._evaluate(query, dataset, deadline, collect)
+        return evaluate(lambda: self._query_in(query, dataset), deadline, evaluation.boolean)
 
     def construct(
         self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
     ) -> bytes:
-        def collect(result: QueryResult, go_on: Callable[[], None]) -> bytes:
-            if not isinstance(result, QueryTriples):
-                raise InputError("construct() needs a CONSTRUCT or DESCRIBE query")
-            triples = []
-            for triple in result:
-                go_on()
-                triples.append(triple)
-            return ntriples(triples)
-
-        return self._evaluate(query, dataset, deadline, collect)
+        return evaluate(lambda: self._query_in(query, dataset), deadline, evaluation.ntriples)
 
     def update(self, update: str, *, base_iri: str | None = None) -> str:
         """An operator's update (see :meth:`apply_update`), relative IRIs against ``base_iri``."""
@@ -306,50 +185,6 @@ class Dataset:
         except Exception as error:  # any failure to answer is what health reports
             return StoreHealth(False, (f"the store does not answer a query: {error}",))
         return StoreHealth(True)
-
-    def _evaluate(
-        self,
-        query: str,
-        dataset: QueryDataset,
-        deadline: float | None,
-        collect: Callable[[QueryResult, Callable[[], None]], T],
-    ) -> T:
-        """Evaluate on a deep-stack thread; the caller waits at most until ``deadline``.
-
-        pyoxigraph cannot cancel an evaluation, but it produces solutions lazily: the
-        thread checks the deadline before taking each next one and stops there. A query
-        that computes everything before its first solution (``ORDER BY``, aggregates)
-        runs on after the caller has had its :class:`QueryTimeout`, so queries from
-        outside go to the killable query workers, never here.
-        """
-        outcome: list[T] = []
-        failure: list[BaseException] = []
-        given_up = threading.Event()
-
-        def go_on() -> None:
-            if given_up.is_set() or (deadline is not None and time.monotonic() >= deadline):
-                raise _PastDeadline
-
-        def run() -> None:
-            try:
-                outcome.append(collect(self._query_in(query, dataset), go_on))
-            except BaseException as error:  # handed back to the caller's thread below
-                # Without its traceback: the frames hold pyoxigraph's result iterator,
-                # which must be dropped on the thread that made it.
-                failure.append(error.with_traceback(None))
-
-        thread = start_deep_thread(run, "iqkg-query")
-        thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        if thread.is_alive():
-            given_up.set()
-            raise QueryTimeout("the query passed its deadline and was stopped")
-        if failure:
-            if isinstance(failure[0], _PastDeadline):
-                raise QueryTimeout("the query passed its deadline and was stopped")
-            if isinstance(failure[0], SyntaxError):
-                raise QuerySyntaxError(f"the query does not parse: {failure[0]}") from None
-            raise failure[0]
-        return outcome[0]
 
     def _query_in(self, query: str, dataset: QueryDataset) -> QueryResult:
         if dataset.scope == "public":
@@ -401,10 +236,10 @@ class Dataset:
                 continue
             key = id(change.triples)
             if key not in bodies:
-                bodies[key] = ntriples(change.triples)
+                bodies[key] = to_ntriples(change.triples)
             steps.append(GraphChange(change.graph, "replace", bodies[key]))
         steps.append(GraphChange(meta, "forget", subjects=tuple(replace_meta_about)))
-        steps.append(GraphChange(meta, "insert", ntriples(meta_triples)))
+        steps.append(GraphChange(meta, "insert", to_ntriples(meta_triples)))
         return self.write_graphs(steps)
 
     def write_graphs(self, changes: Sequence[GraphChange]) -> str:
@@ -415,7 +250,10 @@ class Dataset:
         checked terms (:mod:`iqkg.rdf.sparql_terms`) and re-serialised N-Triples.
         """
         version = uuid.uuid4().hex
-        parts = [*_change_operations(self.iris, changes), *_bump(self.iris, version)]
+        parts = [
+            *change_operations(changes, self.iris.graph("meta")),
+            *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
+        ]
         try:
             return self._commit(" ;\n".join(parts), version)
         except SyntaxError as error:
@@ -520,7 +358,7 @@ class Dataset:
             parts.append(f"DROP SILENT {target}")
         if graph and triples is not None:
             parts.append(f"CREATE SILENT GRAPH {iri(graph)}")
-        body = _ntriples(triples) if triples is not None else ""
+        body = to_ntriples(triples).decode("utf-8") if triples is not None else ""
         if body.strip():
             inner = f"GRAPH {iri(graph)} {{\n{body}}}" if graph else body
             parts.append(f"INSERT DATA {{ {inner} }}")
@@ -594,7 +432,7 @@ class Dataset:
                 f"DELETE WHERE {{ GRAPH {meta} {{ {inferred} {stale} ?t }} }}",
                 f"INSERT {{ GRAPH {meta} {{ {inferred} {stale} {now} }} }}"
                 f" WHERE {{ FILTER EXISTS {{ GRAPH {inferred} {{ ?s ?p ?o }} }} }}",
-                *_bump(self.iris, version),
+                *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
             ]
             # A trailing ";" would leave an empty operation before ours.
             text = f"{operations.rstrip().removesuffix(';')}\n;\n" + " ;\n".join(after)

@@ -126,6 +126,17 @@ def test_update_resolves_against_the_base_iri(store: SparqlStore) -> None:
     assert _objects(store, IRIS.graph("test/u")) == {IRIS.base + "other"}
 
 
+def test_a_failed_update_leaves_nothing(store: SparqlStore) -> None:
+    _three_graphs(store)
+    before, version = _everything(store), store.version
+    with pytest.raises(InputError):  # QuerySyntaxError: it does not parse
+        store.update(f"DROP GRAPH {iri(A)} ; INSERT DATA {{ GRAPH {iri(B)} {{ <a> }} }}")
+    with pytest.raises(InputError):  # it parses, but fails while applied
+        store.update(f"DROP GRAPH {iri(A)} ; DROP GRAPH {iri(EX + 'missing')}")
+    assert _everything(store) == before
+    assert store.version == version
+
+
 def test_write_replaces_inserts_deletes_drops_and_forgets(store: SparqlStore) -> None:
     store.write_graphs([GraphChange(A, "replace", _nt((EX + "s", EX + "p", EX + "1")))])
     store.write_graphs([GraphChange(A, "replace", _nt((EX + "s", EX + "p", EX + "2")))])

@@ -11,7 +11,8 @@ What every implementation guarantees (``tests/store/test_interface.py`` checks i
 - **Queries name their dataset** (:class:`QueryDataset`): the public union, the whole
   store (the services' own bookkeeping reads, hidden graphs included), or exactly the
   graphs given, as the SPARQL 1.1 Protocol's ``default-graph-uri``/``named-graph-uri``
-  (§2.1.4). A query never sees hidden graphs unless it asks for the whole store.
+  (§2.1.4). A query sees hidden graphs only when it asks for the whole store or
+  names them (refusing that to the public is the query policy's job, above).
 - **A deadline** (a :func:`time.monotonic` instant) bounds a query: past it the caller
   gets :class:`~iqkg.errors.QueryTimeout`, not an answer, and the engine stops working
   on it (embedded: at the next solution; remote: the engine's own timeout).

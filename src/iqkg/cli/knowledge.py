@@ -28,6 +28,7 @@ from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 from iqkg.store.interface import GraphChange
 from iqkg.store.loader import load_knowledge, parse_rdf_file
+from iqkg.store.reading import graph_triples
 from iqkg.validation.shacl import ShaclValidator, read_folder
 
 
@@ -161,9 +162,9 @@ def cmd_reason(args: argparse.Namespace, settings: Settings) -> int:
     dataset = open_dataset(settings)
     iris = dataset.iris
     base = [
-        *dataset.triples(iris.graph("ontology")),
-        *dataset.triples(iris.graph("curated")),
-        *dataset.triples(iris.graph(GRAPH_EDITORIAL)),
+        *graph_triples(dataset, iris.graph("ontology")),
+        *graph_triples(dataset, iris.graph("curated")),
+        *graph_triples(dataset, iris.graph(GRAPH_EDITORIAL)),
     ]
     if not base:
         raise InputError("the store is empty; run `iqkg load` first")

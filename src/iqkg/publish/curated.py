@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode
-
 from iqkg.rdf.iris import GRAPH_CURATED, GRAPH_EDITORIAL, RDF
 from iqkg.rdf.sparql_terms import iri, values
 from iqkg.store.dataset import Dataset
 from iqkg.store.interface import WHOLE_STORE
+from iqkg.store.reading import graph_triples
 
 
 def curated_graphs(dataset: Dataset) -> set[str]:
@@ -67,11 +66,7 @@ class HomeCounts:
 
 def home_counts(dataset: Dataset) -> HomeCounts:
     curated = curated_graphs(dataset)
-    triples = {
-        q.triple
-        for g in curated
-        for q in dataset.store.quads_for_pattern(None, None, None, NamedNode(g))
-    }
+    triples = {t for g in curated for t in graph_triples(dataset, g)}
     typed = curated_pairs(dataset, RDF + "type")
     submissions = submission_graphs(dataset)
     return HomeCounts(

@@ -20,6 +20,7 @@ from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SCHEMA, SD, SKOS, VOID, XSD, 
 from iqkg.rdf.sparql_terms import iri, values
 from iqkg.store.dataset import Dataset, dataset_iri
 from iqkg.store.interface import WHOLE_STORE
+from iqkg.store.reading import mentions
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch", SCHEMA + "sameAs")
@@ -159,7 +160,7 @@ def void_triples(stats: VoidStats, dataset: Dataset, site: str) -> list[Triple]:
     add(d, VOID + "properties", _integer(len(stats.properties)))
     add(d, VOID + "sparqlEndpoint", NamedNode(site + "/sparql"))
     programme = NamedNode(iris.resource("programme", "iq"))
-    if next(dataset.store.quads_for_pattern(programme, None, None, None), None) is not None:
+    if mentions(dataset, programme.value):
         add(d, VOID + "exampleResource", programme)
         add(d, VOID + "rootResource", programme)
     service = BlankNode()

@@ -37,7 +37,6 @@ from starlette.responses import Response
 from iqkg.errors import Forbidden, InputError, NotFound
 from iqkg.query.execution import TURTLE_PREFIXES
 from iqkg.query.protocol import check_iri, content_type
-from iqkg.rdf.convert import from_ntriples
 from iqkg.rdf.formats import (
     TURTLE,
     RdfSyntax,
@@ -45,13 +44,12 @@ from iqkg.rdf.formats import (
     negotiate_rdf_syntax,
     rdf_syntax_for_media_type,
 )
-from iqkg.rdf.sparql_terms import iri
 from iqkg.server.bodies import read_limited
 from iqkg.server.operator import require_operator
 from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, hidden_graph_prefixes
-from iqkg.store.interface import WHOLE_STORE, QueryDataset
+from iqkg.store.reading import graph_triples, has_graph
 
 router = APIRouter(tags=["graph store"])
 
@@ -88,9 +86,7 @@ def _refuse_hidden(dataset: Dataset, graph: str | None, *, writing: bool) -> Non
 
 
 def _exists(dataset: Dataset, graph: str | None) -> bool:
-    if graph is None:
-        return True
-    return dataset.ask(f"ASK {{ GRAPH {iri(graph)} {{}} }}", dataset=WHOLE_STORE)
+    return graph is None or has_graph(dataset, graph)
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (GSP GET)")
@@ -114,13 +110,7 @@ async def read_graph(request: Request) -> Response:
 def _serialize(dataset: Dataset, graph: str | None, syntax: RdfSyntax) -> bytes:
     if not _exists(dataset, graph):
         raise NotFound(f"there is no graph <{graph}> in the store.")
-    # The graph as the default graph of the query: the store's own default graph for
-    # ?default (SPARQL 1.1 Protocol §2.1.4 with no graph named).
-    data = dataset.construct(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-        dataset=QueryDataset.of(default=[graph] if graph else []),
-    )
-    triples = from_ntriples(data)
+    triples = graph_triples(dataset, graph)
     prefixes = TURTLE_PREFIXES if syntax == TURTLE else None
     return serialize(triples, format=syntax.format, prefixes=prefixes) or b""
 

@@ -35,6 +35,7 @@ from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.rdf.sparql_terms import Term, UnsafeIri, iri, literal, values
 from iqkg.store.dataset import Dataset
 from iqkg.store.interface import WHOLE_STORE, GraphChange
+from iqkg.store.reading import graph_triples, has_graph
 from iqkg.submissions.checking import Checked
 from iqkg.submissions.ledger import SubmissionLedger
 from iqkg.submissions.partners import Caller, PartnerRegistry
@@ -238,7 +239,7 @@ class SubmissionService:
         """A withdrawn submission's versions and reports, back for graph/meta when it is
         accepted again (its mutable record is restated by the caller)."""
         private = self.names.private(submission_id)
-        if not self.dataset.ask(f"ASK {{ GRAPH {iri(private)} {{}} }}", dataset=WHOLE_STORE):
+        if not has_graph(self.dataset, private):
             return []
         kept = stored_record(self.dataset, self.names, private, submission_id)
         return without_record_of(kept, self.names.live(submission_id))
@@ -363,12 +364,7 @@ class SubmissionService:
         number = record.current.number if number is None else number
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
-        graph = iri(self.names.version(record.id, number))
-        data = self.dataset.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
-            dataset=WHOLE_STORE,
-        )
-        return from_ntriples(data)
+        return graph_triples(self.dataset, self.names.version(record.id, number))
 
     def report(self, record: SubmissionRecord, number: int | None = None) -> ValidationReport:
         number = record.current.number if number is None else number

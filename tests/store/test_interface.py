@@ -1,22 +1,19 @@
 """The store interface's contract (``store/interface.py``), through the Protocol only.
 
 Every implementation of :class:`~iqkg.store.interface.SparqlStore` must pass this module
-unchanged: today the embedded Oxigraph store; issue 14 adds remote ones to ``STORES``.
+unchanged: today the embedded Oxigraph store; issue 14 adds remote ones to ``STORES``
+(``tests/store/conftest.py``).
 Nothing here touches an engine's own API.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from iqkg.errors import InputError, QueryTimeout
-from iqkg.rdf.iris import IriScheme
 from iqkg.rdf.sparql_terms import Term, iri
-from iqkg.store.dataset import Dataset
 from iqkg.store.interface import (
     PUBLIC,
     WHOLE_STORE,
@@ -24,27 +21,7 @@ from iqkg.store.interface import (
     QueryDataset,
     SparqlStore,
 )
-
-IRIS = IriScheme()
-A = IRIS.graph("test/a")
-B = IRIS.graph("test/b")
-HIDDEN = IRIS.graph("archive/test/h")
-EX = "https://example.org/"
-
-
-def _embedded(folder: Path) -> SparqlStore:
-    return Dataset.open(folder / "store", IRIS)
-
-
-#: name -> how to open an empty store of that kind in a folder.
-STORES: dict[str, Callable[[Path], SparqlStore]] = {"embedded": _embedded}
-
-
-@pytest.fixture(params=sorted(STORES))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SparqlStore]:
-    opened = STORES[request.param](tmp_path)
-    assert isinstance(opened, SparqlStore)
-    yield opened
+from tests.store.conftest import EX, HIDDEN, IRIS, A, B
 
 
 def _nt(*triples: tuple[str, str, str]) -> bytes:

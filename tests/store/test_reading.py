@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from iqkg.store.interface import GraphChange, SparqlStore
 from iqkg.store.reading import graph_ntriples, graph_triples, has_graph, mentions
-from tests.store.test_interface import EX, HIDDEN, A, store  # noqa: F401 (the fixture)
+from tests.store.conftest import EX, HIDDEN, A
 
 
-def test_a_graph_read_whole(store: SparqlStore) -> None:  # noqa: F811
+def test_a_graph_read_whole(store: SparqlStore) -> None:
     body = f'<{EX}s> <{EX}p> "a \\"quoted\\" line\\n" .\n_:b <{EX}p> <{EX}o> .\n'.encode()
     store.write_graphs([GraphChange(A, "replace", body)])
     lines = sorted(graph_ntriples(store, A).splitlines())
@@ -19,7 +19,7 @@ def test_a_graph_read_whole(store: SparqlStore) -> None:  # noqa: F811
     assert graph_triples(store, None) == []  # the store's default graph: empty here
 
 
-def test_graphs_and_subjects(store: SparqlStore) -> None:  # noqa: F811
+def test_graphs_and_subjects(store: SparqlStore) -> None:
     store.write_graphs(
         [
             GraphChange(A, "replace", f"<{EX}s> <{EX}p> <{EX}o> .\n".encode()),

@@ -39,7 +39,7 @@ def service(tmp_path: Path) -> SubmissionService:
     registry.add("Partner A", "pa")
     registry.add("Partner B", "pb")
     checker = LocalChecker(ConformingValidator(), IriScheme(), max_triples=1000)  # type: ignore[arg-type]
-    return SubmissionService(Dataset.open(None, IriScheme()), checker.check, registry)
+    return SubmissionService(Dataset.open(None, IriScheme()), IriScheme(), checker.check, registry)
 
 
 def _submit(service: SubmissionService, partner: str) -> str:

@@ -29,12 +29,12 @@ from iqkg.errors import (
     Unauthorized,
     Unprocessable,
 )
+from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.rdf.convert import from_ntriples, to_ntriples
 from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.rdf.sparql_terms import Term, UnsafeIri, iri, literal, values
-from iqkg.store.dataset import Dataset
-from iqkg.store.interface import WHOLE_STORE, GraphChange
+from iqkg.store.interface import WHOLE_STORE, GraphChange, SparqlStore
 from iqkg.store.reading import graph_triples, has_graph
 from iqkg.submissions.checking import Checked
 from iqkg.submissions.ledger import SubmissionLedger
@@ -96,16 +96,23 @@ def _now() -> str:
 
 
 class SubmissionService:
+    """Submissions kept in any store that meets the store interface."""
+
     def __init__(
         self,
-        dataset: Dataset,
+        dataset: SparqlStore,
+        iris: IriScheme,
         checker: Check,
         registry: PartnerRegistry,
         ledger: SubmissionLedger | None = None,
+        *,
+        crashes: CrashPoints = NO_CRASHES,
     ) -> None:
         self.dataset = dataset
-        self.iris: IriScheme = dataset.iris
-        self.names = SubmissionIris(dataset.iris)
+        self.iris = iris
+        self.names = SubmissionIris(iris)
+        #: Named crash points (tests only), shared with the store's writer.
+        self.crashes = crashes
         self.checker = checker
         self.registry = registry
         #: Content digests (and idempotency keys); without it nothing is matched.
@@ -117,7 +124,7 @@ class SubmissionService:
     def check(self, body: Body, owner: str | None) -> Checked:
         """Parse and validate; with an ``owner``, also the ownership rules."""
         checked = self.checker(body.data, body.syntax, owner)
-        self.dataset.crashes.reach("submission.parsed")
+        self.crashes.reach("submission.parsed")
         return checked
 
     # --- changing ----------------------------------------------------------------

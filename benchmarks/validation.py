@@ -62,12 +62,12 @@ def main(sizes: list[int], pyshacl_max: int) -> None:
         registry = PartnerRegistry(Path(tmp) / "partners.sqlite")
         partner, _ = registry.add("Timing", "timing")
         checker = LocalChecker.from_folders(settings.knowledge_dir, iris, max_triples=10**7)
-        service = SubmissionService(dataset, checker.check, registry)
+        service = SubmissionService(dataset, iris, checker.check, registry)
         # The reference: the same checker and service with pySHACL as the validator.
         reference_checker = LocalChecker(
             cast(Any, checker.validator.reference), iris, max_triples=10**7
         )
-        reference = SubmissionService(dataset, reference_checker.check, registry)
+        reference = SubmissionService(dataset, iris, reference_checker.check, registry)
         caller = Caller(partner=partner)
 
         bodies = [

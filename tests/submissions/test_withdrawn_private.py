@@ -50,7 +50,7 @@ def service(tmp_path: Path) -> SubmissionService:
     registry = PartnerRegistry(tmp_path / "partners.sqlite")
     registry.add("Partner A", PARTNER)
     checker = LocalChecker(ConformingValidator(), IriScheme(), max_triples=1000)  # type: ignore[arg-type]
-    return SubmissionService(Dataset.open(None, IriScheme()), checker.check, registry)
+    return SubmissionService(Dataset.open(None, IriScheme()), IriScheme(), checker.check, registry)
 
 
 def _body() -> Body:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode
-
 from iqkg.rdf.iris import GRAPH_CURATED, GRAPH_EDITORIAL, RDF
+from iqkg.rdf.sparql_terms import iri, values
 from iqkg.store.dataset import Dataset
+from iqkg.store.interface import WHOLE_STORE
+from iqkg.store.reading import graph_triples
 
 
 def curated_graphs(dataset: Dataset) -> set[str]:
@@ -37,15 +38,14 @@ def submission_graphs(dataset: Dataset) -> list[str]:
 
 def pairs(dataset: Dataset, predicate: str, graphs: set[str]) -> list[tuple[str, str]]:
     """(subject, object) IRIs of ``predicate`` asserted in one of ``graphs``."""
-    found: set[tuple[str, str]] = set()
-    for graph in graphs:
-        for quad in dataset.store.quads_for_pattern(
-            None, NamedNode(predicate), None, NamedNode(graph)
-        ):
-            s, o = quad.subject, quad.object
-            if isinstance(s, NamedNode) and isinstance(o, NamedNode):
-                found.add((s.value, o.value))
-    return sorted(found)
+    if not graphs:
+        return []
+    rows = dataset.select(
+        f"SELECT DISTINCT ?s ?o WHERE {{ {values(['g'], [[iri(g)] for g in sorted(graphs)])} "
+        f"GRAPH ?g {{ ?s {iri(predicate)} ?o }} FILTER(isIRI(?s) && isIRI(?o)) }}",
+        dataset=WHOLE_STORE,
+    )
+    return sorted({(row["s"].value, row["o"].value) for row in rows})
 
 
 def curated_pairs(dataset: Dataset, predicate: str) -> list[tuple[str, str]]:
@@ -66,11 +66,7 @@ class HomeCounts:
 
 def home_counts(dataset: Dataset) -> HomeCounts:
     curated = curated_graphs(dataset)
-    triples = {
-        q.triple
-        for g in curated
-        for q in dataset.store.quads_for_pattern(None, None, None, NamedNode(g))
-    }
+    triples = {t for g in curated for t in graph_triples(dataset, g)}
     typed = curated_pairs(dataset, RDF + "type")
     submissions = submission_graphs(dataset)
     return HomeCounts(

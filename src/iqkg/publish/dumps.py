@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, serialize
+from pyoxigraph import Quad, serialize
 
 from iqkg.publish.labels import prefixes
 from iqkg.rdf.formats import N_QUADS, TRIG, TURTLE, RdfSyntax
 from iqkg.store.dataset import Dataset
+from iqkg.store.reading import graph_triples
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,10 @@ class DumpSet:
 def public_quads(dataset: Dataset) -> list[Quad]:
     quads: list[Quad] = []
     for graph in dataset.public_graphs():
-        quads += dataset.store.quads_for_pattern(None, None, None, NamedNode(graph.value))
+        quads += (
+            Quad(t.subject, t.predicate, t.object, graph)
+            for t in graph_triples(dataset, graph.value)
+        )
     return quads
 
 

@@ -21,6 +21,7 @@ from iqkg.publish.pages import Linker
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.iris import DCTERMS, GRAPH_ONTOLOGY, IriScheme
 from iqkg.store.dataset import Dataset
+from iqkg.store.reading import graph_triples
 
 KINDS: tuple[tuple[str, URIRef], ...] = (
     ("classes", OWL.Class),
@@ -63,7 +64,7 @@ class OntologyDoc:
 
 
 def ontology_graph(dataset: Dataset) -> Graph:
-    return to_rdflib_graph(dataset.triples(dataset.iris.graph(GRAPH_ONTOLOGY)))
+    return to_rdflib_graph(graph_triples(dataset, dataset.iris.graph(GRAPH_ONTOLOGY)))
 
 
 def _by_lang(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str, str]:

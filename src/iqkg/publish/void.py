@@ -13,11 +13,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iqkg.publish.dumps import DUMP_FORMATS
 from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SCHEMA, SD, SKOS, VOID, XSD, usable_origin
+from iqkg.rdf.sparql_terms import iri, values
 from iqkg.store.dataset import Dataset, dataset_iri
+from iqkg.store.interface import WHOLE_STORE
+from iqkg.store.reading import mentions
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch", SCHEMA + "sameAs")
@@ -34,9 +37,9 @@ COUNT_QUERIES = {
     "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } "
     "GROUP BY ?c",
     "properties": f"SELECT ?p (COUNT(*) AS ?n) WHERE {DISTINCT} GROUP BY ?p",
-    "links": "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) VALUES ?p { "
-    + " ".join(f"<{p}>" for p in LINK_PREDICATES)
-    + " } }",
+    "links": "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) "
+    + values(["p"], [[iri(p)] for p in LINK_PREDICATES])
+    + " }",
 }
 
 
@@ -54,13 +57,8 @@ class VoidStats:
 
 
 def _rows(dataset: Dataset, query: str) -> list[dict[str, str]]:
-    result = dataset.query(query)
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [
-        {name: str(getattr(row[name], "value", "")) for name in names if row[name] is not None}
-        for row in result
-    ]
+    """The solutions of ``query`` over the public union, each term as its value."""
+    return [{name: term.value for name, term in row.items()} for row in dataset.select(query)]
 
 
 def compute_stats(dataset: Dataset) -> VoidStats:
@@ -74,8 +72,14 @@ def compute_stats(dataset: Dataset) -> VoidStats:
                 key = (target, row["p"])
                 linksets[key] = linksets.get(key, 0) + 1
     modified = next(
-        dataset.store.quads_for_pattern(
-            NamedNode(dataset_iri(dataset.iris)), NamedNode(DCTERMS + "modified"), None, None
+        (
+            row["m"].value
+            for row in dataset.select(
+                f"SELECT ?m WHERE {{ GRAPH ?g {{ {iri(dataset_iri(dataset.iris))} "
+                f"{iri(DCTERMS + 'modified')} ?m }} }}",
+                dataset=WHOLE_STORE,
+            )
+            if row["m"].kind == "literal"
         ),
         None,
     )
@@ -87,9 +91,7 @@ def compute_stats(dataset: Dataset) -> VoidStats:
         properties={r["p"]: int(r["n"]) for r in _rows(dataset, COUNT_QUERIES["properties"])},
         graphs={g.value: dataset.count(g.value) for g in dataset.public_graphs()},
         linksets=linksets,
-        modified=modified.object.value
-        if modified and isinstance(modified.object, Literal)
-        else None,
+        modified=modified,
     )
 
 
@@ -158,7 +160,7 @@ def void_triples(stats: VoidStats, dataset: Dataset, site: str) -> list[Triple]:
     add(d, VOID + "properties", _integer(len(stats.properties)))
     add(d, VOID + "sparqlEndpoint", NamedNode(site + "/sparql"))
     programme = NamedNode(iris.resource("programme", "iq"))
-    if next(dataset.store.quads_for_pattern(programme, None, None, None), None) is not None:
+    if mentions(dataset, programme.value):
         add(d, VOID + "exampleResource", programme)
         add(d, VOID + "rootResource", programme)
     service = BlankNode()

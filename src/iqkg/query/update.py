@@ -29,6 +29,7 @@ from urllib.parse import urljoin
 from iqkg.errors import Forbidden, InputError
 from iqkg.query.policy import Token, inspect_update, tokens
 from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.sparql_terms import iri
 from iqkg.store.dataset import hidden_graph_prefixes
 
 #: A statement that changes nothing, standing in for ``CLEAR NAMED`` with no graphs.
@@ -148,8 +149,8 @@ def _with_using(
             )
     clause = " ".join(
         [
-            *(f"USING <{g}>" for g in using_graphs),
-            *(f"USING NAMED <{g}>" for g in using_named_graphs),
+            *(f"USING {iri(g)}" for g in using_graphs),
+            *(f"USING NAMED {iri(g)}" for g in using_named_graphs),
         ]
     )
     inserts: list[int] = []
@@ -225,7 +226,7 @@ def _spell_out_all(text: str, found: list[Token]) -> Callable[[list[str]], str]:
     def operations(graphs: list[str]) -> str:
         result = text
         for start, stop, verb, target in reversed(spans):
-            ops = [f"{verb} SILENT GRAPH <{g}>" for g in graphs]
+            ops = [f"{verb} SILENT GRAPH {iri(g)}" for g in graphs]
             if target.upper() == "ALL":
                 ops.insert(0, f"{verb} SILENT DEFAULT")
             result = result[:start] + (" ;\n".join(ops) or NO_OP) + result[stop:]

@@ -58,3 +58,14 @@ def to_oxigraph_triples(graph: Iterable[tuple[Node, Node, Node]]) -> list[ox.Tri
         ox.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))  # type: ignore[arg-type]
         for s, p, o in graph
     ]
+
+
+def to_ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    """Triples as N-Triples: the form the store interface carries graphs in."""
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def from_ntriples(data: bytes) -> list[ox.Triple]:
+    """N-Triples (from the store interface, so trusted) as pyoxigraph triples; blank node
+    labels are kept, so a node keeps its identity through a write and a read."""
+    return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]

@@ -30,7 +30,7 @@ import uuid
 from email.parser import BytesParser
 
 from fastapi import APIRouter, Request
-from pyoxigraph import DefaultGraph, NamedNode, Triple, serialize
+from pyoxigraph import Triple, serialize
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -49,6 +49,7 @@ from iqkg.server.operator import require_operator
 from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, hidden_graph_prefixes
+from iqkg.store.reading import graph_triples, has_graph
 
 router = APIRouter(tags=["graph store"])
 
@@ -85,7 +86,7 @@ def _refuse_hidden(dataset: Dataset, graph: str | None, *, writing: bool) -> Non
 
 
 def _exists(dataset: Dataset, graph: str | None) -> bool:
-    return graph is None or dataset.has_graph(graph)
+    return graph is None or has_graph(dataset, graph)
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (GSP GET)")
@@ -109,8 +110,7 @@ async def read_graph(request: Request) -> Response:
 def _serialize(dataset: Dataset, graph: str | None, syntax: RdfSyntax) -> bytes:
     if not _exists(dataset, graph):
         raise NotFound(f"there is no graph <{graph}> in the store.")
-    name = NamedNode(graph) if graph else DefaultGraph()
-    triples = [q.triple for q in dataset.store.quads_for_pattern(None, None, None, name)]
+    triples = graph_triples(dataset, graph)
     prefixes = TURTLE_PREFIXES if syntax == TURTLE else None
     return serialize(triples, format=syntax.format, prefixes=prefixes) or b""
 

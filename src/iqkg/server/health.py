@@ -32,9 +32,12 @@ async def health(request: Request) -> JSONResponse:
     reasons: list[str] = []
     report: dict[str, object] = {"status": "ok"}
     try:
-        version = await asyncio.wait_for(run_in_threadpool(lambda: dataset.version), STORE_TIMEOUT)
-        graphs = await run_in_threadpool(lambda: len(dataset.public_graphs()))
-        report |= {"datasetVersion": version, "graphs": graphs}
+        store = await asyncio.wait_for(run_in_threadpool(dataset.health), STORE_TIMEOUT)
+        reasons += store.problems
+        if store.ok:
+            version = await run_in_threadpool(lambda: dataset.version)
+            graphs = await run_in_threadpool(lambda: len(dataset.public_graphs()))
+            report |= {"datasetVersion": version, "graphs": graphs}
     except TimeoutError:
         reasons.append(f"the store did not answer within {STORE_TIMEOUT:g} s")
     except Exception as error:  # whatever the store raises, the answer is "unreachable"

@@ -43,6 +43,7 @@ from iqkg.server.services import get_services
 from iqkg.server.templates import render, request_language
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
+from iqkg.store.reading import graph_triples
 
 router = APIRouter(tags=["linked data"])
 
@@ -173,7 +174,7 @@ def _ontology_version(dataset: Dataset) -> tuple[str | None, str | None]:
     version_iri = version = None
     graph = dataset.iris.graph(GRAPH_ONTOLOGY)
     subject = NamedNode(iri)
-    for triple in dataset.triples(graph):
+    for triple in graph_triples(dataset, graph):
         if triple.subject != subject or isinstance(triple.object, Triple):
             continue
         if triple.predicate.value == OWL + "versionIRI":
@@ -196,7 +197,7 @@ async def ontology_document(request: Request, extension: str, stem: str) -> Resp
         return not_found(request, stem)
 
     def body() -> tuple[bytes, str]:
-        triples = list(dataset.triples(dataset.iris.graph(GRAPH_ONTOLOGY)))
+        triples = graph_triples(dataset, dataset.iris.graph(GRAPH_ONTOLOGY))
         return serialize_triples(triples, syntax, dataset.iris), dataset.version
 
     data, version = await run_in_threadpool(body)

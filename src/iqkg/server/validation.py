@@ -97,9 +97,11 @@ async def build_checking(settings: Settings, dataset: Dataset) -> CheckingState:
 
     submissions = SubmissionService(
         dataset,
+        dataset.iris,
         check,
         PartnerRegistry(settings.partners_path),
         SubmissionLedger(settings.partners_path),
+        crashes=dataset.crashes,
     )
     # Submissions withdrawn by an earlier iqkg still have their records in graph/meta.
     await run_in_threadpool(submissions.privatise_withdrawn)

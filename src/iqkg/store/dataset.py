@@ -1,9 +1,11 @@
 """The iqkg dataset: named graphs in an embedded Oxigraph (RocksDB) store.
 
-Every write goes through :meth:`Dataset.write`, one SPARQL Update request that Oxigraph
-applies in a single transaction, so a graph and its provenance in ``graph/meta`` appear
-together or not at all, and the dataset version (for ETags and worker checkpoints)
-changes in the same transaction.
+:class:`Dataset` is the embedded implementation of the store interface
+(:class:`iqkg.store.interface.SparqlStore`). Every write goes through
+:meth:`Dataset.write_graphs` (or the operator's :meth:`Dataset.apply_update`), one SPARQL
+Update request that Oxigraph applies in a single transaction, so a graph and its
+provenance in ``graph/meta`` appear together or not at all, and the dataset version (for
+ETags and worker checkpoints) changes in the same transaction.
 
 Graphs under ``{base}graph/archive/`` (superseded or withdrawn submission versions) and
 ``{base}graph/private/`` are kept but are not *public*: queries that do not name graphs
@@ -16,7 +18,7 @@ import logging
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,21 +30,22 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
-    QueryBoolean,
-    QuerySolutions,
-    QueryTriples,
     RdfFormat,
     Store,
     Triple,
-    serialize,
 )
 
 from iqkg.errors import Forbidden, InputError, QuerySyntaxError
 from iqkg.faults import NO_CRASHES, CrashPoints
-from iqkg.rdf.iris import DCTERMS, GRAPH_INFERRED, OWL, PROV, XSD, IriScheme
+from iqkg.rdf.convert import to_ntriples
+from iqkg.rdf.iris import GRAPH_INFERRED, OWL, PROV, XSD, IriScheme
+from iqkg.rdf.sparql_terms import Term, iri, literal
 from iqkg.rdf.stack import run_deep
-
-QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+from iqkg.store import evaluation
+from iqkg.store.changes import change_operations, version_operations
+from iqkg.store.evaluation import QueryResult as QueryResult
+from iqkg.store.evaluation import evaluate
+from iqkg.store.interface import PUBLIC, GraphChange, QueryDataset, StoreHealth
 
 log = logging.getLogger("iqkg.store")
 
@@ -92,10 +95,6 @@ class GraphWrite:
 
     graph: str
     triples: Iterable[Triple] | None
-
-
-def _ntriples(triples: Iterable[Triple]) -> str:
-    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 class Dataset:
@@ -158,6 +157,48 @@ class Dataset:
         named: list[NamedNode | BlankNode] = [NamedNode(g) for g in named_graphs or []]
         return self.store.query(sparql, default_graph=default, named_graphs=named)
 
+    # --- the store interface (iqkg.store.interface.SparqlStore) -----------------
+
+    def select(
+        self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
+    ) -> list[dict[str, Term]]:
+        return evaluate(lambda: self._query_in(query, dataset), deadline, evaluation.rows)
+
+    def ask(
+        self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
+    ) -> bool:
+        return evaluate(lambda: self._query_in(query, dataset), deadline, evaluation.boolean)
+
+    def construct(
+        self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
+    ) -> bytes:
+        return evaluate(lambda: self._query_in(query, dataset), deadline, evaluation.ntriples)
+
+    def update(self, update: str, *, base_iri: str | None = None) -> str:
+        """An operator's update (see :meth:`apply_update`), relative IRIs against ``base_iri``."""
+        return self.apply_update(update, base_iri=base_iri)
+
+    def health(self) -> StoreHealth:
+        try:
+            self.store.query("ASK {}")
+            read_version(self.store, self.iris)
+        except Exception as error:  # any failure to answer is what health reports
+            return StoreHealth(False, (f"the store does not answer a query: {error}",))
+        return StoreHealth(True)
+
+    def _query_in(self, query: str, dataset: QueryDataset) -> QueryResult:
+        if dataset.scope == "public":
+            return self.query(query)
+        if dataset.scope == "store":
+            return self.store.query(query)
+        return self.query(
+            query,
+            default_graphs=list(dataset.default_graphs),
+            named_graphs=list(dataset.named_graphs),
+        )
+
+    # --- reading, embedded only ------------------------------------------------
+
     def triples(self, graph: str) -> Iterator[Triple]:
         for quad in self.store.quads_for_pattern(None, None, None, NamedNode(graph)):
             yield quad.triple
@@ -183,52 +224,43 @@ class Dataset:
 
         ``replace_meta_about`` names subjects whose statements in ``graph/meta`` (and the
         blank nodes hanging off them) are dropped first, so a graph's provenance can be
-        restated without leaving the old record behind. Oxigraph applies one Update
-        request atomically: a crash leaves either the old or the new state.
+        restated without leaving the old record behind. The same as :meth:`write_graphs`
+        with the changes spelt as :class:`~iqkg.store.interface.GraphChange`.
         """
         meta = self.iris.graph("meta")
-        version = uuid.uuid4().hex
-        now = datetime.now(UTC).isoformat()
-        ds = dataset_iri(self.iris)
-        parts: list[str] = []
-        written: dict[int, str] = {}  # id of a triples object -> the graph it went into
+        steps: list[GraphChange] = []
+        bodies: dict[int, bytes] = {}  # id of a triples object -> its N-Triples
         for change in changes:
-            parts.append(f"DROP SILENT GRAPH <{change.graph}>")
-            # A graph written afresh (e.g. graph/inferred recomputed) is no longer stale.
-            parts.append(
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{change.graph}> "
-                f"<{PROV}invalidatedAtTime> ?stale }} }}"
-            )
             if change.triples is None:
+                steps.append(GraphChange(change.graph, "drop"))
                 continue
-            parts.append(f"CREATE SILENT GRAPH <{change.graph}>")
-            first = written.get(id(change.triples))
-            if first is not None:
-                # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
-                # triples for a second graph are copied from the first instead.
-                parts.append(f"ADD <{first}> TO <{change.graph}>")
-                continue
-            written[id(change.triples)] = change.graph
-            body = _ntriples(change.triples)
-            if body.strip():
-                parts.append(f"INSERT DATA {{ GRAPH <{change.graph}> {{\n{body}}} }}")
-        for subject in [*replace_meta_about, ds]:
-            parts.append(
-                f"DELETE {{ GRAPH <{meta}> {{ <{subject}> ?p ?o . ?o ?p2 ?o2 }} }} "
-                f"WHERE {{ GRAPH <{meta}> {{ <{subject}> ?p ?o "
-                f"OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"
-            )
-        version_triples = [
-            Triple(NamedNode(ds), NamedNode(OWL + "versionInfo"), Literal(version)),
-            Triple(
-                NamedNode(ds),
-                NamedNode(DCTERMS + "modified"),
-                Literal(now, datatype=NamedNode(XSD + "dateTime")),
-            ),
+            key = id(change.triples)
+            if key not in bodies:
+                bodies[key] = to_ntriples(change.triples)
+            steps.append(GraphChange(change.graph, "replace", bodies[key]))
+        steps.append(GraphChange(meta, "forget", subjects=tuple(replace_meta_about)))
+        steps.append(GraphChange(meta, "insert", to_ntriples(meta_triples)))
+        return self.write_graphs(steps)
+
+    def write_graphs(self, changes: Sequence[GraphChange]) -> str:
+        """Apply ``changes`` and the version bump in one transaction; the new version.
+
+        One SPARQL Update request, which Oxigraph applies atomically: a failure or a crash
+        leaves the old state and the old version. Values reach the update text only as
+        checked terms (:mod:`iqkg.rdf.sparql_terms`) and re-serialised N-Triples.
+        """
+        version = uuid.uuid4().hex
+        parts = [
+            *change_operations(changes, self.iris.graph("meta")),
+            *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
         ]
-        body = _ntriples([*meta_triples, *version_triples])
-        parts.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{body}}} }}")
-        return self._commit(" ;\n".join(parts), version)
+        try:
+            return self._commit(" ;\n".join(parts), version)
+        except SyntaxError as error:
+            message = str(error.args[0]) if error.args else str(error)
+            raise InputError(
+                f"the write cannot be applied: {message}; nothing was changed."
+            ) from None
 
     def _commit(self, update: str, version: str) -> str:
         """Run one update as the only writer, then tell the listeners.
@@ -270,7 +302,7 @@ class Dataset:
             self.crashes.reach("write.transaction")
 
         self.store.update(
-            f"{update} ;\nINSERT {{ ?c ?c ?c }} WHERE {{ BIND(<{crash.value}>() AS ?c) }}",
+            f"{update} ;\nINSERT {{ ?c ?c ?c }} WHERE {{ BIND({iri(crash.value)}() AS ?c) }}",
             custom_functions={crash: reach},
             base_iri=base_iri,
         )
@@ -320,15 +352,15 @@ class Dataset:
         never clears a graph; the change, the version bump and the staleness mark of
         ``graph/inferred`` are one transaction.
         """
-        target = f"GRAPH <{graph}>" if graph else "DEFAULT"
+        target = f"GRAPH {iri(graph)}" if graph else "DEFAULT"
         parts: list[str] = []
         if replace or triples is None:
             parts.append(f"DROP SILENT {target}")
         if graph and triples is not None:
-            parts.append(f"CREATE SILENT GRAPH <{graph}>")
-        body = _ntriples(triples) if triples is not None else ""
+            parts.append(f"CREATE SILENT GRAPH {iri(graph)}")
+        body = to_ntriples(triples).decode("utf-8") if triples is not None else ""
         if body.strip():
-            inner = f"GRAPH <{graph}> {{\n{body}}}" if graph else body
+            inner = f"GRAPH {iri(graph)} {{\n{body}}}" if graph else body
             parts.append(f"INSERT DATA {{ {inner} }}")
         operations = " ;\n".join(parts)
         return self._operator_commit(operations, union_default=union_default)
@@ -361,13 +393,14 @@ class Dataset:
         oxigraph#1919); ``graph/inferred`` is marked stale in ``graph/meta``
         (``prov:invalidatedAtTime``) until the closure is recomputed; the version bump.
         """
-        meta = self.iris.graph("meta")
-        ds = dataset_iri(self.iris)
         version = uuid.uuid4().hex
-        now = datetime.now(UTC).isoformat()
-        inferred = self.iris.graph(GRAPH_INFERRED)
-        stale = PROV + "invalidatedAtTime"
-        hidden = hidden_graph_prefixes(self.iris)
+        meta = iri(self.iris.graph("meta"))
+        inferred = iri(self.iris.graph(GRAPH_INFERRED))
+        stale = iri(PROV + "invalidatedAtTime")
+        now = literal(datetime.now(UTC).isoformat(), datatype=XSD + "dateTime")
+        public = " && ".join(
+            f"!STRSTARTS(STR(?g), {literal(prefix)})" for prefix in hidden_graph_prefixes(self.iris)
+        )
         with self._write_lock:
             if callable(sparql):
                 protected = set(self.protected_graphs())
@@ -391,19 +424,15 @@ class Dataset:
                 *(
                     [
                         "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER EXISTS { GRAPH ?g "
-                        f'{{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), "{hidden[0]}") '
-                        f'&& !STRSTARTS(STR(?g), "{hidden[1]}")) }} }}'
+                        f"{{ ?s ?p ?o }} FILTER({public}) }} }}"
                     ]
                     if union_default
                     else []
                 ),
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{inferred}> <{stale}> ?t }} }}",
-                f'INSERT {{ GRAPH <{meta}> {{ <{inferred}> <{stale}> "{now}"^^<{XSD}dateTime> }} }}'
-                f" WHERE {{ FILTER EXISTS {{ GRAPH <{inferred}> {{ ?s ?p ?o }} }} }}",
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> ?v }} }}",
-                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{ds}> <{DCTERMS}modified> ?m }} }}",
-                f"INSERT DATA {{ GRAPH <{meta}> {{ <{ds}> <{OWL}versionInfo> "
-                f'"{version}" ; <{DCTERMS}modified> "{now}"^^<{XSD}dateTime> }} }}',
+                f"DELETE WHERE {{ GRAPH {meta} {{ {inferred} {stale} ?t }} }}",
+                f"INSERT {{ GRAPH {meta} {{ {inferred} {stale} {now} }} }}"
+                f" WHERE {{ FILTER EXISTS {{ GRAPH {inferred} {{ ?s ?p ?o }} }} }}",
+                *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
             ]
             # A trailing ";" would leave an empty operation before ours.
             text = f"{operations.rstrip().removesuffix(';')}\n;\n" + " ;\n".join(after)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple, parse
 
 from iqkg.errors import RdfSyntaxError
 from iqkg.rdf.formats import rdf_syntax_for_path
@@ -31,8 +31,10 @@ from iqkg.rdf.iris import (
     XSD,
     IriScheme,
 )
+from iqkg.rdf.sparql_terms import iri
 from iqkg.settings import DEFAULT_BASE
 from iqkg.store.dataset import Dataset, GraphWrite
+from iqkg.store.interface import QueryDataset
 
 #: Graph of what the project itself states about curated resources (types, coined labels,
 #: translations, descriptions, source records), loaded from ``data/editorial/`` when present
@@ -176,16 +178,14 @@ def _checksum_triples(subject: NamedNode | BlankNode, value: str) -> list[Triple
 
 def stored_checksum(dataset: Dataset, graph: str) -> str | None:
     """The checksum graph/meta records for ``graph``, if any."""
-    meta = dataset.iris.graph("meta")
-    result = dataset.store.query(
-        f"SELECT ?v WHERE {{ GRAPH <{meta}> {{ <{graph}> <{SPDX}checksum> "
-        f"[ <{SPDX}checksumValue> ?v ] }} }}"
+    rows = dataset.select(
+        f"SELECT ?v WHERE {{ {iri(graph)} {iri(SPDX + 'checksum')} "
+        f"[ {iri(SPDX + 'checksumValue')} ?v ] }}",
+        dataset=QueryDataset.of(default=[dataset.iris.graph("meta")]),
     )
-    assert isinstance(result, QuerySolutions)
-    for row in result:
-        value = row["v"]
-        if isinstance(value, Literal):
-            return value.value
+    for row in rows:
+        if row["v"].kind == "literal":
+            return row["v"].value
     return None
 
 

@@ -120,10 +120,14 @@ class PartnerRegistry:
         return [Partner(*row) for row in rows]
 
     def get(self, slug: str) -> Partner:
-        for partner in self.list():
-            if partner.slug == slug:
-                return partner
-        raise NotFound(f"no partner with the slug {slug!r}")
+        """The partner with this slug (its key), by one lookup."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT slug, name, created, revoked FROM partner WHERE slug = ?", (slug,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no partner with the slug {slug!r}")
+        return Partner(*row)
 
     def revoke(self, slug: str) -> Partner:
         """Revoke a partner's token; its accepted submissions stay."""

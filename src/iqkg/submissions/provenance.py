@@ -31,9 +31,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from iqkg.rdf.convert import to_rdflib_term
+from iqkg.rdf.convert import from_ntriples, to_rdflib_term
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, RDF, RDFS, SH, SPDX, VOID, XSD, IriScheme
-from iqkg.store.dataset import Dataset
+from iqkg.rdf.sparql_terms import iri, literal
+from iqkg.rdf.sparql_terms import variable as sparql_variable
+from iqkg.store.interface import WHOLE_STORE, SparqlStore
 
 ADMS = "http://www.w3.org/ns/adms#"
 ADMS_STATUS = "http://purl.org/adms/status/"
@@ -211,28 +213,30 @@ def report_graph(triples: Iterable[ox.Triple]) -> Graph:
 # --- where records live: graph/meta, or private once withdrawn ---------------------------
 
 
-def record_graphs_filter(iris: IriScheme) -> str:
-    """A SPARQL filter on ``?m``: the graphs a record may live in (graph/meta, or the
-    private graph of a withdrawn submission). Only the submission service reads these."""
-    meta = iris.graph("meta")
-    private = iris.graph("private/submission/")
-    return f'FILTER(?m = <{meta}> || STRSTARTS(STR(?m), "{private}"))'
+def record_graphs_filter(iris: IriScheme, variable: str = "m") -> str:
+    """A SPARQL filter on ``?m`` (or ``variable``): the graphs a record may live in
+    (graph/meta, or the private graph of a withdrawn submission). Only the submission
+    service reads these."""
+    graph = sparql_variable(variable)
+    meta = iri(iris.graph("meta"))
+    private = literal(iris.graph("private/submission/"))
+    return f"FILTER({graph} = {meta} || STRSTARTS(STR({graph}), {private}))"
 
 
 def stored_record(
-    dataset: Dataset, names: SubmissionIris, graph: str, submission_id: str
+    store: SparqlStore, names: SubmissionIris, graph: str, submission_id: str
 ) -> list[ox.Triple]:
     """Everything ``graph`` says about a submission, its versions and their reports, with
     the blank nodes hanging off them (the checksums)."""
-    live = names.live(submission_id)
-    archive = names.archive_prefix(submission_id)
-    result = dataset.store.query(
-        f"""CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ GRAPH <{graph}> {{
-          ?s ?p ?o FILTER(?s = <{live}> || STRSTARTS(STR(?s), "{archive}"))
-          OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"""
+    live = iri(names.live(submission_id))
+    archive = literal(names.archive_prefix(submission_id))
+    data = store.construct(
+        f"""CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ GRAPH {iri(graph)} {{
+          ?s ?p ?o FILTER(?s = {live} || STRSTARTS(STR(?s), {archive}))
+          OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}""",
+        dataset=WHOLE_STORE,
     )
-    assert isinstance(result, ox.QueryTriples)
-    return list(result)
+    return from_ntriples(data)
 
 
 def without_record_of(triples: list[ox.Triple], live: str) -> list[ox.Triple]:

@@ -29,14 +29,19 @@ from iqkg.errors import (
     Unauthorized,
     Unprocessable,
 )
+from iqkg.faults import NO_CRASHES, CrashPoints
+from iqkg.rdf.convert import from_ntriples, to_ntriples
 from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
-from iqkg.store.dataset import Dataset, GraphWrite
+from iqkg.rdf.sparql_terms import Term, UnsafeIri, iri, literal, values
+from iqkg.store.interface import WHOLE_STORE, GraphChange, SparqlStore
+from iqkg.store.reading import graph_triples, has_graph
 from iqkg.submissions.checking import Checked
 from iqkg.submissions.ledger import SubmissionLedger
 from iqkg.submissions.partners import Caller, PartnerRegistry
 from iqkg.submissions.provenance import (
     ADMS,
+    STATUS_IRIS,
     STATUS_NAMES,
     SubmissionIris,
     SubmissionRecord,
@@ -88,28 +93,28 @@ class Acceptance:
     unchanged: bool = False
 
 
-def _value(row: ox.QuerySolution, name: str) -> str:
-    term = row[name]
-    if term is None or isinstance(term, ox.Triple):
-        raise KeyError(name)
-    return str(term.value)
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class SubmissionService:
+    """Submissions kept in any store that meets the store interface."""
+
     def __init__(
         self,
-        dataset: Dataset,
+        dataset: SparqlStore,
+        iris: IriScheme,
         checker: Check,
         registry: PartnerRegistry,
         ledger: SubmissionLedger | None = None,
+        *,
+        crashes: CrashPoints = NO_CRASHES,
     ) -> None:
         self.dataset = dataset
-        self.iris: IriScheme = dataset.iris
-        self.names = SubmissionIris(dataset.iris)
+        self.iris = iris
+        self.names = SubmissionIris(iris)
+        #: Named crash points (tests only), shared with the store's writer.
+        self.crashes = crashes
         self.checker = checker
         self.registry = registry
         #: Content digests (and idempotency keys); without it nothing is matched.
@@ -121,7 +126,7 @@ class SubmissionService:
     def check(self, body: Body, owner: str | None) -> Checked:
         """Parse and validate; with an ``owner``, also the ownership rules."""
         checked = self.checker(body.data, body.syntax, owner)
-        self.dataset.crashes.reach("submission.parsed")
+        self.crashes.reach("submission.parsed")
         return checked
 
     def validation_owner(self, caller: Caller, named: str | None) -> str | None:
@@ -195,10 +200,14 @@ class SubmissionService:
         """The partner's oldest live submission whose current version has this content."""
         if self.ledger is None or digest is None:
             return None
-        for submission_id, version in self.ledger.versions_with(owner, digest):
-            records = self._records(submission_id=submission_id)
-            if records and records[0].current.number == version and records[0].status == "accepted":
-                return records[0]
+        candidates = self.ledger.versions_with(owner, digest)
+        if not candidates:
+            return None
+        records = {r.id: r for r in self._records(ids=[i for i, _ in candidates])}
+        for submission_id, version in candidates:
+            record = records.get(submission_id)
+            if record and record.current.number == version and record.status == "accepted":
+                return record
         return None
 
     def _is_current(self, record: SubmissionRecord, digest: str | None) -> bool:
@@ -244,9 +253,13 @@ class SubmissionService:
         subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
         private = without_record_of(kept, live)
         private += submission_triples(self.names, record)
-        self.dataset.write(
-            [GraphWrite(live, None), GraphWrite(self.names.private(record.id), private)],
-            replace_meta_about=sorted(subjects | {live}),
+        meta = self.iris.graph("meta")
+        self.dataset.write_graphs(
+            [
+                GraphChange(live, "drop"),
+                GraphChange(self.names.private(record.id), "replace", to_ntriples(private)),
+                GraphChange(meta, "forget", subjects=tuple(sorted(subjects | {live}))),
+            ]
         )
 
     def _public_record(self, submission_id: str) -> list[ox.Triple]:
@@ -256,7 +269,7 @@ class SubmissionService:
         """A withdrawn submission's versions and reports, back for graph/meta when it is
         accepted again (its mutable record is restated by the caller)."""
         private = self.names.private(submission_id)
-        if not self.dataset.has_graph(private):
+        if not has_graph(self.dataset, private):
             return []
         kept = stored_record(self.dataset, self.names, private, submission_id)
         return without_record_of(kept, self.names.live(submission_id))
@@ -310,21 +323,27 @@ class SubmissionService:
             *report_triples(checked.report.triples, self.names.report(record.id, number)),
             *partner_triples(self.names, partner.slug, partner.name),
         ]
-        self.dataset.write(
+        data = to_ntriples(checked.triples)
+        self.dataset.write_graphs(
             [
-                GraphWrite(live, checked.triples),
-                GraphWrite(version, checked.triples),
-                GraphWrite(self.names.private(record.id), None),
-            ],
-            meta,
-            replace_meta_about=[live, self.names.partner(partner.slug)],
+                GraphChange(live, "replace", data),
+                # The same bytes: the store copies them, blank nodes and all.
+                GraphChange(version, "replace", data),
+                GraphChange(self.names.private(record.id), "drop"),
+                GraphChange(
+                    self.iris.graph("meta"),
+                    "forget",
+                    subjects=(live, self.names.partner(partner.slug)),
+                ),
+                GraphChange(self.iris.graph("meta"), "insert", to_ntriples(meta)),
+            ]
         )
 
     # --- reading -----------------------------------------------------------------
 
     def get(self, caller: Caller, submission_id: str) -> SubmissionRecord:
         """A submission's record; withdrawn ones only for their owner and the operator."""
-        records = self._records(submission_id=submission_id)
+        records = self._records(ids=[submission_id])
         if not records:
             raise NotFound(f"no submission with the id {submission_id!r}")
         record = records[0]
@@ -344,14 +363,29 @@ class SubmissionService:
         since: str | None = None,
         until: str | None = None,
     ) -> list[SubmissionRecord]:
+        """Submissions matching every filter given, newest first, in one query.
+
+        ``since`` and ``until`` compare with the time created as text (ISO 8601), ``until``
+        with as many characters as it has, so a date includes its whole day.
+        """
+        bound: list[str] = []
+        try:
+            if partner is not None:
+                bound.append(values(["partner"], [[iri(self.names.partner(partner))]]))
+        except UnsafeIri:
+            return []  # no partner's IRI holds such characters: nobody's submission matches
+        if status is not None:
+            if status not in STATUS_IRIS:
+                return []
+            bound.append(values(["status"], [[iri(STATUS_IRIS[status])]]))
+        if since is not None:
+            bound.append(f"FILTER(STR(?created) >= {literal(since)})")
+        if until is not None:
+            bound.append(f"FILTER(SUBSTR(STR(?created), 1, {len(until)}) <= {literal(until)})")
         records = [
             r
-            for r in self._records()
-            if (partner is None or r.partner == partner)
-            and (status is None or r.status == status)
-            and (since is None or r.created >= since)
-            and (until is None or r.created[: len(until)] <= until)
-            and (r.status == "accepted" or caller.may_change(r.partner))
+            for r in self._records(bound)
+            if r.status == "accepted" or caller.may_change(r.partner)
         ]
         return sorted(records, key=lambda r: r.created, reverse=True)
 
@@ -360,75 +394,82 @@ class SubmissionService:
         number = record.current.number if number is None else number
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
-        return list(self.dataset.triples(self.names.version(record.id, number)))
+        return graph_triples(self.dataset, self.names.version(record.id, number))
 
     def report(self, record: SubmissionRecord, number: int | None = None) -> ValidationReport:
         number = record.current.number if number is None else number
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
-        iri = self.names.report(record.id, number)
-        result = self.dataset.store.query(
+        prefix = literal(self.names.report(record.id, number))
+        data = self.dataset.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?m {{ ?s ?p ?o "
-            f'FILTER(STRSTARTS(STR(?s), "{iri}")) }} {record_graphs_filter(self.iris)} }}'
+            f"FILTER(STRSTARTS(STR(?s), {prefix})) }} {record_graphs_filter(self.iris)} }}",
+            dataset=WHOLE_STORE,
         )
-        assert isinstance(result, ox.QueryTriples)
-        return read_report(report_graph(result))
+        return read_report(report_graph(from_ntriples(data)))
 
-    def _records(self, submission_id: str | None = None) -> list[SubmissionRecord]:
-        only = f'FILTER(?id = "{submission_id}")' if submission_id else ""
-        if submission_id is not None and not submission_id.isalnum():
-            return []
-        solutions = self.dataset.store.query(
-            f"""SELECT ?g ?id ?partner ?status ?created ?modified ?withdrawn ?current WHERE {{
+    def _records(
+        self, bound: list[str] | None = None, *, ids: list[str] | None = None
+    ) -> list[SubmissionRecord]:
+        """The records (with every version) that ``bound`` and ``ids`` allow, in one query.
+
+        ``bound`` are ``VALUES`` blocks and filters over the record's variables
+        (``?partner``, ``?status``, ``?created`` …), built from :mod:`iqkg.rdf.sparql_terms`.
+        """
+        only = [*(bound or [])]
+        if ids is not None:
+            only.append(values(["id"], [[literal(i)] for i in ids]))
+        rows = self.dataset.select(
+            f"""SELECT DISTINCT ?g ?id ?partner ?status ?created ?modified ?withdrawn ?current
+                   ?n ?received ?format ?sum ?triples WHERE {{
+              {" ".join(only)}
               GRAPH ?m {{
                 ?g <{DCTERMS}identifier> ?id ; <{PROV}wasAttributedTo> ?partner ;
                    <{ADMS}status> ?status ; <{DCTERMS}created> ?created ;
                    <{DCTERMS}modified> ?modified ; <{DCAT}hasCurrentVersion> ?current .
                 OPTIONAL {{ ?g <{PROV}invalidatedAtTime> ?withdrawn }}
-                FILTER(STRSTARTS(STR(?g), "{self.names.live_prefix}")) {only}
-              }} {record_graphs_filter(self.iris)} }}"""
+                FILTER(STRSTARTS(STR(?g), {literal(self.names.live_prefix)}))
+              }} {record_graphs_filter(self.iris)}
+              GRAPH ?mv {{
+                ?v <{DCTERMS}isVersionOf> ?g ; <{DCAT}version> ?n ;
+                   <{PROV}generatedAtTime> ?received ; <{DCTERMS}format> ?format ;
+                   <{VOID}triples> ?triples ; <{SPDX}checksum>/<{SPDX}checksumValue> ?sum
+              }} {record_graphs_filter(self.iris, "mv")} }}""",
+            dataset=WHOLE_STORE,
         )
-        assert isinstance(solutions, ox.QuerySolutions)
-        records = []
-        for row in solutions:
-            versions = self._versions(_value(row, "g"))
-            current = next(
-                v
-                for v in versions
-                if self.names.version(_value(row, "id"), v.number) == _value(row, "current")
+        first: dict[str, dict[str, Term]] = {}
+        versions: dict[str, dict[int, VersionFacts]] = {}
+        for row in rows:
+            live = row["g"].value
+            first.setdefault(live, row)
+            facts = VersionFacts(
+                number=int(row["n"].value),
+                received=row["received"].value,
+                media_type=row["format"].value,
+                sha256=row["sum"].value,
+                triples=int(row["triples"].value),
             )
-            withdrawn = row["withdrawn"]
-            records.append(
-                SubmissionRecord(
-                    id=_value(row, "id"),
-                    partner=self.names.partner_slug(_value(row, "partner")),
-                    status=STATUS_NAMES[_value(row, "status")],
-                    created=_value(row, "created"),
-                    modified=_value(row, "modified"),
-                    current=current,
-                    versions=versions,
-                    withdrawn=str(withdrawn.value) if withdrawn is not None else None,
-                )
-            )
-        return records
-
-    def _versions(self, live: str) -> list[VersionFacts]:
-        solutions = self.dataset.store.query(
-            f"""SELECT DISTINCT ?n ?received ?format ?sum ?triples WHERE {{ GRAPH ?m {{
-              ?v <{DCTERMS}isVersionOf> <{live}> ; <{DCAT}version> ?n ;
-                 <{PROV}generatedAtTime> ?received ; <{DCTERMS}format> ?format ;
-                 <{VOID}triples> ?triples ; <{SPDX}checksum>/<{SPDX}checksumValue> ?sum
-            }} {record_graphs_filter(self.iris)} }}"""
-        )
-        assert isinstance(solutions, ox.QuerySolutions)
-        versions = [
-            VersionFacts(
-                number=int(_value(row, "n")),
-                received=_value(row, "received"),
-                media_type=_value(row, "format"),
-                sha256=_value(row, "sum"),
-                triples=int(_value(row, "triples")),
-            )
-            for row in solutions
+            versions.setdefault(live, {}).setdefault(facts.number, facts)
+        return [
+            self._record(row, sorted(versions[live].values(), key=lambda v: v.number))
+            for live, row in first.items()
         ]
-        return sorted(versions, key=lambda v: v.number)
+
+    def _record(self, row: dict[str, Term], versions: list[VersionFacts]) -> SubmissionRecord:
+        submission_id = row["id"].value
+        current = next(
+            v
+            for v in versions
+            if self.names.version(submission_id, v.number) == row["current"].value
+        )
+        withdrawn = row.get("withdrawn")
+        return SubmissionRecord(
+            id=submission_id,
+            partner=self.names.partner_slug(row["partner"].value),
+            status=STATUS_NAMES[row["status"].value],
+            created=row["created"].value,
+            modified=row["modified"].value,
+            current=current,
+            versions=versions,
+            withdrawn=withdrawn.value if withdrawn is not None else None,
+        )

@@ -1,0 +1,86 @@
+"""The SPARQL Update text of an atomic write: graph changes, then the version bump.
+
+Engine-neutral on purpose: the embedded store sends this text to Oxigraph as one Update
+request (one transaction), and a remote SPARQL 1.1 store can send the same text as one
+request to its update endpoint. Values reach the text only as checked terms
+(:mod:`iqkg.rdf.sparql_terms`) and as N-Triples parsed and written again here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pyoxigraph import RdfFormat, parse
+
+from iqkg.errors import InputError
+from iqkg.rdf.convert import to_ntriples
+from iqkg.rdf.iris import DCTERMS, OWL, PROV, XSD
+from iqkg.rdf.sparql_terms import SparqlTerm, iri, literal
+from iqkg.store.interface import GraphChange
+
+
+def checked_body(data: bytes) -> str:
+    """N-Triples parsed and written again, so nothing but triples reaches the update."""
+    try:
+        triples = [q.triple for q in parse(data, format=RdfFormat.N_TRIPLES)]
+    except SyntaxError as error:
+        raise InputError(f"a graph change is not N-Triples: {error}") from None
+    return to_ntriples(triples).decode("utf-8")
+
+
+def forget(graph: SparqlTerm, subject: str) -> str:
+    """Delete what ``graph`` says about ``subject``, with the blank nodes it points to."""
+    s = iri(subject)
+    return (
+        f"DELETE {{ GRAPH {graph} {{ {s} ?p ?o . ?o ?p2 ?o2 }} }} "
+        f"WHERE {{ GRAPH {graph} {{ {s} ?p ?o "
+        f"OPTIONAL {{ ?o ?p2 ?o2 FILTER isBlank(?o) }} }} }}"
+    )
+
+
+def change_operations(changes: Sequence[GraphChange], meta_graph: str) -> list[str]:
+    """The SPARQL Update operations of ``changes``, in order (see :class:`GraphChange`)."""
+    meta = iri(meta_graph)
+    stale = iri(PROV + "invalidatedAtTime")
+    parts: list[str] = []
+    copies: dict[bytes, str] = {}  # a body -> the graph that holds exactly it so far
+    for change in changes:
+        graph = iri(change.graph)
+        copies = {body: g for body, g in copies.items() if g != change.graph}
+        if change.action in ("replace", "drop"):
+            parts.append(f"DROP SILENT GRAPH {graph}")
+            # A graph written afresh (e.g. graph/inferred recomputed) is no longer stale.
+            parts.append(f"DELETE WHERE {{ GRAPH {meta} {{ {graph} {stale} ?stale }} }}")
+        if change.action == "forget":
+            parts += [forget(graph, subject) for subject in change.subjects]
+            continue
+        if change.action == "drop":
+            continue
+        body = checked_body(change.ntriples)
+        if change.action == "delete":
+            if body.strip():
+                parts.append(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}} }}")
+            continue
+        parts.append(f"CREATE SILENT GRAPH {graph}")
+        first = copies.get(change.ntriples) if change.action == "replace" else None
+        if first is not None:
+            # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
+            # triples for a second graph are copied from the first instead.
+            parts.append(f"ADD {iri(first)} TO {graph}")
+        elif body.strip():
+            parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
+        if change.action == "replace":
+            copies[change.ntriples] = change.graph
+    return parts
+
+
+def version_operations(meta_graph: str, dataset: str, version: str) -> list[str]:
+    """Operations that set the dataset version (and its modification time) in graph/meta."""
+    meta = iri(meta_graph)
+    now = datetime.now(UTC).isoformat()
+    stated = (
+        f"{iri(dataset)} {iri(OWL + 'versionInfo')} {literal(version)} ; "
+        f"{iri(DCTERMS + 'modified')} {literal(now, datatype=XSD + 'dateTime')}"
+    )
+    return [forget(meta, dataset), f"INSERT DATA {{ GRAPH {meta} {{ {stated} }} }}"]

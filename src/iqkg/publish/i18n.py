@@ -231,8 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "submit_token": {
         "de": "Partner-Token (zum Einreichen; beim Prüfen werden damit auch die "
         "Eigentumsregeln geprüft)",
-        "en": "Partner token (for submitting; when validating, it also checks the ownership "
-        "rules)",
+        "en": "Partner token (for submitting; when validating, it also checks the ownership rules)",
     },
     "submit_validate": {"de": "Prüfen", "en": "Validate"},
     "submit_button": {"de": "Einreichen", "en": "Submit"},

@@ -126,6 +126,27 @@ def test_partner_data_is_found_marked_and_gone_when_superseded_or_withdrawn(
     assert search(client, other)["total"] == 0  # withdrawn means private
 
 
+def test_curated_resources_come_before_partner_ones_of_a_like_name(
+    server: RunningServer, client: httpx.Client
+) -> None:
+    """A partner's "Anerkennungsberatung" matches "Anerkennung" as a prefix too."""
+    slug = f"search-{uuid.uuid4().hex[:8]}"
+    token = add_partner(server, "Anerkennender Partner", slug)
+    assert submit(client, token, fixture("project.ttl", slug)).status_code == 201
+    found = search(client, "Anerkennung")["results"]
+    partner = f"{ID}partner/{slug}/project-recognition-counselling"
+    ours = next(r for r in found if r["iri"] == partner)
+    assert ours["partner"] is True and ours["match"] == "prefix"
+    assert found[0]["iri"] == ID + "action-field/anerkennung"
+    things = [  # resources, not the documents that describe them (those come after)
+        r["partner"]
+        for r in found
+        if r["match"] == "prefix"
+        and not any(t["iri"].endswith("SourceDocument") for t in r["types"])
+    ]
+    assert things == sorted(things)  # False (curated) before True (partner)
+
+
 def test_the_header_search_box_in_a_browser(server: RunningServer) -> None:
     """Type a name into the box on a German page, open the first result: its local page."""
     from selenium.webdriver.common.by import By

@@ -156,8 +156,9 @@ class SearchIndex:
             )
             ranked.append((MATCHES.index(match), position, hit))
         # Within a kind of match, the programme's own resources before the documents that
-        # describe them: "Anerkennung" looks for the action field, not a web page's title.
-        ranked.sort(key=lambda item: (item[0], _is_document(item[2]), item[1]))
+        # describe them ("Anerkennung" looks for the action field, not a web page's title),
+        # and curated resources before what partners submitted with a like name.
+        ranked.sort(key=lambda item: (item[0], _is_document(item[2]), item[2].partner, item[1]))
         facets = Counter(t for _, _, hit in ranked for t in hit.types)
         chosen = [hit for _, _, hit in ranked if type_iri is None or type_iri in hit.types]
         return SearchResult(chosen[:limit], len(chosen), facets.most_common())

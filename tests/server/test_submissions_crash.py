@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
@@ -26,12 +27,14 @@ from tests.support.server import RunningServer, start_server
 
 SUBMISSION_TRIPLES = 500
 LIVE = "https://w3id.org/iqkg/graph/submission/"
+ARCHIVE = "https://w3id.org/iqkg/graph/archive/"
 ENV = {"IQKG_ADMIN_TOKEN": ADMIN_TOKEN, "IQKG_QUERY_WORKERS": "2"}
 
 #: (crash point, whether the write it interrupts must be there after the restart).
 #: The server publishes a checkpoint at start-up, so the submission's is the second.
 POINTS = [
     ("submission.parsed", False),
+    ("write.staged", False),  # the version's archive graph is written, its record not
     ("write.transaction", False),
     ("checkpoint.publish:2", True),
     ("write.committed", True),
@@ -122,6 +125,18 @@ def _check_whole(server: RunningServer) -> dict[str, dict[str, object]]:
     return records
 
 
+def _unrecorded_archives(path: Path) -> list[str]:
+    """Archive graphs on disk that no statement describes (read with the server stopped)."""
+    store = ox.Store.read_only(str(path))
+    return [
+        g.value
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode)
+        and g.value.startswith(ARCHIVE)
+        and next(store.quads_for_pattern(g, None, None, None), None) is None
+    ]
+
+
 def _crash(store: Store, point: str, servers: list[RunningServer], method: str) -> None:
     """Start a server armed at ``point``, send one change, and see it die there."""
     armed = start_server(store.path, env={**ENV, "IQKG_CRASH_AT": point}, load=False)
@@ -157,6 +172,7 @@ def test_a_crash_at_each_point_is_all_or_nothing(
             assert now == was + kept, (point, was, now)  # type: ignore[operator]
         checkpoints = store.path.parent / f"{store.path.name}.checkpoints"
         assert len(list(checkpoints.iterdir())) == 1, point  # a half-made one was cleared
+        assert not _unrecorded_archives(store.path), point
         old = new
 
 

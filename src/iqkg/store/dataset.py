@@ -33,6 +33,7 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Triple,
+    parse,
 )
 
 from iqkg.errors import Forbidden, InputError, QuerySyntaxError
@@ -124,7 +125,29 @@ class Dataset:
         if path is None:
             return cls(Store(), iris, crashes=crashes)
         path.mkdir(parents=True, exist_ok=True)
-        return cls(Store(str(path)), iris, path, crashes=crashes)
+        dataset = cls(Store(str(path)), iris, path, crashes=crashes)
+        dataset.drop_unrecorded_archives()
+        return dataset
+
+    def drop_unrecorded_archives(self) -> list[str]:
+        """Remove archive graphs no statement describes: a write staged them, then died.
+
+        Every archived version is the subject of its record (in ``graph/meta``, or in the
+        private graph of a withdrawn submission), written by the same transaction that
+        makes it count; one without a record was staged by a write that never committed
+        (see :meth:`write_graphs`). Returns the graphs removed.
+        """
+        archive = self.iris.graph("archive/")
+        dropped = []
+        for graph in list(self.store.named_graphs()):
+            if not isinstance(graph, NamedNode) or not graph.value.startswith(archive):
+                continue
+            if next(self.store.quads_for_pattern(graph, None, None, None), None) is None:
+                self.store.remove_graph(graph)
+                dropped.append(graph.value)
+        if dropped:
+            log.warning("removed %d archive graphs of writes that never committed", len(dropped))
+        return dropped
 
     # --- reading -------------------------------------------------------------
 
@@ -248,19 +271,72 @@ class Dataset:
         One SPARQL Update request, which Oxigraph applies atomically: a failure or a crash
         leaves the old state and the old version. Values reach the update text only as
         checked terms (:mod:`iqkg.rdf.sparql_terms`) and re-serialised N-Triples.
+
+        A new archive graph (a submission's version) is *staged* first: bulk-written
+        outside the transaction, which then holds only the rest. Measured at 100k triples
+        (CPU, loaded machine): 12 s for the live graph and its archived copy in one
+        transaction, 4 s staged. Staging is safe because nothing counts an archive graph
+        until the transaction writes its record; a failed transaction removes it again,
+        and one a crash left behind is removed at the next open
+        (:meth:`drop_unrecorded_archives`). The copy is isomorphic to the live graph but
+        does not share its blank nodes.
         """
         version = uuid.uuid4().hex
-        parts = [
-            *change_operations(changes, self.iris.graph("meta")),
-            *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
+        with self._write_lock:
+            staged = self._stageable(changes)
+            rest = [change for change in changes if all(change is not s for s in staged)]
+            parts = [
+                *change_operations(rest, self.iris.graph("meta")),
+                *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
+            ]
+            self._stage(staged)
+            try:
+                self.crashes.reach("write.staged")
+                self._commit_locked(" ;\n".join(parts), version)
+            except BaseException as error:
+                self._unstage(staged)
+                if isinstance(error, SyntaxError):
+                    message = str(error.args[0]) if error.args else str(error)
+                    raise InputError(
+                        f"the write cannot be applied: {message}; nothing was changed."
+                    ) from None
+                raise
+        return version
+
+    def _stageable(self, changes: Sequence[GraphChange]) -> list[GraphChange]:
+        """Replacements of archive graphs that do not exist yet, each named once."""
+        archive = self.iris.graph("archive/")
+        named = [change.graph for change in changes]
+        return [
+            change
+            for change in changes
+            if change.action == "replace"
+            and change.graph.startswith(archive)
+            and named.count(change.graph) == 1
+            and change.ntriples.strip()
+            and not self.store.contains_named_graph(NamedNode(change.graph))
         ]
-        try:
-            return self._commit(" ;\n".join(parts), version)
-        except SyntaxError as error:
-            message = str(error.args[0]) if error.args else str(error)
-            raise InputError(
-                f"the write cannot be applied: {message}; nothing was changed."
-            ) from None
+
+    def _stage(self, staged: Sequence[GraphChange]) -> None:
+        """Bulk-write the staged graphs (parsed whole first: a bad body writes nothing)."""
+        quads = []
+        for change in staged:
+            graph = NamedNode(change.graph)
+            try:
+                triples = parse(change.ntriples, format=RdfFormat.N_TRIPLES)
+                quads += [Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+            except SyntaxError as error:
+                raise InputError(f"a graph change is not N-Triples: {error}") from None
+        if quads:
+            self.store.bulk_extend(quads)
+
+    def _unstage(self, staged: Sequence[GraphChange]) -> None:
+        """Remove what :meth:`_stage` wrote (best effort: the next open sweeps too)."""
+        for change in staged:
+            try:
+                self.store.remove_graph(NamedNode(change.graph))
+            except Exception:
+                log.exception("could not remove the staged graph %s", change.graph)
 
     def _commit(self, update: str, version: str) -> str:
         """Run one update as the only writer, then tell the listeners.

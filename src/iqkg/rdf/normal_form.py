@@ -13,6 +13,7 @@ characters, no dot segments, no default or empty port, and ``/`` for an empty ht
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -94,8 +95,13 @@ def _authority(authority: str, scheme: str | None) -> str:
     return f"{_percent(userinfo)}{at}{_percent(host).lower()}{colon}{port}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normal_form(iri: str) -> str:
-    """The RFC 3986 §6.2.2–6.2.3 normal form of an absolute IRI."""
+    """The RFC 3986 §6.2.2–6.2.3 normal form of an absolute IRI.
+
+    Cached: the ownership check asks for the same IRIs (and the partner's space) for every
+    subject of a submission; at 100k triples that was 27,000 calls for 9,000 IRIs.
+    """
     parts = split_iri(iri)
     scheme = parts.scheme.lower() if parts.scheme is not None else None
     authority = _authority(parts.authority, scheme) if parts.authority is not None else None

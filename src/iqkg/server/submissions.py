@@ -41,6 +41,9 @@ router = APIRouter(tags=["submissions"])
 STATUSES = ("accepted", "withdrawn")
 _RDF_BY_MEDIA_TYPE = {mt: s for s in GRAPH_SYNTAXES for mt in s.media_types}
 RECORD_MEDIA_TYPES = ["application/json", "text/html", *_RDF_BY_MEDIA_TYPE]
+#: What a caller sees of submissions depends on who asks (a partner sees its private and
+#: withdrawn ones), so these answers get no shared ETag and no shared cache may keep them.
+PER_CALLER = {"Vary": "Accept, Authorization", "Cache-Control": "private, no-cache"}
 
 
 def _version_json(names: SubmissionIris, record: SubmissionRecord, v: VersionFacts) -> Any:
@@ -147,8 +150,8 @@ async def list_submissions(request: Request) -> Response:
             for name in ("partner", "status", "since", "until")
         }
         context = {"submissions": listed, "filters": filters, "statuses": STATUSES}
-        return render(request, "submissions/list.html", context, headers={"Vary": "Accept"})
-    return JSONResponse({"submissions": listed}, headers={"Vary": "Accept"})
+        return render(request, "submissions/list.html", context, headers=PER_CALLER)
+    return JSONResponse({"submissions": listed}, headers=PER_CALLER)
 
 
 async def _record(request: Request, submission_id: str) -> SubmissionRecord:
@@ -160,7 +163,7 @@ async def _record(request: Request, submission_id: str) -> SubmissionRecord:
 async def _represent(request: Request, record: SubmissionRecord, number: int | None) -> Response:
     submissions = service(request)
     media_type = negotiate(request.headers.get("accept"), RECORD_MEDIA_TYPES)
-    headers = {"Vary": "Accept, Authorization"}
+    headers = dict(PER_CALLER)
     if media_type in _RDF_BY_MEDIA_TYPE:
         syntax = _RDF_BY_MEDIA_TYPE[media_type]
         triples = await run_in_threadpool(submissions.data, record, number)

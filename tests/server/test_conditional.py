@@ -221,3 +221,40 @@ def test_graph_store_writes_honour_if_match(server: RunningServer) -> None:
             "/store", params=params, headers={**AUTH, "If-Match": current.headers["etag"]}
         )
         assert gone.status_code == 204
+
+
+def test_a_submission_is_revalidated_privately_and_replaced_only_as_read(
+    server: RunningServer,
+) -> None:
+    """A partner's submission: a private ETag, 304 on it; PUT and DELETE with If-Match
+    change only the version the partner read (no lost update)."""
+    from tests.submissions.helpers import add_partner, bearer, fixture, submit
+
+    slug = "conditional-partner"
+    token = add_partner(server, "Partner der Vorbedingungen", slug)
+    body = fixture("project.ttl", slug)
+    json_of = {**bearer(token), "Accept": "application/json", "Accept-Language": "en"}
+    turtle = {**bearer(token), "Content-Type": "text/turtle"}
+    with server.client() as client:
+        created = submit(client, token, body)
+        assert created.status_code == 201, created.text
+        url = created.headers["location"]
+        read = client.get(url, headers=json_of)
+        tag = read.headers["etag"]
+        assert "private" in read.headers["cache-control"]
+        assert client.get(url, headers={**json_of, "If-None-Match": tag}).status_code == 304
+        changed = body.replace(b'"2014"', b'"2015"')
+        stale = client.put(url, content=changed, headers={**turtle, "If-Match": '"other"'})
+        assert stale.status_code == 412
+        replaced = client.put(url, content=changed, headers={**turtle, "If-Match": tag})
+        assert replaced.status_code == 200, replaced.text
+        assert replaced.json()["version"] == 2
+        # The tag read before the new version no longer holds.
+        lost = client.delete(url, headers={**bearer(token), "If-Match": tag})
+        assert lost.status_code == 412
+        current = client.get(url, headers={**json_of, "If-None-Match": tag})
+        assert current.status_code == 200 and current.headers["etag"] != tag
+        withdrawn = client.delete(
+            url, headers={**bearer(token), "If-Match": current.headers["etag"]}
+        )
+        assert withdrawn.status_code == 200

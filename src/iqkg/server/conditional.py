@@ -82,6 +82,10 @@ class Validators:
 #: RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE (etagc: no DQUOTE, no
 #: space, no control character; obs-text allowed).
 _TAG = re.compile(r'(W/)?("[\x21\x23-\x7e\x80-\xff]*")')
+#: Optional white space and commas before a list element (RFC 9110 §5.6.1: empty elements
+#: are allowed), and what may follow a tag: the end, or white space and a comma.
+_SEPARATOR = re.compile(r"[ \t,]*")
+_AFTER_TAG = re.compile(r"[ \t]*(,|$)")
 #: The headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5), with
 #: Last-Modified, which caches use to update what they hold.
 KEPT_ON_304 = frozenset(
@@ -109,13 +113,16 @@ def parse_tag_list(value: str) -> tuple[EntityTag, ...] | Literal["*"]:
     if value.strip() == "*":
         return "*"
     tags = []
-    for element in value.split(","):
-        if not element.strip():
-            continue
-        tag = parse_tag(element)
+    position = 0
+    # Read tag by tag, not split at commas: a comma may be inside the quotes of a tag.
+    while (found := _SEPARATOR.match(value, position)) and found.end() < len(value):
+        tag = _TAG.match(value, found.end())
         if tag is None:
             return ()
-        tags.append(tag)
+        tags.append(EntityTag(tag.group(2), bool(tag.group(1))))
+        position = tag.end()
+        if not _AFTER_TAG.match(value, position):
+            return ()
     return tuple(tags)
 
 

@@ -92,6 +92,13 @@ class Conflict(IqkgError):
     status = 409
 
 
+class PreconditionFailed(IqkgError):
+    """``If-Match``/``If-Unmodified-Since`` (or ``If-None-Match`` on a write) do not hold
+    (RFC 9110 §13.1): the representation changed since the client read it."""
+
+    status = 412
+
+
 class PayloadTooLarge(IqkgError):
     status = 413
 

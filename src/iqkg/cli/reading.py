@@ -32,6 +32,7 @@ from iqkg.rdf.formats import (
     results_syntax_for_name,
 )
 from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.oxigraph_errors import sparql_errors
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, QueryResult, hidden_graph_prefixes
 
@@ -116,10 +117,8 @@ def _read_query_text(args: argparse.Namespace, settings: Settings) -> str:
 
 
 def run_query(dataset: Dataset, sparql: str) -> QueryResult:
-    try:
+    with sparql_errors("query"):
         return dataset.query(sparql)
-    except SyntaxError as error:
-        raise InputError(f"malformed SPARQL: {error}") from None
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:

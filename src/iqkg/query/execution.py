@@ -35,6 +35,7 @@ from pyoxigraph import (
 
 from iqkg.rdf.formats import GRAPH_SYNTAXES, RESULTS_SYNTAXES
 from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.oxigraph_errors import syntax_error_message, syntax_error_position
 from iqkg.store.dataset import hidden_graph_prefixes, public_graphs
 
 _RESULTS = {s.name: s.format for s in RESULTS_SYNTAXES}
@@ -202,10 +203,9 @@ def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProb
         if isinstance(result, QuerySolutions):
             return _solutions(result, job)
         return _triples(result, job)
-    except SyntaxError as error:
-        message = str(error.args[0]) if error.args else str(error)
-        line, column = _position(message)
-        return QueryProblem("syntax", message, line, column)
+    except SyntaxError as error:  # a value for the server, not an exception: see workers
+        line, column = syntax_error_position(error)
+        return QueryProblem("syntax", syntax_error_message(error), line, column)
     except (OSError, ValueError, RuntimeError, KeyError) as error:
         text = str(error)
         if "does not support" in text:  # e.g. an RDF 1.2 triple term asked for as JSON-LD
@@ -213,14 +213,6 @@ def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProb
         if "service" in text.lower():  # an allowed SERVICE endpoint failed
             return QueryProblem("failed", f"{type(error).__name__}: {text}")
         return QueryProblem("evaluation", text)
-
-
-def _position(message: str) -> tuple[int | None, int | None]:
-    """Oxigraph words syntax errors as ``error at LINE:COLUMN: …``."""
-    head = message.removeprefix("error at ").split(":", 2)
-    if len(head) == 3 and head[0].isdigit() and head[1].isdigit():
-        return int(head[0]), int(head[1])
-    return None, None
 
 
 def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:

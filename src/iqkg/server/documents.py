@@ -4,8 +4,9 @@ The IRI of a thing answers **303 See Other** to the document the client prefers 
 "Cool URIs for the Semantic Web" §4.3; "Best Practice Recipes for Publishing RDF
 Vocabularies", recipe 3): ``/id/x`` → ``/id/x.ttl`` … with ``Vary: Accept`` and ``Link``
 headers naming every alternate. Documents answer 200 with the same alternates and an
-``ETag`` tied to the dataset version. HTML is offered first, so ``*/*`` and a missing
-Accept get the page; media types come from :mod:`iqkg.rdf.formats`, negotiated there.
+``ETag`` tied to the dataset version (304s: :mod:`iqkg.server.conditional`). HTML is
+offered first, so ``*/*`` and a missing Accept get the page; media types come from
+:mod:`iqkg.rdf.formats`, negotiated there.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from iqkg.errors import NotAcceptable
 from iqkg.publish.paths import DOCUMENT_EXTENSIONS, HTML_EXTENSION, syntax_for_extension
 from iqkg.rdf.formats import GRAPH_SYNTAXES, JSON_LD, negotiate
+from iqkg.server.conditional import entity_tag, not_modified
 from iqkg.server.errors import error_response
 from iqkg.server.templates import not_found_page
 
@@ -74,17 +76,14 @@ def see_other(
     )
 
 
-def etag(*parts: str) -> str:
-    return '"' + "-".join(parts) + '"'
-
-
 def rdf_response(
     request: Request, body: bytes, extension: str, stem: str, version: str, *, html: bool = True
 ) -> Response:
-    tag = etag(version, extension)
+    tag = entity_tag(version, extension)
     headers = {"Link": alternates(stem, html=html), "ETag": tag, "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == tag:
-        return Response(status_code=304, headers=headers)
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
     syntax = syntax_for_extension(extension)
     assert syntax is not None
     media = syntax.media_type + ("; charset=utf-8" if syntax.media_type.startswith("text/") else "")

@@ -26,6 +26,7 @@ one, 404 for a GET/HEAD/DELETE of a graph that does not exist.
 from __future__ import annotations
 
 import email.policy
+import hashlib
 import uuid
 from email.parser import BytesParser
 
@@ -38,6 +39,7 @@ from iqkg.errors import Forbidden, InputError, NotFound
 from iqkg.query.execution import TURTLE_PREFIXES
 from iqkg.query.protocol import check_iri, content_type
 from iqkg.rdf.formats import (
+    ALL_RDF_SYNTAXES,
     TURTLE,
     RdfSyntax,
     base_media_type,
@@ -45,6 +47,7 @@ from iqkg.rdf.formats import (
     rdf_syntax_for_media_type,
 )
 from iqkg.server.bodies import read_limited
+from iqkg.server.conditional import check_write, entity_tag, not_modified, validators
 from iqkg.server.operator import require_operator
 from iqkg.server.services import get_services
 from iqkg.settings import Settings
@@ -95,16 +98,44 @@ async def read_graph(request: Request) -> Response:
     graph = _target(request)
     _refuse_hidden(dataset, graph, writing=False)
     syntax = negotiate_rdf_syntax(request.headers.get("accept"))
-    body = await run_in_threadpool(_serialize, dataset, graph, syntax)
+    version = dataset.version  # before the read: a write meanwhile only makes it older
     headers = {
         "Content-Type": content_type(syntax.media_type),
         "Vary": "Accept",
+        "Cache-Control": "no-cache",
+        "ETag": graph_tag(version, graph, syntax),
         "X-IQKG-Dataset-Version": get_services(request).sparql.served.version,
     }
+    if not await run_in_threadpool(_exists, dataset, graph):
+        raise NotFound(f"there is no graph <{graph}> in the store.")
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+    body = await run_in_threadpool(_serialize, dataset, graph, syntax)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
         return Response(headers=headers)
     return Response(body, headers=headers)
+
+
+def graph_tag(version: str, graph: str | None, syntax: RdfSyntax) -> str:
+    """The ``ETag`` of a graph in one syntax: the dataset version, the graph, the syntax."""
+    name = hashlib.blake2b((graph or "").encode("utf-8"), digest_size=8).hexdigest()
+    return entity_tag(version, name if graph is not None else "default", syntax.name)
+
+
+async def _check_preconditions(request: Request, dataset: Dataset, graph: str | None) -> None:
+    """``If-Match``/``If-None-Match``/``If-Unmodified-Since`` of a write (RFC 9110 §13.1),
+    against the graph as it is now: a tag of it in any syntax matches (the client may
+    have read it as Turtle and write N-Triples); a missing graph has no tags, so
+    ``If-None-Match: *`` is "create only" and ``If-Match: *`` "replace only"."""
+    names = ("if-match", "if-none-match", "if-unmodified-since")
+    if not any(name in request.headers for name in names):
+        return
+    version = dataset.version
+    exists = await run_in_threadpool(_exists, dataset, graph)
+    tags = [graph_tag(version, graph, syntax) for syntax in ALL_RDF_SYNTAXES]
+    check_write(request, validators(tags) if exists else None)
 
 
 def _serialize(dataset: Dataset, graph: str | None, syntax: RdfSyntax) -> bytes:
@@ -167,6 +198,7 @@ async def _drop(request: Request, graph: str | None) -> Response:
     _refuse_hidden(dataset, graph, writing=True)
     if not await run_in_threadpool(_exists, dataset, graph):
         raise NotFound(f"there is no graph <{graph}> in the store.")
+    await _check_preconditions(request, dataset, graph)
     version = await run_in_threadpool(
         lambda: dataset.write_graph(
             graph, None, replace=True, union_default=settings.default_graph == "union"
@@ -181,6 +213,7 @@ async def _write(request: Request, graph: str | None, *, replace: bool) -> Respo
     dataset = get_services(request).dataset
     _refuse_hidden(dataset, graph, writing=True)
     triples = await _parsed_body(request, settings, graph)
+    await _check_preconditions(request, dataset, graph)
     existed = await run_in_threadpool(_exists, dataset, graph)
     version = await run_in_threadpool(
         lambda: dataset.write_graph(

@@ -5,12 +5,16 @@ Pages are rendered by :mod:`iqkg.server.templates` (one template setup, one lang
 
 from __future__ import annotations
 
+import os
+from os import PathLike
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, Response
+from starlette.datastructures import Headers
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from iqkg.publish.curated import curated_pairs, home_counts, pairs, submission_graphs
 from iqkg.publish.diagrams import network_map
@@ -18,8 +22,15 @@ from iqkg.publish.labels import Labels
 from iqkg.publish.language import Text
 from iqkg.publish.pages import Linker, Origin, PageBuilder
 from iqkg.rdf.iris import RDF, SKOS
+from iqkg.server.conditional import (
+    Outcome,
+    Validators,
+    evaluate,
+    not_modified,
+    not_modified_headers,
+)
 from iqkg.server.services import get_services
-from iqkg.server.templates import Language, render
+from iqkg.server.templates import Language, page_headers, render
 from iqkg.store.dataset import Dataset
 
 router = APIRouter()
@@ -91,19 +102,34 @@ def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, An
 )
 async def home(request: Request, lang: Language) -> Response:
     dataset = get_services(request).dataset
+    link = {"Link": '</.well-known/void>; rel="describedby"; type="text/turtle"'}
+    headers = page_headers(request, dataset.version, "html", link)
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
     context = await run_in_threadpool(_home_context, dataset, request, lang)
-    return render(
-        request,
-        "publish/home.html",
-        context,
-        headers={"Link": '</.well-known/void>; rel="describedby"; type="text/turtle"'},
-    )
+    return render(request, "publish/home.html", context, headers=headers)
+
+
+class SiteStaticFiles(StaticFiles):
+    """Starlette's ``StaticFiles`` (ETag, Last-Modified, HEAD, no paths that leave the
+    folder) deciding 304 by the site's one rule, :mod:`iqkg.server.conditional`, with
+    the 304 carrying the 200's validators (Starlette's leaves out Last-Modified)."""
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result)
+        current = Validators.of_headers(response.headers)
+        if evaluate("GET", Headers(scope=scope), current) is Outcome.NOT_MODIFIED:
+            return Response(status_code=304, headers=not_modified_headers(response.headers))
+        return response
 
 
 def static_files() -> StaticFiles:
-    """``/static/``: the stylesheet, scripts and vendored assets (YASGUI) of the site.
-
-    Starlette's ``StaticFiles`` gives ETag, Last-Modified, 304 and HEAD, and refuses paths
-    that leave the folder.
-    """
-    return StaticFiles(packages=[("iqkg", "static")])
+    """``/static/``: the stylesheet, scripts and vendored assets (YASGUI) of the site."""
+    return SiteStaticFiles(packages=[("iqkg", "static")])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,9 +39,10 @@ from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
 from iqkg.publish.void import VoidCache, VoidStats, void_triples
 from iqkg.rdf.formats import TURTLE
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
-from iqkg.server.documents import alternates, etag, not_found, rdf_response, see_other
+from iqkg.server.conditional import entity_tag, format_http_date, not_modified
+from iqkg.server.documents import alternates, not_found, rdf_response, see_other
 from iqkg.server.services import get_services
-from iqkg.server.templates import render, request_language
+from iqkg.server.templates import page_headers, render, request_language
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
 from iqkg.store.reading import graph_triples
@@ -124,6 +126,13 @@ async def serve_resource(request: Request, path: str) -> Response:
 async def resource_page(request: Request, description: Description) -> Response:
     dataset = _dataset(request)
     lang = request_language(request)
+    stem = request.url.path.rsplit(".", 1)[0]
+    # The version is read before the page is built: a write meanwhile makes the tag
+    # older than the page (one more 200 later), never newer.
+    headers = page_headers(request, dataset.version, "html", {"Link": alternates(stem)})
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
 
     def context() -> dict[str, Any]:
         labels = Labels(dataset)
@@ -139,17 +148,10 @@ async def resource_page(request: Request, description: Description) -> Response:
             "structure": programme_structure(labels, lang, description.iri)
             if iris.term("FundingProgramme") in types
             else None,
-            "version": dataset.version,
         }
 
     data = await run_in_threadpool(context)
-    stem = request.url.path.rsplit(".", 1)[0]
-    return render(
-        request,
-        "publish/resource.html",
-        data,
-        headers={"Link": alternates(stem), "ETag": etag(data["version"], lang)},
-    )
+    return render(request, "publish/resource.html", data, headers=headers)
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="A resource")
@@ -187,11 +189,12 @@ def _ontology_version(dataset: Dataset) -> tuple[str | None, str | None]:
 async def ontology_document(request: Request, extension: str, stem: str) -> Response:
     dataset = _dataset(request)
     if extension == HTML_EXTENSION:
-        lang = request_language(request)
-        doc = await run_in_threadpool(ontology_doc, dataset, lang)
-        return render(
-            request, "publish/ontology.html", {"doc": doc}, headers={"Link": alternates(stem)}
-        )
+        headers = page_headers(request, dataset.version, "html", {"Link": alternates(stem)})
+        unchanged = not_modified(request, headers)
+        if unchanged is not None:
+            return unchanged
+        doc = await run_in_threadpool(ontology_doc, dataset, request_language(request))
+        return render(request, "publish/ontology.html", {"doc": doc}, headers=headers)
     syntax = syntax_for_extension(extension)
     if syntax is None:
         return not_found(request, stem)
@@ -232,15 +235,16 @@ async def ontology_version(request: Request, rest: str) -> Response:
 async def shapes_document(request: Request, extension: str) -> Response:
     dataset = _dataset(request)
     settings = get_services(request).settings
+    if extension == HTML_EXTENSION:
+        headers = page_headers(request, dataset.version, "html", {"Link": alternates("/shapes")})
+        unchanged = not_modified(request, headers)
+        if unchanged is not None:
+            return unchanged
     triples = await run_in_threadpool(shapes_triples, settings.shapes_dir, dataset.iris)
     if extension == HTML_EXTENSION:
         docs = await run_in_threadpool(shapes_doc, triples, dataset.iris)
-        return render(
-            request,
-            "publish/shapes.html",
-            {"shapes": docs, "iri": dataset.iris.shapes},
-            headers={"Link": alternates("/shapes")},
-        )
+        context = {"shapes": docs, "iri": dataset.iris.shapes}
+        return render(request, "publish/shapes.html", context, headers=headers)
     syntax = syntax_for_extension(extension)
     if syntax is None:
         return not_found(request, "/shapes." + extension)
@@ -283,13 +287,13 @@ async def void_as(request: Request, extension: str) -> Response:
 
     data, version, stats = await run_in_threadpool(body)
     if page:
+        links = {"Link": alternates("/.well-known/void")}
+        headers = page_headers(request, version, "html", links)
+        unchanged = not_modified(request, headers)
+        if unchanged is not None:
+            return unchanged
         context = {"turtle": data.decode("utf-8"), "stats": stats}
-        return render(
-            request,
-            "publish/void.html",
-            context,
-            headers={"Link": alternates("/.well-known/void"), "ETag": etag(version, "html")},
-        )
+        return render(request, "publish/void.html", context, headers=headers)
     return rdf_response(request, data, extension, "/.well-known/void", version)
 
 
@@ -298,11 +302,15 @@ async def void_as(request: Request, extension: str) -> Response:
 )
 async def context(request: Request) -> Response:
     dataset = _dataset(request)
+    headers = {"ETag": entity_tag(dataset.version, "context"), "Cache-Control": "no-cache"}
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
     data = await run_in_threadpool(jsonld_context, dataset)
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         media_type="application/ld+json",
-        headers={"Cache-Control": "no-cache"},
+        headers=headers,
     )
 
 
@@ -310,7 +318,11 @@ async def context(request: Request) -> Response:
 async def dumps(request: Request) -> Response:
     dataset = _dataset(request)
     current = await run_in_threadpool(publication_state(request).dumps.current, dataset)
-    return render(request, "publish/dumps.html", {"dumps": current})
+    headers = page_headers(request, current.version, "html")
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+    return render(request, "publish/dumps.html", {"dumps": current}, headers=headers)
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -322,9 +334,14 @@ async def dump_file(request: Request, name: str) -> Response:
     found = current.file(name)
     if found is None:
         raise NotFound(f"No dump named {name!r}.")
-    return FileResponse(
-        found.path,
-        media_type=found.format.media_type,
-        filename=name,
-        headers={"ETag": etag(current.version, name), "Cache-Control": "no-cache"},
-    )
+    modified = datetime.fromtimestamp(found.path.stat().st_mtime, UTC)
+    headers = {
+        "ETag": entity_tag(current.version, name),
+        "Last-Modified": format_http_date(modified),
+        "Cache-Control": "no-cache",
+    }
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+    media_type = found.format.media_type
+    return FileResponse(found.path, media_type=media_type, filename=name, headers=headers)

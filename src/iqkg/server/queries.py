@@ -9,6 +9,7 @@ see new questions without a restart.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,8 +23,9 @@ from iqkg.publish.labels import prefixes
 from iqkg.query.catalogue import Catalogue
 from iqkg.rdf.formats import negotiate
 from iqkg.rdf.iris import IriScheme
+from iqkg.server.conditional import not_modified
 from iqkg.server.services import get_services
-from iqkg.server.templates import render, request_language
+from iqkg.server.templates import page_headers, render, request_language
 
 router = APIRouter(tags=["sparql"])
 
@@ -55,6 +57,11 @@ class CatalogueCache:
             self.folder.stat().st_mtime,
             *(p.stat().st_mtime for p in sorted(self.folder.glob("*.rq"))),
         )
+
+    def version(self) -> str:
+        """A token that changes when a file of the catalogue changes (its ETags)."""
+        stamp = ",".join(repr(t) for t in self._current_stamp())
+        return hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
 
     def get(self) -> Catalogue:
         stamp = self._current_stamp()
@@ -115,13 +122,20 @@ def editor_page(request: Request, query: str) -> Response:
 @router.api_route("/queries", methods=["GET", "HEAD"], summary="The query catalogue (HTML or JSON)")
 async def queries(request: Request) -> Response:
     chosen = negotiate(request.headers.get("accept"), ["application/json", "text/html"])
-    catalogue = await run_in_threadpool(_catalogue(request).get)
+    cache = _catalogue(request)
+    representation = "json" if chosen == "application/json" else "html"
+    # The JSON holds both languages; the tag names the language anyway (one rule).
+    headers = page_headers(request, cache.version(), representation, {"Vary": "Accept"})
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+    catalogue = await run_in_threadpool(cache.get)
     root = request.scope.get("root_path", "") + "/"
     entries = _entries(catalogue, root)
     if chosen == "application/json":
-        return JSONResponse({"queries": entries}, headers={"Vary": "Accept"})
+        return JSONResponse({"queries": entries}, headers=headers)
     context = {"root": root, "queries": entries}
-    return render(request, "sparql/queries.html", context, headers={"Vary": "Accept"})
+    return render(request, "sparql/queries.html", context, headers=headers)
 
 
 @router.get("/queries/{name}", summary="One catalogue query as application/sparql-query")

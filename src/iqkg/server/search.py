@@ -21,8 +21,9 @@ from iqkg.publish.language import pick
 from iqkg.publish.paths import local_path
 from iqkg.publish.search import SearchIndex, SearchResult
 from iqkg.rdf.formats import negotiate
+from iqkg.server.conditional import not_modified
 from iqkg.server.services import get_services
-from iqkg.server.templates import render, request_language
+from iqkg.server.templates import page_headers, render, request_language
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
@@ -91,6 +92,12 @@ async def search(request: Request) -> Response:
     services = get_services(request)
     dataset = services.dataset
     index = services.search_index
+    # The answer depends on the URL (q, type), the dataset version and the language.
+    representation = "json" if wants == "application/json" else "html"
+    headers = page_headers(request, dataset.version, representation, {"Vary": "Accept"})
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
 
     def run() -> dict[str, Any]:
         index.ensure(dataset)
@@ -98,7 +105,6 @@ async def search(request: Request) -> Response:
         return _hits_json(dataset, result, lang, type_iri)
 
     found = await run_in_threadpool(run)
-    headers = {"Vary": "Accept, Accept-Language, Cookie", "Cache-Control": "no-cache"}
     if wants == "application/json":
         for hit in found["results"]:
             for key in ("label", "description"):

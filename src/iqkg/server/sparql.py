@@ -8,7 +8,8 @@ description and updates in the thread pool.
 
 Conditional requests: a ``GET`` answer carries an ``ETag`` made of the dataset version
 and the request, and ``Last-Modified`` of the last write, so a repeated ``GET`` with
-``If-None-Match`` is answered 304 without running the query.
+``If-None-Match`` (or ``If-Modified-Since``) is answered 304 without running the query
+(:mod:`iqkg.server.conditional` decides).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -58,6 +58,7 @@ from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.clients import client_identity
+from iqkg.server.conditional import entity_tag, format_http_date, not_modified
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.server.operator import require_operator
 from iqkg.server.services import get_services
@@ -231,10 +232,11 @@ async def _answer(request: Request, query: str | None, params: Params) -> Respon
         }
         if request.method in ("GET", "HEAD"):
             headers["ETag"] = _etag(served.version, sparql.query, params, syntax.name)
-            headers["Last-Modified"] = format_datetime(served.modified, usegmt=True)
-            if _not_modified(request, headers["ETag"], served.modified):
+            headers["Last-Modified"] = format_http_date(served.modified)
+            unchanged = not_modified(request, headers)
+            if unchanged is not None:
                 outcome = "not_modified"
-                return Response(status_code=304, headers=headers)
+                return unchanged
         cache = state.result_cache
         key: CacheKey = (
             sparql.query,
@@ -334,6 +336,8 @@ def _is_browser(request: Request, accept: str | None, format_name: str | None) -
 
 
 def _etag(version: str, query: str, params: Params, syntax: str) -> str:
+    """The dataset version and a digest of what selects the answer (the query, the
+    result syntax, the dataset parameters)."""
     digest = hashlib.blake2b(digest_size=10)
     for part in (
         query,
@@ -343,22 +347,7 @@ def _etag(version: str, query: str, params: Params, syntax: str) -> str:
         *params.getlist("named-graph-uri"),
     ):
         digest.update(part.encode("utf-8") + b"\0")
-    return f'"{version}-{digest.hexdigest()}"'
-
-
-def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
-    """RFC 9110 §13.1: If-None-Match wins; If-Modified-Since only without it."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-        return "*" in tags or etag in tags
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return modified <= parsedate_to_datetime(since)
-        except (TypeError, ValueError, OverflowError):  # unreadable dates are ignored
-            return False
-    return False
+    return entity_tag(version, digest.hexdigest())
 
 
 async def _without_query(request: Request) -> Response:
@@ -377,6 +366,16 @@ async def _without_query(request: Request) -> Response:
     services = get_services(request)
     endpoint = str(request.url.replace(query=None, fragment=None))
     key = (services.sparql.served.version, endpoint, syntax.name)
+    endpoint_digest = hashlib.blake2b(endpoint.encode("utf-8"), digest_size=6).hexdigest()
+    headers = {
+        "Content-Type": content_type(syntax.media_type),
+        "Vary": "Accept",
+        "ETag": entity_tag(key[0], "description", syntax.name, endpoint_digest),
+        "Cache-Control": "no-cache",
+    }
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
     cache = services.sparql.service_descriptions
     if key not in cache:
         dataset = services.dataset
@@ -396,10 +395,7 @@ async def _without_query(request: Request) -> Response:
         if len(cache) >= 16 or any(k[0] != key[0] for k in cache):
             cache.clear()
         cache[key] = serialize_description(triples, syntax)
-    return Response(
-        cache[key],
-        headers={"Content-Type": content_type(syntax.media_type), "Vary": "Accept"},
-    )
+    return Response(cache[key], headers=headers)
 
 
 # --- /update -------------------------------------------------------------------------------

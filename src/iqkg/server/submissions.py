@@ -7,7 +7,10 @@ current one, answers 200 unchanged), ``DELETE`` withdraws. Both writes honour an
 ``Idempotency-Key`` (:mod:`iqkg.server.idempotency`). ``GET /submissions/{id}`` negotiates:
 JSON (metadata + report) by default, the data in any RDF syntax, or an HTML report;
 ``GET /submissions`` is JSON by default and, for browsers, a page with filters. Also the
-``/submit`` page for people. Pages are in the site layout (:mod:`iqkg.server.templates`).
+``/submit`` page for people. Answers depend on the caller, so they are ``private``; one
+submission carries an ``ETag``, and ``PUT``/``DELETE`` with ``If-Match`` change only the
+version the client read (:mod:`iqkg.server.conditional`). Pages are in the site layout
+(:mod:`iqkg.server.templates`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from iqkg.errors import InputError, NotAcceptable
 from iqkg.publish.i18n import translator
+from iqkg.publish.language import LANGUAGES
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
+from iqkg.server.conditional import check_write, entity_tag, not_modified, validators
 from iqkg.server.idempotency import idempotent
 from iqkg.server.services import get_services
 from iqkg.server.templates import Language, render, request_language
@@ -41,6 +46,36 @@ router = APIRouter(tags=["submissions"])
 STATUSES = ("accepted", "withdrawn")
 _RDF_BY_MEDIA_TYPE = {mt: s for s in GRAPH_SYNTAXES for mt in s.media_types}
 RECORD_MEDIA_TYPES = ["application/json", "text/html", *_RDF_BY_MEDIA_TYPE]
+#: What a caller sees of submissions depends on who asks (a partner sees its private and
+#: withdrawn ones), so no shared cache may keep these answers.
+PER_CALLER = {
+    "Vary": "Accept, Accept-Language, Cookie, Authorization",
+    "Cache-Control": "private, no-cache",
+}
+#: The representations of one submission, as they appear in its ETags.
+_REPRESENTATIONS = {"application/json": "json", "text/html": "html"} | {
+    mt: s.name for mt, s in _RDF_BY_MEDIA_TYPE.items()
+}
+
+
+def record_tag(record: SubmissionRecord, number: int | None, media_type: str, lang: str) -> str:
+    """The ``ETag`` of one representation of a submission (or of one of its versions):
+    it changes with a new version, a withdrawal, the representation and the language."""
+    representation = _REPRESENTATIONS[media_type]
+    language = lang if representation in ("json", "html") else "-"
+    shown = "current" if number is None else f"v{number}"
+    parts = (record.id, f"v{record.current.number}", record.status, shown)
+    return entity_tag(*parts, representation, language)
+
+
+async def _check_write(request: Request, submission_id: str) -> None:
+    """``If-Match``/``If-Unmodified-Since``: replace or withdraw only the submission as
+    the client read it (any representation, any language), else 412 (RFC 9110 §13.1)."""
+    if not any(h in request.headers for h in ("if-match", "if-unmodified-since")):
+        return
+    record = await _record(request, submission_id)
+    tags = [record_tag(record, None, mt, lang) for mt in _REPRESENTATIONS for lang in LANGUAGES]
+    check_write(request, validators(tags))
 
 
 def _version_json(names: SubmissionIris, record: SubmissionRecord, v: VersionFacts) -> Any:
@@ -147,8 +182,8 @@ async def list_submissions(request: Request) -> Response:
             for name in ("partner", "status", "since", "until")
         }
         context = {"submissions": listed, "filters": filters, "statuses": STATUSES}
-        return render(request, "submissions/list.html", context, headers={"Vary": "Accept"})
-    return JSONResponse({"submissions": listed}, headers={"Vary": "Accept"})
+        return render(request, "submissions/list.html", context, headers=PER_CALLER)
+    return JSONResponse({"submissions": listed}, headers=PER_CALLER)
 
 
 async def _record(request: Request, submission_id: str) -> SubmissionRecord:
@@ -160,14 +195,17 @@ async def _record(request: Request, submission_id: str) -> SubmissionRecord:
 async def _represent(request: Request, record: SubmissionRecord, number: int | None) -> Response:
     submissions = service(request)
     media_type = negotiate(request.headers.get("accept"), RECORD_MEDIA_TYPES)
-    headers = {"Vary": "Accept, Authorization"}
+    lang = request_language(request)
+    headers = {**PER_CALLER, "ETag": record_tag(record, number, media_type, lang)}
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
     if media_type in _RDF_BY_MEDIA_TYPE:
         syntax = _RDF_BY_MEDIA_TYPE[media_type]
         triples = await run_in_threadpool(submissions.data, record, number)
         data = ox.serialize(triples, format=syntax.format) or b""
         return Response(data, 200, headers, media_type=syntax.media_type)
     report = await run_in_threadpool(submissions.report, record, number)
-    lang = request_language(request)
     if media_type == "text/html":
         context = {
             "record": record_json(request, record),
@@ -207,6 +245,7 @@ async def replace_submission(request: Request, submission_id: str) -> Response:
     submissions = service(request)
 
     async def answer() -> Response:
+        await _check_write(request, submission_id)  # not for a replayed answer
         try:
             outcome = await run_in_threadpool(submissions.replace, who, submission_id, body)
         except SubmissionRejected as error:
@@ -222,6 +261,7 @@ async def replace_submission(request: Request, submission_id: str) -> Response:
 @router.delete("/submissions/{submission_id}", summary="Withdraw (kept, leaves the union)")
 async def withdraw_submission(request: Request, submission_id: str) -> Response:
     who = await caller(request)
+    await _check_write(request, submission_id)
     record = await run_in_threadpool(service(request).withdraw, who, submission_id)
     return JSONResponse(record_json(request, record))
 

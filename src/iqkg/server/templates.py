@@ -12,7 +12,10 @@
   :data:`iqkg.publish.i18n.MESSAGES`, as ``t("key")`` in templates.
 
 :func:`render` answers with the page, ``Content-Language``, ``Vary: Accept-Language,
-Cookie`` and, when ``?lang`` chose, the cookie.
+Cookie`` and, when ``?lang`` chose, the cookie. A page that depends only on the dataset
+version and the language gets its validators from :func:`page_headers` (a weak ``ETag``
+of the version, the language and the representation) and answers 304 through
+:func:`iqkg.server.conditional.not_modified` before it is built.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from iqkg import __version__
 from iqkg.publish.i18n import MESSAGES, translator
 from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
+from iqkg.server.conditional import entity_tag
 from iqkg.server.services import get_services
 
 #: The cookie that remembers the reader's choice of language.
@@ -109,6 +114,38 @@ def page_html(
     return templates.get_template(template).render({**page_context(request, lang), **context})
 
 
+def _vary(headers: Mapping[str, str]) -> str:
+    """The page's ``Vary``: what ``headers`` name, and the language's inputs."""
+    vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+    vary += [v for v in ("Accept-Language", "Cookie") if v not in vary]
+    return ", ".join(vary)
+
+
+def page_headers(
+    request: Request,
+    version: str,
+    representation: str,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The headers of a page that depends only on ``version`` (of the dataset, or of
+    what else it shows) and the reader's language: a weak ``ETag`` of both, the
+    representation and the software's version (templates change with it),
+    ``Cache-Control: no-cache`` (revalidate every time) and the page's ``Vary``.
+
+    The same headers go on the 200 and on its 304 (pass them to ``not_modified`` first,
+    then to :func:`render`). Never for a page built per caller: those are ``private``.
+    """
+    lang = request_language(request)
+    given = dict(headers or {})
+    return {
+        **given,
+        "ETag": entity_tag(version, lang, representation, __version__, weak=True),
+        "Cache-Control": given.get("Cache-Control", "no-cache"),
+        "Content-Language": lang,
+        "Vary": _vary(given),
+    }
+
+
 def html_response(
     request: Request,
     page: str,
@@ -119,9 +156,7 @@ def html_response(
     """A rendered page with the language headers and, when ``?lang`` chose, the cookie."""
     response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
     response.headers["Content-Language"] = request_language(request)
-    vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
-    vary += [v for v in ("Accept-Language", "Cookie") if v not in vary]
-    response.headers["Vary"] = ", ".join(vary)
+    response.headers["Vary"] = _vary({"Vary": response.headers.get("Vary", "")})
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax")

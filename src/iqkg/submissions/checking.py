@@ -14,6 +14,7 @@ without recursion, and the report's rows, and the digest of the canonical conten
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,10 +24,11 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from iqkg import errors
-from iqkg.errors import InputError, IqkgError, Overloaded, QuerySyntaxError, QueryTimeout
+from iqkg.errors import InputError, IqkgError, Overloaded, QueryTimeout
 from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_jobs
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.oxigraph_errors import sparql_errors
 from iqkg.submissions.canonical import canonical_digest, has_blank_nodes
 from iqkg.submissions.ownership import (
     add_to_report,
@@ -219,13 +221,8 @@ def _preflight_update(update: str, base_iri: str) -> None:
     the write lock, with no deadline. Errors of evaluation against no data say nothing
     about the real store and are left to it.
     """
-    try:
+    with contextlib.suppress(RuntimeError, ValueError, OSError), sparql_errors("update"):
         ox.Store().update(update, base_iri=base_iri or None)
-    except SyntaxError as error:
-        message = str(error.args[0]) if error.args else str(error)
-        raise QuerySyntaxError(f"the update does not parse: {message}") from None
-    except (RuntimeError, ValueError, OSError):
-        pass
 
 
 # --- the server's side ------------------------------------------------------------------

@@ -26,7 +26,7 @@ from iqkg.errors import (
     RdfSyntaxError,
 )
 from iqkg.rdf.formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, RdfSyntax
-from iqkg.store.loader import syntax_error_message, syntax_error_position
+from iqkg.rdf.oxigraph_errors import rdf_errors
 
 #: Most characters entity references in an RDF/XML body may expand to, as a multiple of
 #: the body's own size (namespace abbreviations such as ``&xsd;`` stay far below).
@@ -56,7 +56,7 @@ def parse_untrusted(
     elif syntax == RDF_XML:
         _check_xml_doctype(body)
     triples: list[ox.Triple] = []
-    try:
+    with rdf_errors(syntax.name, source=source):
         for quad in _quads(body, syntax, base_iri):
             if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
                 raise RdfSyntaxError(
@@ -71,23 +71,6 @@ def parse_untrusted(
                     f"the submission has more than {max_triples} triples, the most iqkg "
                     "accepts at once; split it into several submissions."
                 )
-    except SyntaxError as error:
-        message = syntax_error_message(error)
-        if "LoadDocumentCallback" in message:
-            raise NetworkAccessRefused(
-                "the JSON-LD refers to a remote @context, which iqkg never fetches; "
-                "inline the context in the document instead."
-            ) from None
-        line, column = syntax_error_position(error)
-        raise RdfSyntaxError(
-            f"malformed {syntax.name}: {message}", source=source, line=line, column=column
-        ) from None
-    except UnicodeDecodeError as error:
-        raise RdfSyntaxError(
-            f"malformed {syntax.name}: not UTF-8 at byte {error.start}", source=source
-        ) from None
-    except ValueError as error:
-        raise RdfSyntaxError(f"malformed {syntax.name}: {error}", source=source) from None
     return triples
 
 

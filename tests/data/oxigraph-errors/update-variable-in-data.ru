@@ -1,0 +1,4 @@
+PREFIX ex: <https://example.org/>
+INSERT DATA {
+  ex:a ex:b ?o .
+}

@@ -1,0 +1,106 @@
+"""pyoxigraph's exceptions → iqkg's (``rdf/oxigraph_errors.py``), over the malformed
+files in ``tests/data/oxigraph-errors/`` with their expectations in ``expected.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from iqkg import errors
+from iqkg.errors import InputError, IqkgError, QuerySyntaxError, RdfSyntaxError
+from iqkg.rdf.formats import rdf_syntax_for_path
+from iqkg.rdf.oxigraph_errors import (
+    map_exceptions,
+    rdf_errors,
+    sparql_errors,
+    syntax_error_position,
+)
+from iqkg.submissions.untrusted import parse_untrusted
+from tests.support.server import ROOT
+
+FOLDER = ROOT / "tests" / "data" / "oxigraph-errors"
+EXPECTED: dict[str, dict[str, Any]] = json.loads((FOLDER / "expected.json").read_text())["files"]
+FILES = sorted(p for p in FOLDER.iterdir() if p.name != "expected.json")
+RDF_FILES = [p for p in FILES if p.suffix not in (".rq", ".ru")]
+
+
+def _raise_from(path: Path) -> None:
+    """Parse ``path`` as the helper's callers do, inside the helper."""
+    if path.suffix == ".rq":
+        with sparql_errors("query"):
+            ox.Store().query(path.read_text())
+    elif path.suffix == ".ru":
+        with sparql_errors("update"):
+            ox.Store().update(path.read_text())
+    else:
+        syntax = rdf_syntax_for_path(path.name)
+        with rdf_errors(syntax.name, source=path.name):
+            list(ox.parse(path.read_bytes(), format=syntax.format))
+
+
+def _position(error: IqkgError) -> tuple[object, object]:
+    return error.detail.get("line"), error.detail.get("column")
+
+
+def test_every_file_has_an_expectation() -> None:
+    assert sorted(p.name for p in FILES) == sorted(EXPECTED)
+    assert {p.suffix for p in FILES} >= {".ttl", ".nt", ".jsonld", ".rdf", ".rq", ".ru"}
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_the_error_class_and_position(path: Path) -> None:
+    expected = EXPECTED[path.name]
+    with pytest.raises(IqkgError) as raised:
+        _raise_from(path)
+    error = raised.value
+    assert type(error) is getattr(errors, expected["error"])
+    assert error.status == 400
+    assert error.__cause__ is None and error.__suppress_context__  # no pyoxigraph traceback
+    if isinstance(error, RdfSyntaxError | QuerySyntaxError):
+        assert _position(error) == (expected["line"], expected["column"])
+    if expected["line"] is not None:
+        # Where it is, in the words a person reads.
+        assert f"{expected['line']}" in error.message
+
+
+@pytest.mark.parametrize("path", RDF_FILES, ids=[p.name for p in RDF_FILES])
+def test_untrusted_bodies_get_the_same_errors(path: Path) -> None:
+    """``parse_untrusted`` (submissions, /validate, /store) maps through the helper."""
+    expected = EXPECTED[path.name]
+    syntax = rdf_syntax_for_path(path.name)
+    with pytest.raises(IqkgError) as raised:
+        parse_untrusted(path.read_bytes(), syntax, base_iri="https://example.org/", max_triples=100)
+    assert type(raised.value) is getattr(errors, expected["error"])
+    if isinstance(raised.value, RdfSyntaxError):
+        assert _position(raised.value) == (expected["line"], expected["column"])
+        assert raised.value.source == "body"
+
+
+def test_unreadable_files_and_bad_arguments() -> None:
+    with (
+        pytest.raises(InputError, match=r"cannot read missing\.ttl"),
+        rdf_errors("turtle", source="missing.ttl"),
+    ):
+        list(ox.parse(path=str(FOLDER / "missing.ttl"), format=ox.RdfFormat.TURTLE))
+    with pytest.raises(RdfSyntaxError, match="Invalid base IRI"), rdf_errors("turtle"):
+        list(ox.parse(b"<a> <b> <c> .", format=ox.RdfFormat.TURTLE, base_iri="not an iri"))
+
+
+def test_other_exceptions_pass_unchanged() -> None:
+    with pytest.raises(KeyError), map_exceptions({ValueError: lambda e: InputError(str(e))}):
+        raise KeyError("x")
+    # Evaluation errors are the caller's: only syntax is mapped for SPARQL.
+    with pytest.raises(RuntimeError), sparql_errors("update"):
+        raise RuntimeError("evaluation failed")
+
+
+def test_position_of_errors_without_one() -> None:
+    assert syntax_error_position(SyntaxError("no position")) == (None, None)
+    assert syntax_error_position(SyntaxError("m", (None, None, None, None, None, None))) == (
+        None,
+        None,
+    )

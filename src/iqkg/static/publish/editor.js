@@ -85,9 +85,44 @@
         input.setAttribute("aria-label", word);
       }
     });
+    // Names for assistive technology: a button's name must contain its visible text.
+    root.querySelectorAll("[aria-label], [title]").forEach((element) => {
+      ["aria-label", "title"].forEach((name) => {
+        const word = words[element.getAttribute(name)];
+        if (word) element.setAttribute(name, word);
+      });
+    });
+  }
+  // What YASGUI leaves out for assistive technology (axe-core, tests/server/
+  // test_accessibility.py): names for its unlabelled fields, the editor's scrolling area
+  // reachable by keyboard, and its "add tab" button announced as part of the tab list it
+  // sits in (YASGUI moves through it with the arrow keys like a tab, and a tab list may
+  // hold only tabs).
+  function makeAccessible(root) {
+    const names = iqkg.words;  // yasgui_editor, yasgui_endpoint, yasgui_tab_name
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", names.yasgui_editor);
+    });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", names.yasgui_endpoint);
+    });
+    root.querySelectorAll(".tabsList input:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", names.yasgui_tab_name);
+    });
+    root.querySelectorAll(".pageSizeWrapper select:not([aria-label])").forEach((field) => {
+      const label = field.parentElement.querySelector(".pageSizerLabel");
+      if (label) field.setAttribute("aria-label", label.textContent.replace(/:\s*$/, ""));
+    });
+    root.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach((area) => {
+      area.setAttribute("tabindex", "0");
+    });
+    root.querySelectorAll(".tabsList button.addTab:not([role])").forEach((button) => {
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-selected", "false");
+    });
   }
   const results = document.getElementById("yasgui");
-  function adapt() { localise(results); translate(results); }
+  function adapt() { localise(results); translate(results); makeAccessible(results); }
   new MutationObserver(adapt).observe(results, { childList: true, subtree: true });
   adapt();
   window.iqkgEditor = yasgui;

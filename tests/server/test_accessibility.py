@@ -17,11 +17,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.server.conftest import PAGE_TYPES, RESOURCE_KINDS
+from tests.submissions.helpers import fixture, write
 from tests.support.browser import chromium, require_chromium
 from tests.support.server import ROOT, RunningServer
 
@@ -32,16 +34,26 @@ BLOCKING = ("serious", "critical")
 PAGES: dict[str, str] = {
     **{kind: path for kind, (path, *_rest) in PAGE_TYPES.items()},
     "editor with results": "/sparql",
+    "submit with a report": "/submit",
     **{f"resource: {kind}": path for kind, path in RESOURCE_KINDS.items()},
 }
 
-#: What a page must show before axe looks at it (the editor builds YASGUI in script),
-#: and what to click first, if anything (running the editor's query draws the results).
-READY: dict[str, tuple[str | None, str]] = {
-    "editor": (None, "#yasgui .yasqe .CodeMirror"),
-    "editor with results": (".yasqe_queryButton", ".yasr table tbody tr"),
+#: What happens on a page before axe looks at it, as steps: ("file", field, fixture name)
+#: picks a file of tests/data/submissions, ("click", element), ("wait", element shown).
+#: The editor draws YASGUI in script; its results and the submit page's report appear
+#: only after a click.
+STEPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "editor": (("wait", "#yasgui .yasqe .CodeMirror"),),
+    "editor with results": (
+        ("click", ".yasqe_queryButton"),
+        ("wait", ".yasr table tbody tr"),
+    ),
+    "submit with a report": (
+        ("file", "#file", "shape-violations.ttl"),
+        ("click", "#validate"),
+        ("wait", "#report table.report tr.result"),
+    ),
 }
-
 #: Run axe and hand its result, trimmed to what the test reports, back to selenium.
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
@@ -64,19 +76,23 @@ def require_axe() -> str:
     pytest.skip(message)
 
 
+class Browsers:
+    """One Chromium per language, opened when a page first needs it, shared by the pages."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._open: dict[str, Any] = {}
+
+    def __getitem__(self, lang: str) -> Any:
+        if lang not in self._open:
+            self._open[lang] = self._stack.enter_context(chromium(lang=lang))
+        return self._open[lang]
+
+
 @pytest.fixture(scope="module")
-def browsers() -> Iterator[dict[str, Any]]:
-    """One Chromium per language, opened when first needed, shared by the module's pages."""
+def browsers() -> Iterator[Browsers]:
     with ExitStack() as stack:
-        opened: dict[str, Any] = {}
-
-        class Browsers(dict[str, Any]):
-            def __missing__(self, lang: str) -> Any:
-                opened[lang] = stack.enter_context(chromium(lang=lang))
-                self[lang] = opened[lang]
-                return opened[lang]
-
-        yield Browsers()
+        yield Browsers(stack)
 
 
 def violations_of(driver: Any, axe: str) -> list[dict[str, Any]]:
@@ -100,7 +116,12 @@ def _describe(violation: dict[str, Any]) -> str:
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_no_serious_or_critical_violation(
-    server: RunningServer, submission_id: str, browsers: dict[str, Any], page: str, lang: str
+    server: RunningServer,
+    submission_id: str,
+    browsers: Browsers,
+    tmp_path: Path,
+    page: str,
+    lang: str,
 ) -> None:
     require_chromium()
     axe = require_axe()
@@ -111,14 +132,17 @@ def test_no_serious_or_critical_violation(
     driver = browsers[lang]
     driver.get(server.url + PAGES[page].replace("{submission}", submission_id))
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
-    if page in READY:
+    for step in STEPS.get(page, ()):
         wait = WebDriverWait(driver, 60)
-        click, shown = READY[page]
-        if click:
-            wait.until(
-                expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, click))
-            ).click()
-        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, shown)))
+        match step:
+            case ("wait", css):
+                wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+            case ("click", css):
+                wait.until(expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, css)))
+                driver.find_element(By.CSS_SELECTOR, css).click()
+            case ("file", css, name):
+                path = write(tmp_path / name, fixture(name, "a11y-partner"))
+                driver.find_element(By.CSS_SELECTOR, css).send_keys(str(path))
     found = violations_of(driver, axe)
     blocking = [v for v in found if v["impact"] in BLOCKING]
     others = [v for v in found if v["impact"] not in BLOCKING]

@@ -113,6 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search": {"de": "Suche", "en": "Search"},
     "search_label": {"de": "Im Wissensgraphen suchen", "en": "Search the knowledge graph"},
     "search_button": {"de": "Suchen", "en": "Search"},
+    "search_site": {"de": "Suche auf der Website", "en": "Site search"},
     "search_hits": {"de": "Treffer", "en": "results"},
     "search_hit_one": {"de": "Treffer", "en": "result"},
     "search_none": {

@@ -87,6 +87,7 @@
     });
     // Names for assistive technology: a button's name must contain its visible text.
     root.querySelectorAll("[aria-label], [title]").forEach((element) => {
+      if (element.closest(".CodeMirror, tbody")) return;  // the query and the results
       ["aria-label", "title"].forEach((name) => {
         const word = words[element.getAttribute(name)];
         if (word) element.setAttribute(name, word);

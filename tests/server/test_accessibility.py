@@ -34,12 +34,14 @@ BLOCKING = ("serious", "critical")
 PAGES: dict[str, str] = {
     **{kind: path for kind, (path, *_rest) in PAGE_TYPES.items()},
     "editor with results": "/sparql",
+    "editor with an error": "/sparql",
     "submit with a report": "/submit",
     **{f"resource: {kind}": path for kind, path in RESOURCE_KINDS.items()},
 }
 
 #: What happens on a page before axe looks at it, as steps: ("file", field, fixture name)
-#: picks a file of tests/data/submissions, ("click", element), ("wait", element shown).
+#: picks a file of tests/data/submissions, ("click", element), ("wait", element shown),
+#: ("script", JavaScript to run).
 #: The editor draws YASGUI in script; its results and the submit page's report appear
 #: only after a click.
 STEPS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -47,6 +49,12 @@ STEPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "editor with results": (
         ("click", ".yasqe_queryButton"),
         ("wait", ".yasr table tbody tr"),
+    ),
+    "editor with an error": (
+        ("wait", "#yasgui .yasqe .CodeMirror"),
+        ("script", "window.iqkgEditor.getTab().setQuery('SELECT * WHERE { ?s ?p }')"),
+        ("click", ".yasqe_queryButton"),
+        ("wait", ".yasr .query-error"),
     ),
     "submit with a report": (
         ("file", "#file", "shape-violations.ttl"),
@@ -140,6 +148,8 @@ def test_no_serious_or_critical_violation(
             case ("click", css):
                 wait.until(expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, css)))
                 driver.find_element(By.CSS_SELECTOR, css).click()
+            case ("script", script):
+                driver.execute_script(script)
             case ("file", css, name):
                 path = write(tmp_path / name, fixture(name, "a11y-partner"))
                 driver.find_element(By.CSS_SELECTOR, css).send_keys(str(path))

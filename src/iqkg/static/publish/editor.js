@@ -122,9 +122,22 @@
       button.setAttribute("aria-selected", "false");
     });
   }
+  // A view YASR greys out (it has nothing to show, e.g. after an error) is disabled for
+  // everyone, not only to the eye. YASR sets its class after drawing, so a change of
+  // class is watched as well (this sets no class: it cannot call itself).
+  function markDisabled(root) {
+    root.querySelectorAll(".yasr_btn").forEach((button) => {
+      if (button.classList.contains("disabled")) button.setAttribute("aria-disabled", "true");
+      else button.removeAttribute("aria-disabled");
+    });
+  }
   const results = document.getElementById("yasgui");
-  function adapt() { localise(results); translate(results); makeAccessible(results); }
+  function adapt() {
+    localise(results); translate(results); makeAccessible(results); markDisabled(results);
+  }
   new MutationObserver(adapt).observe(results, { childList: true, subtree: true });
+  new MutationObserver(() => markDisabled(results)).observe(
+    results, { attributes: true, attributeFilter: ["class"], subtree: true });
   adapt();
   window.iqkgEditor = yasgui;
 })();

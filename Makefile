@@ -25,6 +25,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --progress-bar off -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# axe-core for the accessibility test (tests/server/test_accessibility.py), pinned in
+# package.json and package-lock.json; `npm ci` installs exactly the locked version.
+node_modules/.installed: package.json package-lock.json
+	@echo "==> installing axe-core from npm into node_modules/ (npm ci)"
+	npm ci --no-audit --no-fund
+	touch $@
+
 ## Install, load the curated data into var/store and serve it on http://127.0.0.1:8000
 run: $(VENV)/.installed
 	@echo "==> [3/3] loading ontology/ and data/ into the store (a no-op when unchanged), then serving"
@@ -38,8 +45,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Install with test extras; lint and the whole pytest suite (what CI runs)
-test: lint
+## Install with test extras (and axe-core from npm); lint and the whole pytest suite (what CI runs)
+test: lint node_modules/.installed
 	$(BIN)/pytest
 
 ## The inner loop: lint and pytest without the browser, crash, conformance and slow groups
@@ -54,4 +61,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.hostile
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -22,6 +22,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "tests/server/test_pages_browser.py",
         "tests/server/test_sparql_editor.py",
         "tests/server/test_submissions_page.py",
+        "tests/server/test_accessibility.py",
     ),
     # servers SIGKILLed at named crash points, restarted and checked
     "crash": ("tests/server/test_submissions_crash.py",),

@@ -53,6 +53,7 @@ PAGE_TYPES: dict[str, tuple[str, int, str, str]] = {
     "submit": ("/submit", 200, "Daten prüfen und einreichen", "Validate and submit data"),
     "submissions": ("/submissions", 200, "Filtern", "Filter"),
     "submission": ("/submissions/{submission}", 200, "Validierungsbericht", "Validation report"),
+    "report": ("/submissions/{submission}/report", 200, "Validierungsbericht", "Validation report"),
     "search": ("/search?q=bayern", 200, "Nach Art eingrenzen", "Narrow by kind"),
     "dumps": ("/dumps/", 200, "Datensatzversion", "Dataset version"),
     "void": ("/.well-known/void.html", 200, "Datensatzversion", "Dataset version"),
@@ -60,6 +61,26 @@ PAGE_TYPES: dict[str, tuple[str, int, str, str]] = {
     "error": ("/submissions?status=lost", 400, "Ungültige Anfrage", "Bad request"),
 }
 LAYOUT_PARTNER = "layout-partner"
+
+#: One resource page of each main kind of the curated data (PAGE_TYPES has one resource;
+#: the accessibility test checks these too, since each kind shows different panels).
+RESOURCE_KINDS: dict[str, str] = {
+    "programme": "/id/programme/iq.html",
+    "phase": "/id/programme/iq-2015-2018.html",
+    "network": "/id/network/bayern.html",
+    "competence centre": "/id/competence-centre/anerkennung.html",
+    "federal state": "/id/federal-state/bayern.html",
+    "action field": "/id/action-field/anerkennung.html",
+    "instrument": "/id/instrument/recognition-counselling.html",
+    "target group": "/id/target-group/adult-migrants.html",
+    "concept scheme": "/id/concept-scheme/target-groups.html",
+    "organisation": "/id/organisation/bmas.html",
+    "project": "/id/project/kp-iq.html",
+    "law": "/id/law/bqfg.html",
+    "source": "/id/source/kp-iq-2011-2014.html",
+    "coordination": "/id/coordination/bayern-tuer-an-tuer-2016.html",
+    "partner resource": "/id/partner/layout-partner/project-recognition-counselling.html",
+}
 
 
 @pytest.fixture(scope="session")

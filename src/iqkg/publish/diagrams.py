@@ -233,8 +233,9 @@ def programme_structure(labels: Labels, lang: str, programme: str) -> str | None
     for box in (*third, *fourth):
         boxes.append(_box_svg(box, linker.href(box.iri)))
     title = "Aufbau des Programms" if lang == "de" else "Structure of the programme"
+    # role="group", not "img": the boxes are links, and an image cannot contain controls.
     return (
-        f'<svg class="structure" viewBox="0 0 1160 {height}" role="img" '
+        f'<svg class="structure" viewBox="0 0 1160 {height}" role="group" '
         f'aria-labelledby="structure-title" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="structure-title">{escape(title)}</title>'
         f'<g class="edges">{"".join(edges)}</g>{"".join(boxes)}</svg>'

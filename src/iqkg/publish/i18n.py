@@ -113,6 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search": {"de": "Suche", "en": "Search"},
     "search_label": {"de": "Im Wissensgraphen suchen", "en": "Search the knowledge graph"},
     "search_button": {"de": "Suchen", "en": "Search"},
+    "search_site": {"de": "Suche auf der Website", "en": "Site search"},
     "search_hits": {"de": "Treffer", "en": "results"},
     "search_hit_one": {"de": "Treffer", "en": "result"},
     "search_none": {
@@ -215,6 +216,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yasgui_ellipse": {"de": "Kürzen", "en": "Ellipse"},
     "yasgui_page_size": {"de": "Seitengröße:", "en": "Page size:"},
     "yasgui_filter": {"de": "Ergebnisse filtern", "en": "Filter query results"},
+    "yasgui_add_tab": {"de": "Neuen Tab öffnen", "en": "Add a new tab"},
+    "yasgui_add_tab_title": {"de": "Tab hinzufügen", "en": "Add tab"},
+    "yasgui_show_table": {"de": "Ansicht Tabelle zeigen", "en": "Shows Table view"},
+    "yasgui_show_response": {"de": "Ansicht Antwort zeigen", "en": "Shows Response view"},
+    "yasgui_download": {"de": "Ergebnisse herunterladen", "en": "Download Results"},
+    "yasgui_download_title": {"de": "Ergebnis herunterladen", "en": "Download result"},
+    "yasgui_close_tab": {"de": "Tab schließen", "en": "Close tab"},
+    # Names the editor's script gives YASGUI's unlabelled fields (for screen readers).
+    "yasgui_editor": {"de": "SPARQL-Abfrage", "en": "SPARQL query"},
+    "yasgui_endpoint": {"de": "SPARQL-Endpunkt", "en": "SPARQL endpoint"},
+    "yasgui_tab_name": {"de": "Name des Tabs", "en": "Name of the tab"},
     "open_editor": {"de": "Zum SPARQL-Editor", "en": "Open the SPARQL editor"},
     "show_sparql": {"de": "SPARQL anzeigen", "en": "Show the SPARQL"},
     # --- partner pages ----------------------------------------------------------------

@@ -29,8 +29,16 @@ from iqkg.server.templates import page_headers, render, request_language
 
 router = APIRouter(tags=["sparql"])
 
-#: Words the editor's script shows (errors come from the endpoint, in English).
-EDITOR_WORDS = ("error", "no_answer", "yasgui_query")
+#: Words the editor's script shows (errors come from the endpoint, in English), and the
+#: names it gives YASGUI's unlabelled fields.
+EDITOR_WORDS = (
+    "error",
+    "no_answer",
+    "yasgui_query",
+    "yasgui_editor",
+    "yasgui_endpoint",
+    "yasgui_tab_name",
+)
 #: YASGUI's own words the script replaces, as far as YASGUI lets a page reach them.
 YASGUI_WORDS = (
     "yasgui_table",
@@ -39,6 +47,13 @@ YASGUI_WORDS = (
     "yasgui_ellipse",
     "yasgui_page_size",
     "yasgui_filter",
+    "yasgui_add_tab",
+    "yasgui_add_tab_title",
+    "yasgui_show_table",
+    "yasgui_show_response",
+    "yasgui_download",
+    "yasgui_download_title",
+    "yasgui_close_tab",
 )
 
 

@@ -85,10 +85,59 @@
         input.setAttribute("aria-label", word);
       }
     });
+    // Names for assistive technology: a button's name must contain its visible text.
+    root.querySelectorAll("[aria-label], [title]").forEach((element) => {
+      if (element.closest(".CodeMirror, tbody")) return;  // the query and the results
+      ["aria-label", "title"].forEach((name) => {
+        const word = words[element.getAttribute(name)];
+        if (word) element.setAttribute(name, word);
+      });
+    });
+  }
+  // What YASGUI leaves out for assistive technology (axe-core, tests/server/
+  // test_accessibility.py): names for its unlabelled fields, the editor's scrolling area
+  // reachable by keyboard, and its "add tab" button announced as part of the tab list it
+  // sits in (YASGUI moves through it with the arrow keys like a tab, and a tab list may
+  // hold only tabs).
+  function makeAccessible(root) {
+    const names = iqkg.words;  // yasgui_editor, yasgui_endpoint, yasgui_tab_name
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", names.yasgui_editor);
+    });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", names.yasgui_endpoint);
+    });
+    root.querySelectorAll(".tabsList input:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", names.yasgui_tab_name);
+    });
+    root.querySelectorAll(".pageSizeWrapper select:not([aria-label])").forEach((field) => {
+      const label = field.parentElement.querySelector(".pageSizerLabel");
+      if (label) field.setAttribute("aria-label", label.textContent.replace(/:\s*$/, ""));
+    });
+    root.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach((area) => {
+      area.setAttribute("tabindex", "0");
+    });
+    root.querySelectorAll(".tabsList button.addTab:not([role])").forEach((button) => {
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-selected", "false");
+    });
+  }
+  // A view YASR greys out (it has nothing to show, e.g. after an error) is disabled for
+  // everyone, not only to the eye. YASR sets its class after drawing, so a change of
+  // class is watched as well (this sets no class: it cannot call itself).
+  function markDisabled(root) {
+    root.querySelectorAll(".yasr_btn").forEach((button) => {
+      if (button.classList.contains("disabled")) button.setAttribute("aria-disabled", "true");
+      else button.removeAttribute("aria-disabled");
+    });
   }
   const results = document.getElementById("yasgui");
-  function adapt() { localise(results); translate(results); }
+  function adapt() {
+    localise(results); translate(results); makeAccessible(results); markDisabled(results);
+  }
   new MutationObserver(adapt).observe(results, { childList: true, subtree: true });
+  new MutationObserver(() => markDisabled(results)).observe(
+    results, { attributes: true, attributeFilter: ["class"], subtree: true });
   adapt();
   window.iqkgEditor = yasgui;
 })();

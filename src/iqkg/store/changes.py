@@ -84,3 +84,17 @@ def version_operations(meta_graph: str, dataset: str, version: str) -> list[str]
         f"{iri(DCTERMS + 'modified')} {literal(now, datatype=XSD + 'dateTime')}"
     )
     return [forget(meta, dataset), f"INSERT DATA {{ GRAPH {meta} {{ {stated} }} }}"]
+
+
+def stale_operations(meta_graph: str, inferred_graph: str) -> list[str]:
+    """Operations that mark ``inferred_graph`` stale (``prov:invalidatedAtTime`` in
+    graph/meta) after an operator's update, when it holds anything: its closure may no
+    longer follow from the data until it is recomputed."""
+    meta, inferred = iri(meta_graph), iri(inferred_graph)
+    stale = iri(PROV + "invalidatedAtTime")
+    now = literal(datetime.now(UTC).isoformat(), datatype=XSD + "dateTime")
+    return [
+        f"DELETE WHERE {{ GRAPH {meta} {{ {inferred} {stale} ?t }} }}",
+        f"INSERT {{ GRAPH {meta} {{ {inferred} {stale} {now} }} }}"
+        f" WHERE {{ FILTER EXISTS {{ GRAPH {inferred} {{ ?s ?p ?o }} }} }}",
+    ]

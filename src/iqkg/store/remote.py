@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -41,7 +42,14 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from iqkg.errors import InputError, IqkgError, QuerySyntaxError, QueryTimeout, StoreUnavailable
+from iqkg.errors import (
+    InputError,
+    IqkgError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreUnavailable,
+)
 from iqkg.rdf.convert import from_ntriples, to_ntriples
 from iqkg.rdf.iris import GRAPH_INFERRED, OWL, RDF, XSD, IriScheme
 from iqkg.rdf.sparql_terms import Term, iri
@@ -55,6 +63,15 @@ _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _FORM = "application/x-www-form-urlencoded"
 _PLAIN_DATATYPES = (XSD + "string", RDF + "langString")
+# What may hold the words SERVICE/LOAD without being the keywords: IRIs, strings, comments.
+_NOT_KEYWORDS = re.compile(
+    r"<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\""
+    r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"|#[^\n\r]*",
+    re.DOTALL,
+)
+# The keywords, not a prefixed name's part (ex:service) nor a variable (?service).
+_NETWORK_KEYWORD = re.compile(r"(?<![\w:?$.-])(SERVICE|LOAD)(?![\w:-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -230,7 +247,7 @@ class RemoteStore:
 
     def _results(self, query: str, dataset: QueryDataset, deadline: float | None) -> dict[str, Any]:
         content_type, body = self._query(query, dataset, deadline, _RESULTS_JSON)
-        if content_type != _RESULTS_JSON:
+        if content_type not in (_RESULTS_JSON, "application/json"):
             raise InputError("select() and ask() need a SELECT or ASK query")
         try:
             answer = json.loads(body)
@@ -244,6 +261,7 @@ class RemoteStore:
         self, query: str, dataset: QueryDataset, deadline: float | None, accept: str
     ) -> tuple[str, bytes]:
         """POST the query (URL-encoded, §2.1.2) with its dataset; the answer's type and body."""
+        _refuse_network(query)
         params = [("query", query), *self._dataset_parameters(dataset, deadline)]
         if deadline is not None and self.engine.timeout_parameter:
             left = max(deadline - time.monotonic(), 0.001) / self.engine.timeout_unit
@@ -280,6 +298,7 @@ class RemoteStore:
 
     def _update(self, text: str) -> None:
         """POST one update request (§2.2.2); one transaction where the engine makes it one."""
+        _refuse_network(text)
         deadline = time.monotonic() + self.write_timeout
         with self._exchange(
             self.update_url,
@@ -410,6 +429,22 @@ def _term(value: dict[str, str]) -> Term:
             language,
         )
     raise InputError("a quoted triple cannot be answered through the store interface")
+
+
+def _refuse_network(text: str) -> None:
+    """Refuse text holding ``SERVICE`` or ``LOAD``: a remote engine runs them itself.
+
+    The query policy above (:mod:`iqkg.query.policy`) refuses them in requests from
+    outside; this is the store's own fail-closed check, for every request it sends
+    (the Oxigraph server fetches both, with no switch to turn them off). A word in an
+    IRI, a string or a comment is not the keyword.
+    """
+    found = _NETWORK_KEYWORD.search(_NOT_KEYWORDS.sub(" ", text))
+    if found:
+        raise QueryRefused(
+            f"{found.group(1).upper()} is not sent to a remote store: the engine would fetch "
+            "from the network itself, and iqkg never lets a store do that."
+        )
 
 
 def _check_url(url: str) -> None:

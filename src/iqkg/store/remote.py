@@ -34,8 +34,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -112,6 +111,7 @@ class RemoteStore:
         password: str | None = None,
         engine: Engine = OXIGRAPH_SERVER,
         connect_timeout: float = 5.0,
+        query_timeout: float = 60.0,
         write_timeout: float = 120.0,
         health_timeout: float = 2.0,
         max_answer_bytes: int = 512 * 1024 * 1024,
@@ -125,6 +125,8 @@ class RemoteStore:
         self.iris = iris
         self.engine = engine
         self.connect_timeout = connect_timeout
+        #: The deadline of a query given none (the version, the services' own reads).
+        self.query_timeout = query_timeout
         self.write_timeout = write_timeout
         self.health_timeout = health_timeout
         self.max_answer_bytes = max_answer_bytes
@@ -262,18 +264,19 @@ class RemoteStore:
     ) -> tuple[str, bytes]:
         """POST the query (URL-encoded, §2.1.2) with its dataset; the answer's type and body."""
         _refuse_network(query)
+        if deadline is None:  # never wait forever on a store that stopped answering
+            deadline = time.monotonic() + self.query_timeout
         params = [("query", query), *self._dataset_parameters(dataset, deadline)]
         if deadline is not None and self.engine.timeout_parameter:
             left = max(deadline - time.monotonic(), 0.001) / self.engine.timeout_unit
             params.append((self.engine.timeout_parameter, f"{left:.3f}"))
-        with self._exchange(
+        return self._exchange(
             self.query_url,
             urlencode(params).encode(),
             {"Content-Type": _FORM, "Accept": accept},
             deadline,
             "query",
-        ) as (content_type, body):
-            return content_type, body
+        )
 
     def _dataset_parameters(
         self, dataset: QueryDataset, deadline: float | None
@@ -300,28 +303,26 @@ class RemoteStore:
         """POST one update request (§2.2.2); one transaction where the engine makes it one."""
         _refuse_network(text)
         deadline = time.monotonic() + self.write_timeout
-        with self._exchange(
+        self._exchange(
             self.update_url,
             text.encode("utf-8"),
             {"Content-Type": "application/sparql-update"},
             deadline,
             "update",
-        ):
-            pass
+        )
 
     def _soon(self) -> float:
         return time.monotonic() + self.health_timeout
 
-    @contextmanager
     def _exchange(
         self,
         url: str,
         body: bytes,
         headers: dict[str, str],
-        deadline: float | None,
+        deadline: float,
         operation: str,
-    ) -> Iterator[tuple[str, bytes]]:
-        """One request; the answer read in chunks until ``deadline``; errors mapped.
+    ) -> tuple[str, bytes]:
+        """One request; the answer's media type and body, read in chunks until ``deadline``.
 
         The one place where HTTP and transport failures become iqkg's errors: nothing
         downstream looks at a status or an httpx exception.
@@ -356,13 +357,13 @@ class RemoteStore:
             ) from None
         self._raise_for(status, content, where, operation)
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        yield content_type, content
+        return content_type, content
 
-    def _read(self, response: httpx.Response, deadline: float | None, operation: str) -> bytes:
+    def _read(self, response: httpx.Response, deadline: float, operation: str) -> bytes:
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
-            if deadline is not None and time.monotonic() >= deadline and operation == "query":
+            if operation == "query" and time.monotonic() >= deadline:
                 # Leaving the block closes the connection: the engine stops streaming.
                 raise QueryTimeout("the query passed its deadline and was stopped")
             size += len(chunk)
@@ -405,9 +406,7 @@ class RemoteStore:
             "time limit); it is not passed on."
         )
 
-    def _timeout(self, deadline: float | None) -> httpx.Timeout:
-        if deadline is None:
-            return httpx.Timeout(None, connect=self.connect_timeout)
+    def _timeout(self, deadline: float) -> httpx.Timeout:
         left = max(deadline - time.monotonic(), 0.001)
         return httpx.Timeout(left, connect=min(left, self.connect_timeout))
 

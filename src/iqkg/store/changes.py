@@ -39,8 +39,15 @@ def forget(graph: SparqlTerm, subject: str) -> str:
     )
 
 
-def change_operations(changes: Sequence[GraphChange], meta_graph: str) -> list[str]:
-    """The SPARQL Update operations of ``changes``, in order (see :class:`GraphChange`)."""
+def change_operations(
+    changes: Sequence[GraphChange], meta_graph: str, *, blank_nodes_in_data: bool = True
+) -> list[str]:
+    """The SPARQL Update operations of ``changes``, in order (see :class:`GraphChange`).
+
+    ``blank_nodes_in_data=False`` (an engine that refuses blank nodes in ``INSERT DATA``,
+    Virtuoso) inserts triples with blank nodes as ``INSERT {…} WHERE {}``, which makes
+    the same fresh nodes (SPARQL 1.1 Update §3.1.3).
+    """
     meta = iri(meta_graph)
     stale = iri(PROV + "invalidatedAtTime")
     parts: list[str] = []
@@ -68,8 +75,10 @@ def change_operations(changes: Sequence[GraphChange], meta_graph: str) -> list[s
             # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
             # triples for a second graph are copied from the first instead.
             parts.append(f"ADD {iri(first)} TO {graph}")
-        elif body.strip():
+        elif body.strip() and (blank_nodes_in_data or "_:" not in body):
             parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
+        elif body.strip():
+            parts.append(f"INSERT {{ GRAPH {graph} {{\n{body}}} }} WHERE {{}}")
         if change.action == "replace":
             copies[change.ntriples] = change.graph
     return parts

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -81,12 +82,19 @@ class Engine:
     ``timeout_unit`` seconds (``None``: the engine has only a server-wide setting).
     ``default_graph_iri``: the name the engine gives the store's default graph in a
     ``default-graph-uri`` (``None``: it has none, see the module's note on ``PUBLIC``).
+    ``graphs_query``: how to list the named graphs (``GRAPH ?g {}`` lists empty ones too,
+    but Virtuoso answers it with one empty row). ``system_graphs``: the engine's own
+    graphs, never public. ``blank_nodes_in_insert_data``: whether ``INSERT DATA`` takes
+    blank nodes (Virtuoso refuses them: ``INSERT {…} WHERE {}`` is sent instead).
     """
 
     name: str
     timeout_parameter: str | None = None
     timeout_unit: float = 1.0
     default_graph_iri: str | None = None
+    graphs_query: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
+    system_graphs: frozenset[str] = frozenset()
+    blank_nodes_in_insert_data: bool = True
 
 
 #: ``oxigraph serve``: no per-query timeout (start it with ``--timeout-s``), checked here.
@@ -94,8 +102,26 @@ OXIGRAPH_SERVER = Engine("oxigraph")
 #: Apache Jena Fuseki (``timeout`` in seconds; ``urn:x-arq:DefaultGraph``), from its
 #: documentation: not tested here (Maven Central is out of reach of this machine).
 FUSEKI = Engine("fuseki", "timeout", 1.0, "urn:x-arq:DefaultGraph")
-#: Virtuoso 7 (``timeout`` in milliseconds), from its documentation: not tested yet.
-VIRTUOSO = Engine("virtuoso", "timeout", 0.001)
+#: Virtuoso 7 (``timeout`` in milliseconds; its graphs from a fresh database), tested
+#: with Debian's 7.2.5 (``tests/store``, marker ``remote_store``).
+VIRTUOSO = Engine(
+    "virtuoso",
+    "timeout",
+    0.001,
+    # Virtuoso keeps no triples outside named graphs (an insert without GRAPH is refused)
+    # and, given no dataset, answers from the union of all graphs; so the store's default
+    # graph is spelt as a graph that never holds anything.
+    default_graph_iri="urn:iqkg:virtuoso:no-default-graph",
+    graphs_query="SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+    blank_nodes_in_insert_data=False,
+    system_graphs=frozenset(
+        {
+            "http://www.openlinksw.com/schemas/virtrdf#",
+            "http://www.w3.org/ns/ldp#",
+            "http://localuriqaserver/sparql",
+        }
+    ),
+)
 
 
 class RemoteStore:
@@ -163,7 +189,7 @@ class RemoteStore:
         self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
     ) -> bool:
         answer = self._results(query, dataset, deadline)
-        boolean = answer.get("boolean")
+        boolean = answer.get("boolean", _virtuoso_ask(answer))
         if not isinstance(boolean, bool):
             raise InputError("ask() needs an ASK query")
         return boolean
@@ -200,7 +226,9 @@ class RemoteStore:
         version = uuid.uuid4().hex
         meta = self.iris.graph("meta")
         parts = [
-            *change_operations(changes, meta),
+            *change_operations(
+                changes, meta, blank_nodes_in_data=self.engine.blank_nodes_in_insert_data
+            ),
             *version_operations(meta, dataset_iri(self.iris), version),
         ]
         try:
@@ -232,16 +260,17 @@ class RemoteStore:
     def public_graphs(self, deadline: float | None = None) -> list[str]:
         """The named graphs outside the hidden prefixes (archive/, private/), sorted."""
         rows = self.select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }",
-            dataset=QueryDataset("store"),
-            deadline=deadline,
+            self.engine.graphs_query, dataset=QueryDataset("store"), deadline=deadline
         )
         hidden = hidden_graph_prefixes(self.iris)
         return sorted(
             {
-                row["g"].value
+                g.value
                 for row in rows
-                if row["g"].kind == "iri" and not row["g"].value.startswith(hidden)
+                if (g := row.get("g")) is not None
+                and g.kind == "iri"
+                and not g.value.startswith(hidden)
+                and g.value not in self.engine.system_graphs
             }
         )
 
@@ -267,16 +296,27 @@ class RemoteStore:
         if deadline is None:  # never wait forever on a store that stopped answering
             deadline = time.monotonic() + self.query_timeout
         params = [("query", query), *self._dataset_parameters(dataset, deadline)]
-        if deadline is not None and self.engine.timeout_parameter:
-            left = max(deadline - time.monotonic(), 0.001) / self.engine.timeout_unit
-            params.append((self.engine.timeout_parameter, f"{left:.3f}"))
-        return self._exchange(
-            self.query_url,
-            urlencode(params).encode(),
-            {"Content-Type": _FORM, "Accept": accept},
-            deadline,
-            "query",
-        )
+        started = time.monotonic()
+        limit = max(deadline - started, 0.001)
+        if self.engine.timeout_parameter:
+            # Whole units, rounded up: the engine stops no earlier than the deadline.
+            value = math.ceil(limit / self.engine.timeout_unit)
+            params.append((self.engine.timeout_parameter, str(value)))
+        try:
+            return self._exchange(
+                self.query_url,
+                urlencode(params).encode(),
+                {"Content-Type": _FORM, "Accept": accept},
+                deadline,
+                "query",
+            )
+        except StoreUnavailable as error:
+            # An engine that stops a query at the timeout it was given answers an error
+            # (Virtuoso: 500 with the part it had) once that time has passed.
+            stopped = error.detail.get("status") is not None
+            if stopped and self.engine.timeout_parameter and time.monotonic() - started >= limit:
+                raise QueryTimeout("the query passed its deadline and was stopped") from None
+            raise
 
     def _dataset_parameters(
         self, dataset: QueryDataset, deadline: float | None
@@ -290,7 +330,7 @@ class RemoteStore:
         else:
             default = list(dataset.default_graphs)
             named = list(dataset.named_graphs)
-            if not default and named and self.engine.default_graph_iri:
+            if not default and self.engine.default_graph_iri:
                 default = [self.engine.default_graph_iri]
         if not default and not named:
             # Nothing named: the store's default graph alone. An empty default-graph-uri
@@ -398,7 +438,10 @@ class RemoteStore:
             # Oxigraph server: DROP GRAPH of a missing graph). A store that answers a
             # query right after is healthy: the failure was the update's own.
             raise InputError(f"the update cannot be applied: {said}; nothing was changed.")
-        raise StoreUnavailable(f"the store at {where} failed the {operation} ({status}): {said}")
+        raise StoreUnavailable(
+            f"the store at {where} failed the {operation} ({status}): {said}",
+            detail={"status": status},
+        )
 
     def _malformed(self, what: str) -> StoreUnavailable:
         return StoreUnavailable(
@@ -409,6 +452,16 @@ class RemoteStore:
     def _timeout(self, deadline: float) -> httpx.Timeout:
         left = max(deadline - time.monotonic(), 0.001)
         return httpx.Timeout(left, connect=min(left, self.connect_timeout))
+
+
+def _virtuoso_ask(answer: dict[str, Any]) -> bool | None:
+    """Virtuoso 7 answers an ``ASK`` in JSON as a ``SELECT`` of ``__ASK_RETVAL`` (1 or 0)."""
+    try:
+        if answer["head"]["vars"] != ["__ASK_RETVAL"]:
+            return None
+        return any(b["__ASK_RETVAL"]["value"] != "0" for b in answer["results"]["bindings"])
+    except (KeyError, TypeError):
+        return None
 
 
 def _term(value: dict[str, str]) -> Term:

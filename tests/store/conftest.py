@@ -15,8 +15,9 @@ import pytest
 
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.dataset import Dataset
+from iqkg.store.engines import VIRTUOSO
 from iqkg.store.interface import SparqlStore
-from iqkg.store.remote import VIRTUOSO, RemoteStore
+from iqkg.store.remote import RemoteStore
 from tests.support.oxigraph_server import oxigraph_server
 from tests.support.virtuoso_server import virtuoso_available, virtuoso_server
 

@@ -9,8 +9,9 @@ import pytest
 from iqkg.errors import InputError
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
+from iqkg.store.engines import FUSEKI
 from iqkg.store.opening import open_store
-from iqkg.store.remote import FUSEKI, RemoteStore
+from iqkg.store.remote import RemoteStore
 
 
 def test_a_folder_is_the_embedded_store(tmp_path: Path) -> None:

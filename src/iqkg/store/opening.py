@@ -13,15 +13,9 @@ from iqkg.errors import InputError
 from iqkg.rdf.iris import IriScheme
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
+from iqkg.store.engines import ENGINES
 from iqkg.store.interface import SparqlStore
-from iqkg.store.remote import FUSEKI, OXIGRAPH_SERVER, VIRTUOSO, Engine, RemoteStore
-
-ENGINES = {
-    "oxigraph": OXIGRAPH_SERVER,
-    "fuseki": FUSEKI,
-    "virtuoso": VIRTUOSO,
-    "generic": Engine("generic"),
-}
+from iqkg.store.remote import RemoteStore
 
 
 def open_store(settings: Settings) -> SparqlStore:

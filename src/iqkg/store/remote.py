@@ -8,13 +8,13 @@ works on any engine that serves them; it is proven against the Oxigraph server
 - **Datasets** go out as ``default-graph-uri``/``named-graph-uri`` (SPARQL 1.1 Protocol
   §2.1.4). ``PUBLIC`` names every named graph outside the hidden prefixes (listed by one
   query first). The protocol has no name for the store's *default* graph, so on an
-  engine that has none either (:attr:`Engine.default_graph_iri`; the Oxigraph server)
-  the public union is the public named graphs only, and ``QueryDataset.of(named=…)``
-  has an empty default graph. iqkg's own writes go to named graphs.
+  engine that has none either (``Engine.default_graph_iri``, :mod:`iqkg.store.engines`;
+  the Oxigraph server) the public union is the public named graphs only, and
+  ``QueryDataset.of(named=…)`` has an empty default graph. iqkg's own writes go to named graphs.
 - **Deadlines**: the answer is streamed and the deadline checked at every chunk; past it
   the connection is closed (an engine stops a streaming evaluation when its socket
   closes) and the caller gets :class:`~iqkg.errors.QueryTimeout`. The engine's own
-  per-query timeout parameter is sent where the engine has one (:class:`Engine`); the
+  per-query timeout parameter is sent where the engine has one (:mod:`iqkg.store.engines`); the
   Oxigraph server has only a server-wide ``--timeout-s``, which an operator must set.
   A cut-off or partial (``206``) answer is never passed on as complete.
 - **Writes** (:meth:`RemoteStore.write_graphs`, :meth:`RemoteStore.update`) are the
@@ -36,7 +36,6 @@ import re
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -55,6 +54,7 @@ from iqkg.rdf.iris import GRAPH_INFERRED, OWL, RDF, XSD, IriScheme
 from iqkg.rdf.sparql_terms import Term, iri
 from iqkg.store.changes import change_operations, stale_operations, version_operations
 from iqkg.store.dataset import dataset_iri, hidden_graph_prefixes
+from iqkg.store.engines import OXIGRAPH_SERVER, Engine, virtuoso_ask
 from iqkg.store.interface import PUBLIC, GraphChange, QueryDataset, StoreHealth
 
 log = logging.getLogger("iqkg.store.remote")
@@ -72,56 +72,6 @@ _NOT_KEYWORDS = re.compile(
 )
 # The keywords, not a prefixed name's part (ex:service) nor a variable (?service).
 _NETWORK_KEYWORD = re.compile(r"(?<![\w:?$.-])(SERVICE|LOAD)(?![\w:-])", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Engine:
-    """What differs between engines behind the same protocol.
-
-    ``timeout_parameter``: the query parameter that sets one query's timeout, in units of
-    ``timeout_unit`` seconds (``None``: the engine has only a server-wide setting).
-    ``default_graph_iri``: the name the engine gives the store's default graph in a
-    ``default-graph-uri`` (``None``: it has none, see the module's note on ``PUBLIC``).
-    ``graphs_query``: how to list the named graphs (``GRAPH ?g {}`` lists empty ones too,
-    but Virtuoso answers it with one empty row). ``system_graphs``: the engine's own
-    graphs, never public. ``blank_nodes_in_insert_data``: whether ``INSERT DATA`` takes
-    blank nodes (Virtuoso refuses them: ``INSERT {…} WHERE {}`` is sent instead).
-    """
-
-    name: str
-    timeout_parameter: str | None = None
-    timeout_unit: float = 1.0
-    default_graph_iri: str | None = None
-    graphs_query: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
-    system_graphs: frozenset[str] = frozenset()
-    blank_nodes_in_insert_data: bool = True
-
-
-#: ``oxigraph serve``: no per-query timeout (start it with ``--timeout-s``), checked here.
-OXIGRAPH_SERVER = Engine("oxigraph")
-#: Apache Jena Fuseki (``timeout`` in seconds; ``urn:x-arq:DefaultGraph``), from its
-#: documentation: not tested here (Maven Central is out of reach of this machine).
-FUSEKI = Engine("fuseki", "timeout", 1.0, "urn:x-arq:DefaultGraph")
-#: Virtuoso 7 (``timeout`` in milliseconds; its graphs from a fresh database), tested
-#: with Debian's 7.2.5 (``tests/store``, marker ``remote_store``).
-VIRTUOSO = Engine(
-    "virtuoso",
-    "timeout",
-    0.001,
-    # Virtuoso keeps no triples outside named graphs (an insert without GRAPH is refused)
-    # and, given no dataset, answers from the union of all graphs; so the store's default
-    # graph is spelt as a graph that never holds anything.
-    default_graph_iri="urn:iqkg:virtuoso:no-default-graph",
-    graphs_query="SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-    blank_nodes_in_insert_data=False,
-    system_graphs=frozenset(
-        {
-            "http://www.openlinksw.com/schemas/virtrdf#",
-            "http://www.w3.org/ns/ldp#",
-            "http://localuriqaserver/sparql",
-        }
-    ),
-)
 
 
 class RemoteStore:
@@ -189,7 +139,7 @@ class RemoteStore:
         self, query: str, *, dataset: QueryDataset = PUBLIC, deadline: float | None = None
     ) -> bool:
         answer = self._results(query, dataset, deadline)
-        boolean = answer.get("boolean", _virtuoso_ask(answer))
+        boolean = answer.get("boolean", virtuoso_ask(answer))
         if not isinstance(boolean, bool):
             raise InputError("ask() needs an ASK query")
         return boolean
@@ -452,16 +402,6 @@ class RemoteStore:
     def _timeout(self, deadline: float) -> httpx.Timeout:
         left = max(deadline - time.monotonic(), 0.001)
         return httpx.Timeout(left, connect=min(left, self.connect_timeout))
-
-
-def _virtuoso_ask(answer: dict[str, Any]) -> bool | None:
-    """Virtuoso 7 answers an ``ASK`` in JSON as a ``SELECT`` of ``__ASK_RETVAL`` (1 or 0)."""
-    try:
-        if answer["head"]["vars"] != ["__ASK_RETVAL"]:
-            return None
-        return any(b["__ASK_RETVAL"]["value"] != "0" for b in answer["results"]["bindings"])
-    except (KeyError, TypeError):
-        return None
 
 
 def _term(value: dict[str, str]) -> Term:

@@ -40,7 +40,7 @@ def test_a_url_is_a_remote_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_a_missing_password_file_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(
-        store="http://127.0.0.1:1/query",  # type: ignore[arg-type]
+        store="http://127.0.0.1:1/query",
         store_user="iqkg",
         store_password_file=tmp_path / "missing",
     )

@@ -26,14 +26,18 @@ RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[OxigraphServer]:
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
     # --timeout-s 5: a query the engine computes before answering stops there too.
     with oxigraph_server(tmp_path, timeout_s=5) as running:
         yield running
 
 
-def _remote(server: OxigraphServer, **options: object) -> RemoteStore:
-    return RemoteStore(server.query_url, IRIS, update_url=server.update_url, **options)  # type: ignore[arg-type]
+def _remote(
+    server: OxigraphServer, *, user: str | None = None, password: str | None = None
+) -> RemoteStore:
+    return RemoteStore(
+        server.query_url, IRIS, update_url=server.update_url, user=user, password=password
+    )
 
 
 def _mocked(answer: Callable[[httpx.Request], httpx.Response]) -> RemoteStore:
@@ -46,10 +50,10 @@ def _big_graph(store: RemoteStore) -> None:
 
 
 def test_credentials_go_in_a_header_and_nowhere_else(
-    server: OxigraphServer, caplog: pytest.LogCaptureFixture
+    oxigraph: OxigraphServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    store = _remote(server, user="iqkg", password=PASSWORD)
+    store = _remote(oxigraph, user="iqkg", password=PASSWORD)
     store.write_graphs([GraphChange(A, "replace", f"<{EX}s> <{EX}p> <{EX}o> .\n".encode())])
     assert store.ask("ASK { ?s ?p ?o }")
     messages = [repr(store)]
@@ -148,9 +152,9 @@ def test_a_partial_answer_is_never_passed_on(answer: httpx.Response) -> None:
 
 
 def test_the_deadline_holds_for_a_query_computed_before_its_first_answer(
-    server: OxigraphServer,
+    oxigraph: OxigraphServer,
 ) -> None:
-    store = _remote(server)
+    store = _remote(oxigraph)
     _big_graph(store)
     counting = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with pytest.raises(QueryTimeout):
@@ -161,8 +165,8 @@ def test_the_deadline_holds_for_a_query_computed_before_its_first_answer(
     assert store.health().ok
 
 
-def test_the_public_dataset_is_the_public_named_graphs(server: OxigraphServer) -> None:
-    store = _remote(server)
+def test_the_public_dataset_is_the_public_named_graphs(oxigraph: OxigraphServer) -> None:
+    store = _remote(oxigraph)
     _big_graph(store)
     store.write_graphs([GraphChange(IRIS.graph("private/p"), "replace", _one("private"))])
     assert A in store.public_graphs()
@@ -197,24 +201,24 @@ def _one(name: str) -> bytes:
     ],
 )
 def test_nothing_is_fetched_from_the_network(
-    server: OxigraphServer, asking: Callable[[RemoteStore, int], object]
+    oxigraph: OxigraphServer, asking: Callable[[RemoteStore, int], object]
 ) -> None:
     listener = Listener()
     try:
         with pytest.raises(QueryRefused):
-            asking(_remote(server), listener.port)
+            asking(_remote(oxigraph), listener.port)
         assert listener.settled_connections() == 0
     finally:
         listener.close()
 
 
-def test_the_oxigraph_server_itself_fetches_service(server: OxigraphServer) -> None:
+def test_the_oxigraph_server_itself_fetches_service(oxigraph: OxigraphServer) -> None:
     """Why the store refuses SERVICE: the engine runs it, with no switch to turn it off
     (``oxigraph serve`` 0.5). If this starts failing, the engine gained a switch: use it."""
     listener = Listener()
     try:
         httpx.post(
-            server.query_url,
+            oxigraph.query_url,
             data={"query": f"ASK {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ }} }}"},
             timeout=10,
         )
@@ -223,8 +227,8 @@ def test_the_oxigraph_server_itself_fetches_service(server: OxigraphServer) -> N
         listener.close()
 
 
-def test_words_in_iris_strings_and_names_are_not_keywords(server: OxigraphServer) -> None:
-    store = _remote(server)
+def test_words_in_iris_strings_and_names_are_not_keywords(oxigraph: OxigraphServer) -> None:
+    store = _remote(oxigraph)
     body = f'<{EX}load> <{EX}service> "SERVICE <x:> LOAD" .\n'.encode()
     store.write_graphs([GraphChange(A, "replace", body)])
     rows = store.select(

@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast test-stores lint bench clean
 
 #: The groups of tests/conftest.py that the inner loop leaves out.
-FAST := not browser and not crash and not conformance and not slow
+FAST := not browser and not crash and not conformance and not slow and not remote_store
 
 # The first run installs for a minute or two: each step says what it does, and pip shows
 # each package it collects rather than nothing.
@@ -48,6 +48,10 @@ lint: $(VENV)/.installed-test
 ## Install with test extras (and axe-core from npm); lint and the whole pytest suite (what CI runs)
 test: lint node_modules/.installed
 	$(BIN)/pytest
+
+## The store contract on every engine, Virtuoso (apt-get install virtuoso-opensource-7-bin) included
+test-stores: $(VENV)/.installed-test
+	$(BIN)/pytest tests/store
 
 ## The inner loop: lint and pytest without the browser, crash, conformance and slow groups
 test-fast: lint

@@ -123,6 +123,13 @@ class Overloaded(IqkgError):
         self.retry_after = retry_after
 
 
+class StoreUnavailable(IqkgError):
+    """The store cannot be reached or failed (a remote store's connection, 5xx, a cut-off
+    answer): nothing the request did wrong; try again later or fix the store."""
+
+    status = 503
+
+
 class QueryTimeout(IqkgError):
     """A query ran past its deadline and was stopped."""
 

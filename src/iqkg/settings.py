@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -37,7 +37,31 @@ class Settings(BaseSettings):
 
     # --- the graph -------------------------------------------------------------
     base: str = Field(DEFAULT_BASE, description="Base IRI of every term, resource and graph.")
-    store: Path = Field(Path("var/store"), description="Directory of the on-disk Oxigraph store.")
+    store: Path = Field(
+        Path("var/store"),
+        description=(
+            "Directory of the on-disk Oxigraph store; an http(s) URL here is the SPARQL query "
+            "endpoint of a remote store instead (see store_url)."
+        ),
+    )
+    store_url: str | None = Field(
+        None,
+        description=(
+            "SPARQL 1.1 query endpoint of a remote store (set by an http(s) URL in "
+            "IQKG_STORE); none: the embedded store in `store`."
+        ),
+    )
+    store_update: str | None = Field(
+        None, description="SPARQL 1.1 update endpoint of the remote store (default: store_url)."
+    )
+    store_user: str | None = Field(None, description="User name for the remote store (Basic).")
+    store_password_file: Path | None = Field(
+        None, description="File holding the remote store's password (never the password itself)."
+    )
+    store_engine: Literal["oxigraph", "fuseki", "virtuoso", "generic"] = Field(
+        "oxigraph",
+        description="The remote store's engine: how its per-query timeout and default graph go.",
+    )
     knowledge_dir: Path = Field(
         default_factory=_project_root,
         description="Folder holding ontology/, shapes/, data/ and queries/.",
@@ -141,6 +165,24 @@ class Settings(BaseSettings):
         None,
         description="A partner's token for `iqkg submit` (kept out of shell history).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _store_url_in_store(cls, data: Any) -> Any:
+        """``IQKG_STORE=https://…`` names a remote store: kept as text, not as a Path (which
+        would fold its ``//``); the local folder beside it stays the default one."""
+        if isinstance(data, dict):
+            store = data.get("store")
+            if isinstance(store, str) and store.lower().startswith(("http://", "https://")):
+                data = {k: v for k, v in data.items() if k != "store"}
+                data.setdefault("store_url", store)
+        return data
+
+    def store_password(self) -> str | None:
+        """The remote store's password, read from ``store_password_file`` (one line)."""
+        if self.store_password_file is None:
+            return None
+        return self.store_password_file.read_text(encoding="utf-8").rstrip("\r\n")
 
     @field_validator("crash_at")
     @classmethod

@@ -1,8 +1,8 @@
 """The store interface's contract (``store/interface.py``), through the Protocol only.
 
 Every implementation of :class:`~iqkg.store.interface.SparqlStore` must pass this module
-unchanged: today the embedded Oxigraph store; issue 14 adds remote ones to ``STORES``
-(``tests/store/conftest.py``).
+unchanged: the embedded Oxigraph store and ``RemoteStore`` on ``oxigraph serve``; issue 14
+adds further remote ones to ``STORES`` (``tests/store/conftest.py``).
 Nothing here touches an engine's own API.
 """
 

@@ -39,8 +39,15 @@ def forget(graph: SparqlTerm, subject: str) -> str:
     )
 
 
-def change_operations(changes: Sequence[GraphChange], meta_graph: str) -> list[str]:
-    """The SPARQL Update operations of ``changes``, in order (see :class:`GraphChange`)."""
+def change_operations(
+    changes: Sequence[GraphChange], meta_graph: str, *, blank_nodes_in_data: bool = True
+) -> list[str]:
+    """The SPARQL Update operations of ``changes``, in order (see :class:`GraphChange`).
+
+    ``blank_nodes_in_data=False`` (an engine that refuses blank nodes in ``INSERT DATA``,
+    Virtuoso) inserts triples with blank nodes as ``INSERT {…} WHERE {}``, which makes
+    the same fresh nodes (SPARQL 1.1 Update §3.1.3).
+    """
     meta = iri(meta_graph)
     stale = iri(PROV + "invalidatedAtTime")
     parts: list[str] = []
@@ -68,8 +75,10 @@ def change_operations(changes: Sequence[GraphChange], meta_graph: str) -> list[s
             # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
             # triples for a second graph are copied from the first instead.
             parts.append(f"ADD {iri(first)} TO {graph}")
-        elif body.strip():
+        elif body.strip() and (blank_nodes_in_data or "_:" not in body):
             parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
+        elif body.strip():
+            parts.append(f"INSERT {{ GRAPH {graph} {{\n{body}}} }} WHERE {{}}")
         if change.action == "replace":
             copies[change.ntriples] = change.graph
     return parts
@@ -84,3 +93,17 @@ def version_operations(meta_graph: str, dataset: str, version: str) -> list[str]
         f"{iri(DCTERMS + 'modified')} {literal(now, datatype=XSD + 'dateTime')}"
     )
     return [forget(meta, dataset), f"INSERT DATA {{ GRAPH {meta} {{ {stated} }} }}"]
+
+
+def stale_operations(meta_graph: str, inferred_graph: str) -> list[str]:
+    """Operations that mark ``inferred_graph`` stale (``prov:invalidatedAtTime`` in
+    graph/meta) after an operator's update, when it holds anything: its closure may no
+    longer follow from the data until it is recomputed."""
+    meta, inferred = iri(meta_graph), iri(inferred_graph)
+    stale = iri(PROV + "invalidatedAtTime")
+    now = literal(datetime.now(UTC).isoformat(), datatype=XSD + "dateTime")
+    return [
+        f"DELETE WHERE {{ GRAPH {meta} {{ {inferred} {stale} ?t }} }}",
+        f"INSERT {{ GRAPH {meta} {{ {inferred} {stale} {now} }} }}"
+        f" WHERE {{ FILTER EXISTS {{ GRAPH {inferred} {{ ?s ?p ?o }} }} }}",
+    ]

@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pyoxigraph import (
@@ -39,11 +38,11 @@ from pyoxigraph import (
 from iqkg.errors import Forbidden, InputError, QuerySyntaxError
 from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.rdf.convert import to_ntriples
-from iqkg.rdf.iris import GRAPH_INFERRED, OWL, PROV, XSD, IriScheme
+from iqkg.rdf.iris import GRAPH_INFERRED, OWL, IriScheme
 from iqkg.rdf.sparql_terms import Term, iri, literal
 from iqkg.rdf.stack import run_deep
 from iqkg.store import evaluation
-from iqkg.store.changes import change_operations, version_operations
+from iqkg.store.changes import change_operations, stale_operations, version_operations
 from iqkg.store.evaluation import QueryResult as QueryResult
 from iqkg.store.evaluation import evaluate
 from iqkg.store.interface import PUBLIC, GraphChange, QueryDataset, StoreHealth
@@ -470,10 +469,6 @@ class Dataset:
         (``prov:invalidatedAtTime``) until the closure is recomputed; the version bump.
         """
         version = uuid.uuid4().hex
-        meta = iri(self.iris.graph("meta"))
-        inferred = iri(self.iris.graph(GRAPH_INFERRED))
-        stale = iri(PROV + "invalidatedAtTime")
-        now = literal(datetime.now(UTC).isoformat(), datatype=XSD + "dateTime")
         public = " && ".join(
             f"!STRSTARTS(STR(?g), {literal(prefix)})" for prefix in hidden_graph_prefixes(self.iris)
         )
@@ -505,9 +500,7 @@ class Dataset:
                     if union_default
                     else []
                 ),
-                f"DELETE WHERE {{ GRAPH {meta} {{ {inferred} {stale} ?t }} }}",
-                f"INSERT {{ GRAPH {meta} {{ {inferred} {stale} {now} }} }}"
-                f" WHERE {{ FILTER EXISTS {{ GRAPH {inferred} {{ ?s ?p ?o }} }} }}",
+                *stale_operations(self.iris.graph("meta"), self.iris.graph(GRAPH_INFERRED)),
                 *version_operations(self.iris.graph("meta"), dataset_iri(self.iris), version),
             ]
             # A trailing ";" would leave an empty operation before ours.

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from iqkg.errors import IqkgError
+from iqkg.errors import StoreUnavailable
 from iqkg.rdf.iris import IriScheme
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
-
-
-class StoreUnavailable(IqkgError):
-    """The on-disk store cannot be opened."""
 
 
 class StoreHeldByServer(StoreUnavailable):

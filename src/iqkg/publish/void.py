@@ -1,5 +1,9 @@
 """VoID and DCAT for the dataset, computed from the store and cached per dataset version.
 
+The statistics are SPARQL (:func:`stats_queries`); the server has them answered by its
+query workers on one checkpoint, with the query deadline (:mod:`iqkg.server.worker_reads`),
+and :func:`compute_stats` answers them in-process (the CLI, tests).
+
 Counts are over the *default union* as SPARQL sees it, with set semantics (a triple in
 two graphs counts once): ``void:triples`` is the number of distinct triples, ``void:entities``
 the number of distinct IRI subjects with an ``rdf:type``, each class partition counts its

@@ -136,3 +136,42 @@ def test_past_the_deadline_the_answer_is_504_and_the_server_stays_healthy(
     timeouts = ("iqkg_internal_queries_total", (("outcome", "timeout"), ("purpose", purpose)))
     assert samples[timeouts] >= 1
     assert samples[("iqkg_sparql_timeouts_total", ())] == 0  # not a client's query
+
+
+def test_requests_for_one_version_share_one_computation(sparql_server: RunningServer) -> None:
+    """After a write, simultaneous VoID requests cost one computation, not one each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.server.conftest import SPARQL_ADMIN_TOKEN
+
+    def computed(client: httpx.Client) -> float:
+        families = text_string_to_metric_families(client.get("/metrics").text)
+        return sum(
+            s.value
+            for family in families
+            for s in family.samples
+            if s.name == "iqkg_internal_queries_total" and s.labels["purpose"] == "void"
+        )
+
+    with sparql_server.client() as client:
+        written = client.post(
+            "/update",
+            content='INSERT DATA { GRAPH <urn:test:void-shared> { <urn:a> <urn:b> "c" } }',
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {SPARQL_ADMIN_TOKEN}",
+            },
+        )
+        assert written.status_code == 200, written.text
+        before = computed(client)
+
+        def fetch(_: int) -> httpx.Response:
+            with sparql_server.client() as own:
+                return own.get("/.well-known/void.ttl")
+
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(fetch, range(4)))
+        assert {a.status_code for a in answers} == {200}
+        assert len({a.headers["etag"] for a in answers}) == 1
+        assert "urn:test:void-shared" in answers[0].text
+        assert computed(client) == before + 1

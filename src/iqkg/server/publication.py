@@ -37,7 +37,7 @@ from iqkg.publish.paths import (
 )
 from iqkg.publish.rdf_output import serialize_triples
 from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
-from iqkg.publish.void import VoidCache, void_triples
+from iqkg.publish.void import VoidCache, VoidStats, void_triples
 from iqkg.rdf.formats import TURTLE
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
 from iqkg.server.conditional import entity_tag, format_http_date, not_modified
@@ -56,8 +56,8 @@ router = APIRouter(tags=["linked data"])
 class PublicationState:
     void: VoidCache
     dumps: Dumps
-    #: Held while the query workers compute the statistics of a new version.
-    void_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: The VoID statistics being computed in the query workers, by dataset version.
+    void_computing: dict[str, asyncio.Task[VoidStats]] = field(default_factory=dict)
 
 
 def build_publication(settings: Settings) -> PublicationState:

@@ -14,6 +14,7 @@ clients' ``iqkg_sparql_queries_total`` (:mod:`iqkg.server.metrics`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -53,37 +54,59 @@ async def run_internal(
     except IqkgError:
         outcome = "failed"
         raise
+    except asyncio.CancelledError:
+        outcome = "cancelled"
+        raise
     finally:
         sparql.metrics.internal.labels(purpose, outcome).inc()
 
 
 async def void_stats(services: Services) -> VoidStats:
     """The VoID statistics of the served version: cached, or computed in one worker on
-    one checkpoint (so every number and the version agree)."""
+    one checkpoint (so every number and the version agree).
+
+    Requests that arrive while the statistics of their version are being computed wait
+    for that one computation (and share its answer or its error) instead of each
+    starting its own, so none waits longer than one deadline; a client that leaves does
+    not cancel it for the others.
+    """
     publication = services.publication
-    cached = publication.void.get(services.sparql.served.version)
+    version = services.sparql.served.version
+    cached = publication.void.get(version)
     if cached is not None:
         return cached
-    async with publication.void_lock:  # one computation per version, not one per request
-        cached = publication.void.get(services.sparql.served.version)
-        if cached is not None:
-            return cached
-        queries = stats_queries(services.iris)
-        batch = QueryBatch(
-            tuple(
-                QueryJob(q, "json", row_limit=NO_ROW_LIMIT, union_default=True)
-                for q in queries.values()
-            )
+    computing = publication.void_computing
+    task = computing.get(version)
+    if task is None:
+        task = asyncio.ensure_future(_compute_void(services))
+        computing[version] = task
+
+        def done(finished: asyncio.Task[VoidStats]) -> None:
+            computing.pop(version, None)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: every waiter may have left
+
+        task.add_done_callback(done)
+    return await asyncio.shield(task)
+
+
+async def _compute_void(services: Services) -> VoidStats:
+    queries = stats_queries(services.iris)
+    batch = QueryBatch(
+        tuple(
+            QueryJob(q, "json", row_limit=NO_ROW_LIMIT, union_default=True)
+            for q in queries.values()
         )
-        answer = await run_internal(
-            services, batch, "void", "computing the VoID statistics (/.well-known/void)"
-        )
-        documents: list[dict[str, Any]] = json.loads(b"".join(answer.chunks))
-        stats = stats_from_rows(
-            {name: _values(document) for name, document in zip(queries, documents, strict=True)}
-        )
-        publication.void.put(stats)
-        return stats
+    )
+    answer = await run_internal(
+        services, batch, "void", "computing the VoID statistics (/.well-known/void)"
+    )
+    documents: list[dict[str, Any]] = json.loads(b"".join(answer.chunks))
+    stats = stats_from_rows(
+        {name: _values(document) for name, document in zip(queries, documents, strict=True)}
+    )
+    services.publication.void.put(stats)
+    return stats
 
 
 def _values(document: dict[str, Any]) -> list[dict[str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import NamedNode, Triple
 
-from iqkg.publish.void import VoidCache, void_triples
+from iqkg.publish.void import compute_stats, void_triples
 from iqkg.query.description import service_description
 from iqkg.rdf.iris import SD, VOID, usable_origin, valid_iri
 from iqkg.store.dataset import Dataset
@@ -39,7 +39,7 @@ def _objects(triples: list[Triple], predicate: str) -> set[str]:
 
 
 def test_void_with_an_invalid_site_falls_back_to_the_base(knowledge: Dataset) -> None:
-    stats = VoidCache().stats(knowledge)
+    stats = compute_stats(knowledge)
     triples = void_triples(stats, knowledge, "http://a%zz/")
     assert _objects(triples, VOID + "sparqlEndpoint") == {BASE + "sparql"}
     assert all(url.startswith(BASE) for url in _objects(triples, VOID + "dataDump"))

@@ -80,3 +80,26 @@ def test_not_modified_has_an_outcome_of_its_own(sparql_server: RunningServer) ->
         )
         assert again.status_code == 304
         assert _changed(before, _counts(client)) == {"not_modified": 1}
+
+
+def _internal(client: httpx.Client) -> dict[tuple[str, str], float]:
+    families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
+    return {
+        (s.labels["purpose"], s.labels["outcome"]): s.value
+        for s in families["iqkg_internal_queries"].samples
+        if s.name == "iqkg_internal_queries_total"
+    }
+
+
+def test_the_servers_own_queries_are_counted_apart(sparql_server: RunningServer) -> None:
+    """VoID and a Graph Store read run in the query workers, but they are not clients'
+    queries: they leave iqkg_sparql_queries alone and count under their purpose."""
+    with sparql_server.client() as client:
+        before, internal = _counts(client), _internal(client)
+        graph = client.get("/store", params={"default": ""}, headers={"Accept": "text/turtle"})
+        assert graph.status_code == 200, graph.text
+        assert client.get("/.well-known/void.ttl").status_code == 200
+        assert _changed(before, _counts(client)) == {}
+        after = _internal(client)
+    assert after[("graph_store", "ok")] == internal.get(("graph_store", "ok"), 0) + 1
+    assert after[("void", "ok")] >= 1  # computed once per dataset version, maybe earlier

@@ -1,5 +1,9 @@
 """VoID and DCAT for the dataset, computed from the store and cached per dataset version.
 
+The statistics are SPARQL (:func:`stats_queries`); the server has them answered by its
+query workers on one checkpoint, with the query deadline (:mod:`iqkg.server.worker_reads`),
+and :func:`compute_stats` answers them in-process (the CLI, tests).
+
 Counts are over the *default union* as SPARQL sees it, with set semantics (a triple in
 two graphs counts once): ``void:triples`` is the number of distinct triples, ``void:entities``
 the number of distinct IRI subjects with an ``rdf:type``, each class partition counts its
@@ -10,16 +14,27 @@ the answers of the SPARQL queries in :data:`COUNT_QUERIES`, so anyone can check 
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iqkg.publish.dumps import DUMP_FORMATS
-from iqkg.rdf.iris import DCAT, DCTERMS, OWL, RDF, SCHEMA, SD, SKOS, VOID, XSD, usable_origin
+from iqkg.rdf.iris import (
+    DCAT,
+    DCTERMS,
+    OWL,
+    RDF,
+    SCHEMA,
+    SD,
+    SKOS,
+    VOID,
+    XSD,
+    IriScheme,
+    usable_origin,
+)
 from iqkg.rdf.sparql_terms import iri, values
 from iqkg.store.dataset import Dataset, dataset_iri
-from iqkg.store.interface import WHOLE_STORE
 from iqkg.store.reading import mentions
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -56,58 +71,74 @@ class VoidStats:
     modified: str | None = None
 
 
-def _rows(dataset: Dataset, query: str) -> list[dict[str, str]]:
-    """The solutions of ``query`` over the public union, each term as its value."""
-    return [{name: term.value for name, term in row.items()} for row in dataset.select(query)]
+def stats_queries(iris: IriScheme) -> dict[str, str]:
+    """Every query the statistics are made of, by name: :data:`COUNT_QUERIES`, the
+    triples of each public graph, the dataset's version and its last modification.
+
+    All run over the public union (the default dataset of ``/sparql``), so whoever runs
+    them together on one state of the store (the query workers do, on one checkpoint)
+    gets numbers that describe that state and the version that names it.
+    """
+    d = iri(dataset_iri(iris))
+    return {
+        **COUNT_QUERIES,
+        # OPTIONAL: an empty named graph is a graph of 0 triples, not a missing one.
+        "graphs": "SELECT ?g (COUNT(?s) AS ?n) WHERE { GRAPH ?g { OPTIONAL { ?s ?p ?o } } } "
+        "GROUP BY ?g",
+        "version": f"SELECT ?v WHERE {{ GRAPH {iri(iris.graph('meta'))} "
+        f"{{ {d} {iri(OWL + 'versionInfo')} ?v }} }}",
+        "modified": f"SELECT ?m WHERE {{ GRAPH ?g {{ {d} {iri(DCTERMS + 'modified')} ?m "
+        "FILTER isLiteral(?m) } }",
+    }
 
 
-def compute_stats(dataset: Dataset) -> VoidStats:
-    version = dataset.version
-    first = _rows(dataset, COUNT_QUERIES["triples"])
-    entities = _rows(dataset, COUNT_QUERIES["entities"])
+#: The solutions of each query of :func:`stats_queries`, each term as its value.
+Rows = Mapping[str, Sequence[Mapping[str, str]]]
+
+
+def stats_from_rows(rows: Rows) -> VoidStats:
+    """The statistics from the answers of :func:`stats_queries` (all on one state)."""
     linksets: dict[tuple[str, str], int] = {}
-    for row in _rows(dataset, COUNT_QUERIES["links"]):
+    for row in rows["links"]:
         for target, space, _ in LINK_TARGETS:
             if row["o"].startswith(space):
                 key = (target, row["p"])
                 linksets[key] = linksets.get(key, 0) + 1
-    modified = next(
-        (
-            row["m"].value
-            for row in dataset.select(
-                f"SELECT ?m WHERE {{ GRAPH ?g {{ {iri(dataset_iri(dataset.iris))} "
-                f"{iri(DCTERMS + 'modified')} ?m }} }}",
-                dataset=WHOLE_STORE,
-            )
-            if row["m"].kind == "literal"
-        ),
-        None,
-    )
     return VoidStats(
-        version=version,
-        triples=int(first[0]["n"]),
-        entities=int(entities[0]["n"]),
-        classes={r["c"]: int(r["n"]) for r in _rows(dataset, COUNT_QUERIES["classes"])},
-        properties={r["p"]: int(r["n"]) for r in _rows(dataset, COUNT_QUERIES["properties"])},
-        graphs={g.value: dataset.count(g.value) for g in dataset.public_graphs()},
+        version=next((row["v"] for row in rows["version"]), "0"),
+        triples=int(rows["triples"][0]["n"]),
+        entities=int(rows["entities"][0]["n"]),
+        classes={r["c"]: int(r["n"]) for r in rows["classes"]},
+        properties={r["p"]: int(r["n"]) for r in rows["properties"]},
+        graphs={r["g"]: int(r["n"]) for r in rows["graphs"]},
         linksets=linksets,
-        modified=modified,
+        modified=next((row["m"] for row in rows["modified"]), None),
     )
+
+
+def compute_stats(dataset: Dataset) -> VoidStats:
+    """The statistics computed in this process (the CLI, tests); the server has its query
+    workers run :func:`stats_queries` on one checkpoint instead, with a deadline."""
+
+    def rows(query: str) -> list[dict[str, str]]:
+        return [{name: term.value for name, term in row.items()} for row in dataset.select(query)]
+
+    return stats_from_rows({name: rows(q) for name, q in stats_queries(dataset.iris).items()})
 
 
 class VoidCache:
-    """Statistics of the current dataset version, computed once per version."""
+    """Statistics of the current dataset version, kept until the version changes."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._stats: VoidStats | None = None
 
-    def stats(self, dataset: Dataset) -> VoidStats:
-        with self._lock:
-            version = dataset.version
-            if self._stats is None or self._stats.version != version:
-                self._stats = compute_stats(dataset)
-            return self._stats
+    def get(self, version: str) -> VoidStats | None:
+        """The statistics of ``version`` if they are known."""
+        stats = self._stats
+        return stats if stats is not None and stats.version == version else None
+
+    def put(self, stats: VoidStats) -> None:
+        self._stats = stats
 
 
 def _integer(value: int) -> Literal:

@@ -15,7 +15,7 @@ was cut, so the server can say so (never a silent truncation).
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, cast
 
 from pyoxigraph import (
@@ -75,6 +75,25 @@ class QueryJob:
     checkpoint: str = ""
     base_iri: str | None = None
     union_default: bool = True
+
+
+#: The row limit of the services' own queries (VoID statistics, a whole graph for the
+#: Graph Store): their answers are not cut, the deadline bounds them instead.
+NO_ROW_LIMIT = 1 << 62
+
+
+@dataclass(frozen=True)
+class QueryBatch:
+    """Several queries answered one after the other on **one** checkpoint.
+
+    The services' statistics (VoID) are several queries whose numbers must describe the
+    same dataset version; a batch makes that so, where separate jobs could each meet a
+    newer checkpoint. Every job is answered as SPARQL JSON results; the batch's body is
+    a JSON array of those documents, in the jobs' order. The first problem ends it.
+    """
+
+    jobs: tuple[QueryJob, ...]
+    checkpoint: str = ""
 
 
 @dataclass
@@ -213,6 +232,19 @@ def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProb
         if "service" in text.lower():  # an allowed SERVICE endpoint failed
             return QueryProblem("failed", f"{type(error).__name__}: {text}")
         return QueryProblem("evaluation", text)
+
+
+def answer_batch(checkpoint: OpenCheckpoint, batch: QueryBatch) -> QueryAnswer | QueryProblem:
+    """Answer every job of ``batch`` on ``checkpoint``: a JSON array of their results."""
+    bodies: list[bytes] = []
+    truncated = False
+    for job in batch.jobs:
+        result = answer(checkpoint, replace(job, syntax="json"))
+        if isinstance(result, QueryProblem):
+            return result
+        bodies.append(result.body)
+        truncated = truncated or result.truncated
+    return QueryAnswer(b"[" + b",".join(bodies) + b"]", truncated)
 
 
 def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:

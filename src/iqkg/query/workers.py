@@ -8,7 +8,8 @@ deadline the pool SIGKILLs that worker, which stops its CPU at once, and starts 
 replacement in the background; other workers keep answering.
 
 Wire format (both directions): frames of a 4-byte big-endian length and a payload.
-Server → worker: one frame, a pickled :class:`~iqkg.query.execution.QueryJob`.
+Server → worker: one frame, a pickled :class:`~iqkg.query.execution.QueryJob` (or a
+:class:`~iqkg.query.execution.QueryBatch`: several queries on one checkpoint).
 Worker → server: one frame with the pickled header (:class:`QueryAnswer` without its
 body, or a :class:`QueryProblem`), then body frames, then an empty frame. Both ends are
 this module, so pickle carries only our own plain dataclasses.
@@ -50,7 +51,15 @@ from iqkg.errors import (
 )
 from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.query.checkpoints import Checkpoints
-from iqkg.query.execution import OpenCheckpoint, QueryAnswer, QueryJob, QueryProblem, answer
+from iqkg.query.execution import (
+    OpenCheckpoint,
+    QueryAnswer,
+    QueryBatch,
+    QueryJob,
+    QueryProblem,
+    answer,
+    answer_batch,
+)
 from iqkg.rdf.iris import IriScheme
 from iqkg.rdf.stack import deep_stack_bytes, start_deep_thread
 
@@ -180,13 +189,16 @@ def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -
     iris = IriScheme(base)
     opened: list[OpenCheckpoint] = []
 
-    def handle(job: QueryJob) -> tuple[object, bytes]:
+    def handle(job: QueryJob | QueryBatch) -> tuple[object, bytes]:
         if not opened or opened[0].path != job.checkpoint:
             opened.clear()  # close the old one before opening the next
             opened.append(OpenCheckpoint(job.checkpoint, iris))
-        if not job.sparql:  # a warm-up: open the checkpoint only
+        if isinstance(job, QueryBatch):
+            result = answer_batch(opened[0], job)
+        elif not job.sparql:  # a warm-up: open the checkpoint only
             return QueryAnswer(b""), b""
-        result = answer(opened[0], job)
+        else:
+            result = answer(opened[0], job)
         if isinstance(result, QueryProblem):
             return result, b""
         return replace(result, body=b""), result.body
@@ -487,8 +499,11 @@ class WorkerPool:
                 )
         return checkpoints.lease()
 
-    async def run(self, job: QueryJob, timeout: float, *, client: str | None = None) -> Outcome:
-        """Run a query on the next free worker, over the newest checkpoint."""
+    async def run(
+        self, job: QueryJob | QueryBatch, timeout: float, *, client: str | None = None
+    ) -> Outcome:
+        """Run a query (or a batch, on one checkpoint) on the next free worker, over the
+        newest checkpoint."""
         assert self.checkpoints is not None, "a query pool reads checkpoints"
         header, chunks = await self.ask(job, timeout, client=client)
         if isinstance(header, QueryProblem):

@@ -1,7 +1,8 @@
 """``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
 
 ``GET``/``HEAD /store?graph=<iri>`` (or ``?default``) read a public graph for anyone, in
-every RDF format by content negotiation; ``PUT`` (replace), ``POST`` (merge) and
+every RDF format by content negotiation, read and serialised in a query worker with the
+query deadline (:mod:`iqkg.server.worker_reads`); ``PUT`` (replace), ``POST`` (merge) and
 ``DELETE`` need the operator's credentials (:mod:`iqkg.server.operator`). ``?default`` is
 the store's own default graph (what an update writes when it names no graph), in both
 default-graph modes. ``POST /store`` without a graph creates a new graph under
@@ -31,16 +32,14 @@ import uuid
 from email.parser import BytesParser
 
 from fastapi import APIRouter, Request
-from pyoxigraph import Triple, serialize
+from pyoxigraph import Triple
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from iqkg.errors import Forbidden, InputError, NotFound
-from iqkg.query.execution import TURTLE_PREFIXES
 from iqkg.query.protocol import check_iri, content_type
 from iqkg.rdf.formats import (
     ALL_RDF_SYNTAXES,
-    TURTLE,
     RdfSyntax,
     base_media_type,
     negotiate_rdf_syntax,
@@ -50,9 +49,10 @@ from iqkg.server.bodies import read_limited
 from iqkg.server.conditional import check_write, entity_tag, not_modified, validators
 from iqkg.server.operator import require_operator
 from iqkg.server.services import get_services
+from iqkg.server.worker_reads import graph_content
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, hidden_graph_prefixes
-from iqkg.store.reading import graph_triples, has_graph
+from iqkg.store.reading import has_graph
 
 router = APIRouter(tags=["graph store"])
 
@@ -111,7 +111,8 @@ async def read_graph(request: Request) -> Response:
     unchanged = not_modified(request, headers)
     if unchanged is not None:
         return unchanged
-    body = await run_in_threadpool(_serialize, dataset, graph, syntax)
+    # The whole graph is read and serialised in a query worker, with the query deadline.
+    body = await graph_content(get_services(request), graph, syntax)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
         return Response(headers=headers)
@@ -136,14 +137,6 @@ async def _check_preconditions(request: Request, dataset: Dataset, graph: str | 
     exists = await run_in_threadpool(_exists, dataset, graph)
     tags = [graph_tag(version, graph, syntax) for syntax in ALL_RDF_SYNTAXES]
     check_write(request, validators(tags) if exists else None)
-
-
-def _serialize(dataset: Dataset, graph: str | None, syntax: RdfSyntax) -> bytes:
-    if not _exists(dataset, graph):
-        raise NotFound(f"there is no graph <{graph}> in the store.")
-    triples = graph_triples(dataset, graph)
-    prefixes = TURTLE_PREFIXES if syntax == TURTLE else None
-    return serialize(triples, format=syntax.format, prefixes=prefixes) or b""
 
 
 @router.put(PATH, summary="Replace a graph (GSP PUT, operator)")

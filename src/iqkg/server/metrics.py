@@ -87,6 +87,14 @@ class SparqlMetrics:
             "Queries answered from the result cache (no worker involved).",
             registry=self.registry,
         )
+        self.internal = Counter(
+            "iqkg_internal_queries",
+            "The server's own queries in the query workers (VoID statistics, Graph Store "
+            "reads), by purpose and outcome; not in iqkg_sparql_queries, which counts "
+            "clients' queries only.",
+            ["purpose", "outcome"],
+            registry=self.registry,
+        )
         self.updates = Counter(
             "iqkg_sparql_updates", "Updates applied through /update.", registry=self.registry
         )

@@ -8,8 +8,9 @@ Other to a format-specific document (``….html``, ``.ttl``, ``.jsonld``, ``.nt`
 
 from __future__ import annotations
 
+import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from iqkg.server.conditional import entity_tag, format_http_date, not_modified
 from iqkg.server.documents import alternates, not_found, rdf_response, see_other
 from iqkg.server.services import get_services
 from iqkg.server.templates import page_headers, render, request_language
+from iqkg.server.worker_reads import void_stats
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
 from iqkg.store.reading import graph_triples
@@ -54,6 +56,8 @@ router = APIRouter(tags=["linked data"])
 class PublicationState:
     void: VoidCache
     dumps: Dumps
+    #: The VoID statistics being computed in the query workers, by dataset version.
+    void_computing: dict[str, asyncio.Task[VoidStats]] = field(default_factory=dict)
 
 
 def build_publication(settings: Settings) -> PublicationState:
@@ -111,16 +115,26 @@ async def serve_resource(request: Request, path: str) -> Response:
     syntax = syntax_for_extension(extension)
     assert syntax is not None
 
+    triples = await _description_triples(request, description, origin)
+
     def body() -> tuple[bytes, str]:
-        triples = description_triples(dataset, description)
-        if description.iri == dataset_iri(dataset.iris):
-            stats = publication_state(request).void.stats(dataset)
-            triples += void_triples(stats, dataset, origin)
         context = jsonld_context(dataset)["@context"]
         return serialize_triples(triples, syntax, dataset.iris, context=context), dataset.version
 
     data, version = await run_in_threadpool(body)
     return rdf_response(request, data, extension, url_stem, version)
+
+
+async def _description_triples(
+    request: Request, description: Description, origin: str
+) -> list[Triple]:
+    """The description of ``description`` as triples; the dataset's own with its VoID."""
+    dataset = _dataset(request)
+    triples = await run_in_threadpool(description_triples, dataset, description)
+    if description.iri == dataset_iri(dataset.iris):
+        stats = await void_stats(get_services(request))  # in a query worker
+        triples += await run_in_threadpool(void_triples, stats, dataset, origin)
+    return triples
 
 
 async def resource_page(request: Request, description: Description) -> Response:
@@ -280,12 +294,13 @@ async def void_as(request: Request, extension: str) -> Response:
     dataset = _dataset(request)
     site = usable_origin(str(request.base_url), dataset.iris.base)
 
-    def body() -> tuple[bytes, str, VoidStats]:
-        stats = publication_state(request).void.stats(dataset)
-        triples = void_triples(stats, dataset, site)
-        return serialize_triples(triples, syntax, dataset.iris), stats.version, stats
+    stats = await void_stats(get_services(request))  # in a query worker, with a deadline
 
-    data, version, stats = await run_in_threadpool(body)
+    def body() -> bytes:
+        triples = void_triples(stats, dataset, site)
+        return serialize_triples(triples, syntax, dataset.iris)
+
+    data, version = await run_in_threadpool(body), stats.version
     if page:
         links = {"Link": alternates("/.well-known/void")}
         headers = page_headers(request, version, "html", links)

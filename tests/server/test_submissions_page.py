@@ -82,6 +82,15 @@ def test_validate_and_submit_in_the_browser(server: RunningServer, tmp_path: Pat
         again = _wait_for(d, "#submission-link")
         assert again.get_attribute("href") == submission_url
         assert "Unchanged" in d.find_element(By.ID, "status").text
+
+        # Its resources are on their pages, marked as the partner's, in both languages.
+        submission_id = submission_url.rstrip("/").rsplit("/", 1)[1]
+        for lang, words in (("de", "Einreichung"), ("en", "submission")):
+            d.get(f"{server.url}/id/partner/zeta/project-recognition-counselling?lang={lang}")
+            notice = _wait_for(d, "p.contributed")
+            assert words in notice.text and submission_id in notice.text, notice.text
+            link = notice.find_element(By.CSS_SELECTOR, "a")
+            assert link.get_attribute("href").endswith(f"/graph/submission/{submission_id}")
     with server.client() as client:
         record = client.get(submission_url).json()
         assert record["partner"] == "zeta" and record["status"] == "accepted"

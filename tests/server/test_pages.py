@@ -6,15 +6,18 @@ of ontology/."""
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
+from markupsafe import escape
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
+from iqkg.publish.i18n import MESSAGES
 from tests.server.conftest import BROWSER_ACCEPT, LAYOUT_PARTNER, PAGE_TYPES
 from tests.support.server import ROOT, RunningServer
 
@@ -317,3 +320,26 @@ def test_static_files_answer_conditional_requests(server: RunningServer, path: s
         assert head.status_code == 200 and head.headers["etag"] == tag and not head.content
         missing = client.get(path + ".nope", headers={"Accept": BROWSER_ACCEPT})
         assert missing.status_code == 404 and '<header class="site">' in missing.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/id/network/atlantis.html", 404),
+        ("/submissions?status=lost", 400),
+    ],
+)
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_error_pages_explain_in_the_reader_language(
+    server: RunningServer, path: str, status: int, lang: str
+) -> None:
+    """Heading and explanation in the reader's language; the server's own message marked
+    as English (it is the same text API clients get)."""
+    with server.client() as client:
+        page = client.get(path, headers={"Accept": BROWSER_ACCEPT, "Accept-Language": lang})
+    assert page.status_code == status, page.text[:300]
+    lead = re.search(r'<p class="lead">(.*?)</p>', page.text, re.S)
+    assert lead is not None
+    key = "not_found_text" if status == 404 else f"error_text_{status}"
+    assert lead.group(1).strip() == escape(MESSAGES[key][lang])
+    assert f'{escape(MESSAGES["error_detail"][lang])}: <code lang="en">' in page.text

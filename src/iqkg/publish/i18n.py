@@ -295,6 +295,56 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- errors -----------------------------------------------------------------------
     "error": {"de": "Fehler", "en": "Error"},
+    # What each error means for the reader; the server's own message follows, in English.
+    "error_text_400": {
+        "de": "Die Anfrage ist so nicht verständlich; die Meldung unten sagt, woran es liegt.",
+        "en": "The request cannot be understood as it is; the message below says why.",
+    },
+    "error_text_401": {
+        "de": "Dafür ist eine Anmeldung mit einem Token nötig.",
+        "en": "This needs you to sign in with a token.",
+    },
+    "error_text_403": {
+        "de": "Mit diesen Zugangsdaten ist das nicht erlaubt.",
+        "en": "These credentials do not allow this.",
+    },
+    "error_text_405": {
+        "de": "Diese Adresse nimmt diese Art von Anfrage nicht an.",
+        "en": "This address does not take this kind of request.",
+    },
+    "error_text_406": {
+        "de": "In dem verlangten Format gibt es diese Seite nicht.",
+        "en": "This page is not available in the format asked for.",
+    },
+    "error_text_413": {
+        "de": "Die gesendeten Daten überschreiten die Grenze dieses Dienstes.",
+        "en": "The data sent is larger than this service accepts.",
+    },
+    "error_text_415": {
+        "de": "Die gesendeten Daten haben ein Format, das hier nicht gelesen wird.",
+        "en": "The data sent is in a format this service does not read.",
+    },
+    "error_text_422": {
+        "de": "Die Daten sind lesbar, erfüllen aber die Regeln nicht.",
+        "en": "The data can be read but does not meet the rules.",
+    },
+    "error_text_500": {
+        "de": "Im Dienst ist ein Fehler aufgetreten; bitte später erneut versuchen.",
+        "en": "The service failed; please try again later.",
+    },
+    "error_text_503": {
+        "de": "Der Dienst ist gerade ausgelastet oder nicht bereit; bitte gleich erneut versuchen.",
+        "en": "The service is busy or not ready; please try again shortly.",
+    },
+    "error_text_504": {
+        "de": "Die Antwort hat länger gedauert, als der Dienst erlaubt.",
+        "en": "The answer took longer than the service allows.",
+    },
+    "error_text": {
+        "de": "Die Anfrage konnte nicht beantwortet werden.",
+        "en": "The request could not be answered.",
+    },
+    "error_detail": {"de": "Meldung des Servers (englisch)", "en": "The server's message"},
     "error_400": {"de": "Ungültige Anfrage", "en": "Bad request"},
     "error_401": {"de": "Anmeldung nötig", "en": "Authentication needed"},
     "error_403": {"de": "Nicht erlaubt", "en": "Forbidden"},

@@ -184,5 +184,6 @@ def not_found_page(request: Request, message: str) -> HTMLResponse:
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """An error as a page of the site, in the reader's language."""
     key = f"error_{status}" if f"error_{status}" in MESSAGES else "error"
-    context = {"status": status, "message": message, "heading_key": key}
+    text = f"error_text_{status}" if f"error_text_{status}" in MESSAGES else "error_text"
+    context = {"status": status, "message": message, "heading_key": key, "text_key": text}
     return render(request, "publish/error.html", context, status=status)

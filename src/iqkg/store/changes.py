@@ -64,18 +64,21 @@ def change_operations(
             continue
         if change.action == "drop":
             continue
+        first = copies.get(change.ntriples) if change.action == "replace" else None
+        if first is not None:
+            # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
+            # triples for a second graph are copied from the first instead (and the bytes,
+            # already checked for the first graph, are not parsed again).
+            parts += [f"CREATE SILENT GRAPH {graph}", f"ADD {iri(first)} TO {graph}"]
+            copies[change.ntriples] = change.graph
+            continue
         body = checked_body(change.ntriples)
         if change.action == "delete":
             if body.strip():
                 parts.append(f"DELETE DATA {{ GRAPH {graph} {{\n{body}}} }}")
             continue
         parts.append(f"CREATE SILENT GRAPH {graph}")
-        first = copies.get(change.ntriples) if change.action == "replace" else None
-        if first is not None:
-            # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
-            # triples for a second graph are copied from the first instead.
-            parts.append(f"ADD {iri(first)} TO {graph}")
-        elif body.strip() and (blank_nodes_in_data or "_:" not in body):
+        if body.strip() and (blank_nodes_in_data or "_:" not in body):
             parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
         elif body.strip():
             parts.append(f"INSERT {{ GRAPH {graph} {{\n{body}}} }} WHERE {{}}")

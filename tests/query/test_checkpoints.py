@@ -99,3 +99,18 @@ def test_a_lost_checkpoints_folder_is_republished_from_the_store(tmp_path: Path)
     assert checkpoints.ensure_current()
     assert checkpoints.current is not None and checkpoints.current.exists()
     assert checkpoints.version == version and not checkpoints.ensure_current()
+
+
+def test_pruning_spares_the_folder_a_publish_is_writing(tmp_path: Path) -> None:
+    """RocksDB writes a checkpoint to ``{target}.tmp`` and renames it at the end; pruning
+    deleted that folder under a publish in progress (CI: "While renaming a file to …")."""
+    _, checkpoints = _dataset(tmp_path)
+    target = checkpoints.folder / "99999999-in-progress"
+    partial = target.with_name(target.name + ".tmp")
+    partial.mkdir()
+    checkpoints._publishing.add(str(target))  # as publish() marks it before the backup
+    checkpoints.prune()
+    assert partial.exists()
+    checkpoints._publishing.discard(str(target))
+    checkpoints.prune()
+    assert not partial.exists()

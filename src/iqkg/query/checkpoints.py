@@ -174,7 +174,9 @@ class Checkpoints:
                 for path in self.folder.iterdir():
                     if path.name.endswith(_DELETING):
                         doomed.append(path)
-                    elif str(path) not in keep:
+                    # A backup in progress writes ``{target}.tmp`` and renames it at the
+                    # end (RocksDB checkpoints): deleting it failed the publish.
+                    elif str(path) not in keep and str(path).removesuffix(".tmp") not in keep:
                         moved = path.with_name(path.name + _DELETING)
                         path.rename(moved)
                         doomed.append(moved)

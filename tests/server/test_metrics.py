@@ -9,11 +9,21 @@ has sent them).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from iqkg.errors import (
+    InputError,
+    Overloaded,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+)
+from iqkg.server.metrics import SparqlMetrics
 from tests.support.server import RunningServer
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -103,3 +113,47 @@ def test_the_servers_own_queries_are_counted_apart(sparql_server: RunningServer)
         after = _internal(client)
     assert after[("graph_store", "ok")] == internal.get(("graph_store", "ok"), 0) + 1
     assert after[("void", "ok")] >= 1  # computed once per dataset version, maybe earlier
+
+
+# --- the meter, in process -----------------------------------------------------------------
+
+
+def _sample(metrics: SparqlMetrics, name: str, **labels: str) -> float:
+    value = metrics.registry.get_sample_value(name, labels or None)
+    return value or 0.0
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (QueryTimeout("late"), "timeout"),
+        (Overloaded("full"), "overloaded"),
+        (QuerySyntaxError("bad"), "syntax_error"),
+        (QueryRefused("no"), "refused"),
+        (InputError("odd"), "bad_request"),
+        (asyncio.CancelledError(), "cancelled"),
+        (RuntimeError("bug"), "failed"),
+    ],
+)
+def test_a_request_ending_in_an_error_is_counted_under_it(
+    error: BaseException, outcome: str
+) -> None:
+    metrics = SparqlMetrics()
+    with pytest.raises(type(error)), metrics.meter():
+        raise error
+    assert _sample(metrics, "iqkg_sparql_queries_total", outcome=outcome) == 1
+    assert _sample(metrics, "iqkg_sparql_query_duration_seconds_count") == 0
+    assert _sample(metrics, "iqkg_sparql_timeouts_total") == (outcome == "timeout")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "timed"),
+    [("ok", True), ("truncated", True), ("cache_hit", False), ("not_modified", False)],
+)
+def test_only_executed_queries_are_timed(outcome: str, timed: bool) -> None:
+    metrics = SparqlMetrics()
+    with metrics.meter() as meter:
+        meter.outcome = outcome
+    assert _sample(metrics, "iqkg_sparql_queries_total", outcome=outcome) == 1
+    assert _sample(metrics, "iqkg_sparql_query_duration_seconds_count") == timed
+    assert _sample(metrics, "iqkg_sparql_result_cache_hits_total") == (outcome == "cache_hit")

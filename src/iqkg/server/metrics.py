@@ -7,6 +7,10 @@ and the worker pool.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from types import TracebackType
+
 from fastapi import APIRouter, Request
 from prometheus_client import (
     CollectorRegistry,
@@ -19,6 +23,7 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
+from iqkg.errors import IqkgError, Overloaded, QueryRefused, QuerySyntaxError, QueryTimeout
 from iqkg.server.services import get_services
 
 router = APIRouter()
@@ -41,6 +46,27 @@ OUTCOMES = (
     "failed",
     "cancelled",
 )
+
+
+#: The outcomes of queries a worker executed: only they give latency samples.
+EXECUTED = ("ok", "truncated")
+
+
+def outcome_of(error: BaseException) -> str:
+    """The outcome a failed query request is counted under."""
+    if isinstance(error, asyncio.CancelledError):  # the client went away
+        return "cancelled"
+    if not isinstance(error, IqkgError):  # a bug
+        return "failed"
+    if isinstance(error, QueryTimeout):
+        return "timeout"
+    if isinstance(error, Overloaded):
+        return "overloaded"
+    if isinstance(error, QuerySyntaxError):
+        return "syntax_error"
+    if isinstance(error, QueryRefused):
+        return "refused"
+    return "bad_request" if error.status < 500 else "failed"
 
 
 class SparqlMetrics:
@@ -101,6 +127,43 @@ class SparqlMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def meter(self) -> QueryMeter:
+        return QueryMeter(self)
+
+
+class QueryMeter:
+    """Counts one query request under its outcome when it ends, however it ends.
+
+    The route sets :attr:`outcome` when the answer came another way than by a worker
+    (``cache_hit``, ``not_modified``) or was cut (``truncated``); an exception leaving the
+    block decides it instead (:func:`outcome_of`). Only executed queries are timed.
+    """
+
+    def __init__(self, metrics: SparqlMetrics) -> None:
+        self.metrics = metrics
+        self.outcome = "ok"
+        self.started = 0.0
+
+    def __enter__(self) -> QueryMeter:
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is not None:
+            self.outcome = outcome_of(error)
+        if self.outcome == "timeout":
+            self.metrics.timeouts.inc()
+        self.metrics.queries.labels(self.outcome).inc()
+        if self.outcome == "cache_hit":
+            self.metrics.cache_hits.inc()
+        if self.outcome in EXECUTED:
+            self.metrics.latency.observe(time.perf_counter() - self.started)
 
 
 @router.get("/metrics", tags=["meta"], include_in_schema=False)

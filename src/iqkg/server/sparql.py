@@ -14,10 +14,8 @@ and the request, and ``Last-Modified`` of the last write, so a repeated ``GET`` 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,49 +23,41 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import ImmutableMultiDict, MultiDict
-from starlette.responses import Response, StreamingResponse
+from starlette.datastructures import MultiDict
+from starlette.responses import Response
 
 from iqkg.errors import (
     InputError,
-    IqkgError,
     NotAcceptable,
-    Overloaded,
     PayloadTooLarge,
     QueryRefused,
     QuerySyntaxError,
-    QueryTimeout,
     UnsupportedMediaType,
 )
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.description import serialize_description, service_description
-from iqkg.query.execution import QueryJob
-from iqkg.query.policy import inspect_query
 from iqkg.query.protocol import (
     MISSING_QUERY,
-    check_graphs,
     check_iri,
-    choose_syntax,
     content_type,
-    protocol_request,
     single,
 )
-from iqkg.query.result_cache import CachedAnswer, CacheKey, ResultCache
+from iqkg.query.result_cache import ResultCache
 from iqkg.query.update import prepare_update
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.clients import client_identity
-from iqkg.server.conditional import entity_tag, format_http_date, not_modified
+from iqkg.server.conditional import entity_tag, not_modified
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.server.operator import require_operator
+from iqkg.server.query_pipeline import Params, check, execute, format_names, plan, respond
 from iqkg.server.services import get_services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
 router = APIRouter(tags=["sparql"])
 
-Params = ImmutableMultiDict[str, str]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -193,139 +183,32 @@ async def sparql_post(request: Request) -> Response:
 
 
 async def _answer(request: Request, query: str | None, params: Params) -> Response:
+    """The query pipeline (:mod:`iqkg.server.query_pipeline`), counted by outcome."""
     services = get_services(request)
-    state = services.sparql
-    settings = services.settings
-    metrics = state.metrics
-    started = time.perf_counter()
-    # Counted in `finally` under its outcome; None: not a query (the editor page). Only
-    # "ok" and "truncated" ran in a worker, so only they give latency samples.
-    outcome: str | None = "ok"
-    try:
-        accept = request.headers.get("accept")
-        format_names = [*params.getlist("format"), *params.getlist("output")]
-        format_name = format_names[0] if format_names else None
-        if _is_browser(request, accept, format_name):
-            from iqkg.server.queries import editor_page
+    accept = request.headers.get("accept")
+    if _is_browser(request, accept, params):
+        from iqkg.server.queries import editor_page
 
-            outcome = None
-            return editor_page(request, query or "")
-        sparql = protocol_request(
-            query,
-            default_graphs=params.getlist("default-graph-uri"),
-            named_graphs=params.getlist("named-graph-uri"),
-            format_name=format_name,
-            timeout=params.get("timeout"),
-            max_timeout=settings.query_timeout,
-            max_bytes=settings.max_query_bytes,
-        )
-        shape = inspect_query(sparql.query, frozenset(settings.service_allowlist))
-        if sparql.default_graphs is not None or shape.has_dataset_clause:
-            check_graphs(sparql, shape, services.iris)
-        syntax = choose_syntax(shape, format_names, accept)
-        served = state.served
-        headers = {
-            "Content-Type": content_type(syntax.media_type),
-            "Vary": "Accept, Accept-Encoding",
-            "Cache-Control": "no-cache",
-            "X-IQKG-Dataset-Version": served.version,
-        }
+        return editor_page(request, query or "")  # a page view, not a query: not counted
+    with services.sparql.metrics.meter() as meter:
+        checked = check(query, params, accept, services)
+        planned = plan(checked, params, request.method, services)
         if request.method in ("GET", "HEAD"):
-            headers["ETag"] = _etag(served.version, sparql.query, params, syntax.name)
-            headers["Last-Modified"] = format_http_date(served.modified)
-            unchanged = not_modified(request, headers)
+            unchanged = not_modified(request, planned.headers)
             if unchanged is not None:
-                outcome = "not_modified"
+                meter.outcome = "not_modified"
                 return unchanged
-        cache = state.result_cache
-        key: CacheKey = (
-            sparql.query,
-            syntax.name,
-            sparql.default_graphs,
-            sparql.named_graphs,
-            settings.row_limit,
-        )
-        version = served.version
-        result = None if shape.volatile else cache.get(version, key)
-        if result is not None:
-            metrics.cache_hits.inc()
-            outcome = "cache_hit"
-        else:
-            default_graphs, named_graphs = sparql.default_graphs, sparql.named_graphs
-            if default_graphs is None and named_graphs is None and shape.has_dataset_clause:
-                # SPARQL 1.1 Query §13.2: FROM/FROM NAMED name the dataset; the worker
-                # passes it to Oxigraph explicitly, filtered to public graphs.
-                default_graphs, named_graphs = shape.from_graphs, shape.from_named_graphs
-            job = QueryJob(
-                sparql.query,
-                syntax.name,
-                default_graphs,
-                named_graphs,
-                row_limit=settings.row_limit,
-                # Not the request URL: behind a proxy or the w3id redirect it would mint
-                # http://127.0.0.1:… IRIs. A BASE in the query wins.
-                base_iri=settings.base + "sparql",
-                union_default=settings.default_graph == "union",
-            )
-            client = await client_identity(request)
-            answer = await state.pool.run(job, sparql.timeout, client=client)
-            result = CachedAnswer(tuple(answer.chunks), answer.truncated)
-            if not shape.volatile and served.version == version:  # no write meanwhile
-                cache.put(version, key, result)
-        if result.truncated:
-            if outcome == "ok":
-                outcome = "truncated"
-            headers["X-IQKG-Truncated"] = "true"
-            headers["X-IQKG-Row-Limit"] = str(settings.row_limit)
-            headers["Warning"] = (
-                f'199 iqkg "result truncated to the row limit of {settings.row_limit} '
-                '(IQKG_ROW_LIMIT); add LIMIT/OFFSET to page through it"'
-            )
-        return _body_response(list(result.chunks), headers)
-    except IqkgError as error:
-        outcome = _outcome(error)
-        if isinstance(error, QueryTimeout):
-            metrics.timeouts.inc()
-        raise
-    except asyncio.CancelledError:  # the client went away
-        outcome = "cancelled"
-        raise
-    except Exception:  # a bug: not a successful query either
-        outcome = "failed"
-        raise
-    finally:
-        if outcome is not None:
-            metrics.queries.labels(outcome).inc()
-        if outcome in ("ok", "truncated"):
-            metrics.latency.observe(time.perf_counter() - started)
+        executed = await execute(planned, services, await client_identity(request))
+        if executed.from_cache:
+            meter.outcome = "cache_hit"
+        elif executed.answer.truncated:
+            meter.outcome = "truncated"
+        return respond(executed, planned, services.settings.row_limit)
 
 
-def _body_response(chunks: list[bytes], headers: dict[str, str]) -> Response:
-    if len(chunks) <= 1:
-        return Response(chunks[0] if chunks else b"", headers=headers)
-    headers["Content-Length"] = str(sum(len(c) for c in chunks))
-
-    def stream() -> Iterator[bytes]:
-        yield from chunks
-
-    return StreamingResponse(stream(), headers=headers)
-
-
-def _outcome(error: IqkgError) -> str:
-    if isinstance(error, QueryTimeout):
-        return "timeout"
-    if isinstance(error, Overloaded):
-        return "overloaded"
-    if isinstance(error, QuerySyntaxError):
-        return "syntax_error"
-    if isinstance(error, QueryRefused):
-        return "refused"
-    return "bad_request" if error.status < 500 else "failed"
-
-
-def _is_browser(request: Request, accept: str | None, format_name: str | None) -> bool:
+def _is_browser(request: Request, accept: str | None, params: Params) -> bool:
     """A browser following a link (``GET``, HTML preferred, no ``format``) gets the editor."""
-    if format_name or not accept or "html" not in accept:
+    if format_names(params) or not accept or "html" not in accept:
         return False
     if request.method not in ("GET", "HEAD"):
         return False
@@ -333,21 +216,6 @@ def _is_browser(request: Request, accept: str | None, format_name: str | None) -
         return negotiate(accept, ["application/sparql-results+json", *HTML]) in HTML
     except NotAcceptable:
         return False
-
-
-def _etag(version: str, query: str, params: Params, syntax: str) -> str:
-    """The dataset version and a digest of what selects the answer (the query, the
-    result syntax, the dataset parameters)."""
-    digest = hashlib.blake2b(digest_size=10)
-    for part in (
-        query,
-        syntax,
-        *params.getlist("default-graph-uri"),
-        "\0",
-        *params.getlist("named-graph-uri"),
-    ):
-        digest.update(part.encode("utf-8") + b"\0")
-    return entity_tag(version, digest.hexdigest())
 
 
 async def _without_query(request: Request) -> Response:

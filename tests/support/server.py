@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +77,41 @@ class RunningServer:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+#: What ``iqkg load`` reads besides the store: stores loaded with the same values are alike.
+LOAD_INPUTS = ("IQKG_BASE", "IQKG_KNOWLEDGE_DIR")
+#: With these set, a load is not an ordinary one (a configuration file may say anything;
+#: a crash point must be met by the load itself): it runs for real.
+LOAD_SPECIAL = ("IQKG_CONFIG", "IQKG_CRASH_AT")
+
+_loaded: dict[tuple[str | None, ...], Path] = {}
+_loading = threading.Lock()
+
+
+def load_store(store: Path, env: dict[str, str]) -> None:
+    """``iqkg load`` into ``store``, or a copy of a store loaded the same way before.
+
+    The curated data takes seconds to load (the OWL RL closure most of it) and dozens of
+    test servers start on it; each copy is a store ``iqkg load`` made with the same inputs
+    in this test session, taken when no process has it open, so what is tested is the
+    same. A store that exists already is loaded for real (a load over data is a test of
+    its own).
+    """
+    merged = {**os.environ, **env}
+    if store.exists() or any(merged.get(name) for name in LOAD_SPECIAL):
+        iqkg("load", env=env)
+        return
+    key = tuple(merged.get(name) for name in LOAD_INPUTS)
+    with _loading:
+        template = _loaded.get(key)
+        if template is None:
+            folder = Path(tempfile.mkdtemp(prefix="iqkg-loaded-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            template = folder / "store"
+            iqkg("load", env={**env, "IQKG_STORE": str(template)})
+            _loaded[key] = template
+    shutil.copytree(template, store)
+
+
 def start_server(
     store: Path,
     *,
@@ -84,7 +123,7 @@ def start_server(
     """Load the curated data into ``store`` (unless told not to) and start serving it."""
     full_env = {"IQKG_STORE": str(store), **(env or {})}
     if load:
-        iqkg("load", env=full_env)
+        load_store(store, full_env)
     port = port or free_port()
     log = store.parent / f"server-{port}.log"
     handle = log.open("wb")

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -221,6 +222,46 @@ def test_graph_store_writes_honour_if_match(server: RunningServer) -> None:
             "/store", params=params, headers={**AUTH, "If-Match": current.headers["etag"]}
         )
         assert gone.status_code == 204
+
+
+def test_of_two_racing_puts_with_the_same_if_match_one_wins(server: RunningServer) -> None:
+    """The precondition is checked under the writer's lock: two PUTs sent together with
+    the tag both read get one 204 and one 412, however they interleave (several rounds,
+    so the requests do overlap)."""
+    graph = "https://w3id.org/iqkg/graph/store/race"
+    params = {"graph": graph}
+    turtle = {**AUTH, "Content-Type": "text/turtle"}
+    with server.client() as first, server.client() as second:
+        first.put("/store", params=params, content=b"<urn:a> <urn:b> 0 .", headers=turtle)
+        for _ in range(6):
+            tag = first.get("/store", params=params).headers["etag"]
+            requests = [
+                (client, {"params": params, "headers": {**turtle, "If-Match": tag}})
+                for client in (first, second)
+            ]
+            statuses = _together(requests)
+            assert sorted(statuses) == [204, 412], statuses
+
+
+def _together(requests: list[tuple[Any, dict[str, Any]]]) -> list[int]:
+    """PUT each ``(client, arguments)`` with a body of its own, let go together."""
+    ready = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def put(client: Any, arguments: dict[str, Any], n: int) -> None:
+        body = f"<urn:a> <urn:b> {n} .".encode()
+        ready.wait()
+        statuses.append(client.put("/store", content=body, **arguments).status_code)
+
+    threads = [
+        threading.Thread(target=put, args=(client, arguments, n))
+        for n, (client, arguments) in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return statuses
 
 
 def test_a_submission_is_revalidated_privately_and_replaced_only_as_read(

@@ -419,6 +419,7 @@ class Dataset:
         *,
         replace: bool,
         union_default: bool = True,
+        precondition: Callable[[], None] | None = None,
     ) -> str:
         """Graph Store Protocol writes: replace, add to (``replace=False``) or drop a graph.
 
@@ -426,6 +427,11 @@ class Dataset:
         The triples have been parsed and checked before this is called, so a bad body
         never clears a graph; the change, the version bump and the staleness mark of
         ``graph/inferred`` are one transaction.
+
+        ``precondition`` is called as the single writer, before anything is written: what
+        it reads (the version, whether the graph exists) is what the write will change,
+        with no other write in between. It refuses the write by raising (e.g. 412 for an
+        ``If-Match`` that no longer holds); then nothing is changed.
         """
         target = f"GRAPH {iri(graph)}" if graph else "DEFAULT"
         parts: list[str] = []
@@ -438,7 +444,9 @@ class Dataset:
             inner = f"GRAPH {iri(graph)} {{\n{body}}}" if graph else body
             parts.append(f"INSERT DATA {{ {inner} }}")
         operations = " ;\n".join(parts)
-        return self._operator_commit(operations, union_default=union_default)
+        return self._operator_commit(
+            operations, union_default=union_default, precondition=precondition
+        )
 
     def protected_graphs(self) -> list[str]:
         """Graphs no operator write may change: ``graph/meta``, archived and private graphs."""
@@ -457,8 +465,11 @@ class Dataset:
         base_iri: str | None = None,
         guarded: bool = False,
         union_default: bool = True,
+        precondition: Callable[[], None] | None = None,
     ) -> str:
         """Operator write: the operations, then the bookkeeping, in one Update request.
+
+        ``precondition`` (see :meth:`write_graph`) runs first, under the write lock.
 
         A ``guarded`` update is first run on a throw-away copy and refused if it changed a
         protected graph there. After the operations come, in the same transaction: in
@@ -473,6 +484,8 @@ class Dataset:
             f"!STRSTARTS(STR(?g), {literal(prefix)})" for prefix in hidden_graph_prefixes(self.iris)
         )
         with self._write_lock:
+            if precondition is not None:
+                precondition()
             if callable(sparql):
                 protected = set(self.protected_graphs())
                 writable = [

@@ -185,6 +185,23 @@ def test_a_precondition_that_fails_is_412(server: RunningServer, target: dict[st
     assert stale.status_code == 412
 
 
+def test_the_editors_tag_names_the_query_filled_in(server: RunningServer) -> None:
+    html = {"Accept": "text/html", "Accept-Language": "en"}
+    with server.client() as client:
+        one = client.get("/sparql", params={"query": "ASK {}"}, headers=html)
+        other = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=html)
+        assert one.status_code == other.status_code == 200
+        assert one.headers["etag"] != other.headers["etag"]
+        assert one.headers["etag"] != client.get("/sparql", headers=html).headers["etag"]
+        # The tag of one query's page is not the other's: the other is sent whole.
+        crossed = client.get(
+            "/sparql",
+            params={"query": "ASK { ?s ?p ?o }"},
+            headers={**html, "If-None-Match": one.headers["etag"]},
+        )
+        assert crossed.status_code == 200 and "ASK { ?s ?p ?o }" in crossed.text
+
+
 def test_pages_built_per_caller_are_private(server: RunningServer) -> None:
     with server.client() as client:
         listed = client.get("/submissions", headers={"Accept": "text/html"})

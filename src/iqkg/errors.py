@@ -130,6 +130,14 @@ class StoreUnavailable(IqkgError):
     status = 503
 
 
+class StoreHeldByServer(StoreUnavailable):
+    """Another process (typically ``iqkg serve``) holds the store's RocksDB lock.
+
+    Commands that only read (``query``, ``export``) catch this and ask the server over
+    HTTP instead; commands that write must not, so the message says what to do.
+    """
+
+
 class QueryTimeout(IqkgError):
     """A query ran past its deadline and was stopped."""
 

@@ -11,13 +11,25 @@ import pyoxigraph as ox
 import pytest
 
 from iqkg import errors
-from iqkg.errors import InputError, IqkgError, QuerySyntaxError, RdfSyntaxError
+from iqkg.errors import (
+    InputError,
+    IqkgError,
+    QuerySyntaxError,
+    RdfSyntaxError,
+    StoreHeldByServer,
+    StoreUnavailable,
+)
 from iqkg.rdf.formats import rdf_syntax_for_path
 from iqkg.rdf.oxigraph_errors import (
+    EVALUATION_ERRORS,
+    evaluation_failure,
     map_exceptions,
     rdf_errors,
     sparql_errors,
+    store_opening_errors,
     syntax_error_position,
+    update_errors,
+    write_errors,
 )
 from iqkg.submissions.untrusted import parse_untrusted
 from tests.support.server import ROOT
@@ -34,7 +46,7 @@ def _raise_from(path: Path) -> None:
         with sparql_errors("query"):
             ox.Store().query(path.read_text())
     elif path.suffix == ".ru":
-        with sparql_errors("update"):
+        with update_errors():
             ox.Store().update(path.read_text())
     else:
         syntax = rdf_syntax_for_path(path.name)
@@ -104,3 +116,51 @@ def test_position_of_errors_without_one() -> None:
         None,
         None,
     )
+
+
+def test_a_write_oxigraph_refuses_is_the_datas_fault() -> None:
+    with (
+        pytest.raises(InputError, match=r"the write cannot be applied: .*nothing was changed"),
+        write_errors(),
+    ):
+        ox.Store().update('INSERT DATA { <a:s> <a:p> "x"^^<a:t" }')
+
+
+def test_a_store_held_by_another_opener(tmp_path: Path) -> None:
+    held = ox.Store(str(tmp_path / "store"))
+    with pytest.raises(StoreHeldByServer, match="stop it first"), store_opening_errors("var/s"):
+        ox.Store(str(tmp_path / "store"))
+    del held
+    (tmp_path / "file").write_text("not a store")
+    with (
+        pytest.raises(StoreUnavailable, match="cannot open the store at var/file") as other,
+        store_opening_errors("var/file"),
+    ):
+        ox.Store(str(tmp_path / "file"))
+    assert not isinstance(other.value, StoreHeldByServer)
+
+
+@pytest.mark.parametrize(
+    ("query", "syntax", "kind"),
+    [
+        pytest.param(
+            "CONSTRUCT { <a:s> <a:p> <<( <a:s> <a:p> <a:o> )>> } WHERE {}",
+            ox.RdfFormat.JSON_LD,
+            "unsupported",
+            id="triple-term-as-json-ld",
+        ),
+        pytest.param(
+            "SELECT (<a:unknown>(1) AS ?x) WHERE {}", None, "evaluation", id="unknown-function"
+        ),
+    ],
+)
+def test_errors_of_evaluation_are_told_apart(
+    query: str, syntax: ox.RdfFormat | None, kind: str
+) -> None:
+    with pytest.raises(EVALUATION_ERRORS) as raised:
+        result = ox.Store().query(query)
+        if syntax is None:
+            list(result)  # type: ignore[arg-type]
+        else:
+            result.serialize(format=syntax)  # type: ignore[call-arg]
+    assert evaluation_failure(raised.value) == kind

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -184,6 +185,23 @@ def test_a_precondition_that_fails_is_412(server: RunningServer, target: dict[st
     assert stale.status_code == 412
 
 
+def test_the_editors_tag_names_the_query_filled_in(server: RunningServer) -> None:
+    html = {"Accept": "text/html", "Accept-Language": "en"}
+    with server.client() as client:
+        one = client.get("/sparql", params={"query": "ASK {}"}, headers=html)
+        other = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=html)
+        assert one.status_code == other.status_code == 200
+        assert one.headers["etag"] != other.headers["etag"]
+        assert one.headers["etag"] != client.get("/sparql", headers=html).headers["etag"]
+        # The tag of one query's page is not the other's: the other is sent whole.
+        crossed = client.get(
+            "/sparql",
+            params={"query": "ASK { ?s ?p ?o }"},
+            headers={**html, "If-None-Match": one.headers["etag"]},
+        )
+        assert crossed.status_code == 200 and "ASK { ?s ?p ?o }" in crossed.text
+
+
 def test_pages_built_per_caller_are_private(server: RunningServer) -> None:
     with server.client() as client:
         listed = client.get("/submissions", headers={"Accept": "text/html"})
@@ -221,6 +239,46 @@ def test_graph_store_writes_honour_if_match(server: RunningServer) -> None:
             "/store", params=params, headers={**AUTH, "If-Match": current.headers["etag"]}
         )
         assert gone.status_code == 204
+
+
+def test_of_two_racing_puts_with_the_same_if_match_one_wins(server: RunningServer) -> None:
+    """The precondition is checked under the writer's lock: two PUTs sent together with
+    the tag both read get one 204 and one 412, however they interleave (several rounds,
+    so the requests do overlap)."""
+    graph = "https://w3id.org/iqkg/graph/store/race"
+    params = {"graph": graph}
+    turtle = {**AUTH, "Content-Type": "text/turtle"}
+    with server.client() as first, server.client() as second:
+        first.put("/store", params=params, content=b"<urn:a> <urn:b> 0 .", headers=turtle)
+        for _ in range(6):
+            tag = first.get("/store", params=params).headers["etag"]
+            requests = [
+                (client, {"params": params, "headers": {**turtle, "If-Match": tag}})
+                for client in (first, second)
+            ]
+            statuses = _together(requests)
+            assert sorted(statuses) == [204, 412], statuses
+
+
+def _together(requests: list[tuple[Any, dict[str, Any]]]) -> list[int]:
+    """PUT each ``(client, arguments)`` with a body of its own, let go together."""
+    ready = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def put(client: Any, arguments: dict[str, Any], n: int) -> None:
+        body = f"<urn:a> <urn:b> {n} .".encode()
+        ready.wait()
+        statuses.append(client.put("/store", content=body, **arguments).status_code)
+
+    threads = [
+        threading.Thread(target=put, args=(client, arguments, n))
+        for n, (client, arguments) in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return statuses
 
 
 def test_a_submission_is_revalidated_privately_and_replaced_only_as_read(

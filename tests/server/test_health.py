@@ -151,3 +151,24 @@ def test_health_is_degraded_while_checkpoints_cannot_be_published(
         assert seen.status_code == 200 and "true" in seen.text
         health = _wait_for_health(client, 200, workers=2)
         assert health.json()["status"] == "ok" and "reasons" not in health.json()
+
+
+def test_an_idle_server_heals_a_failed_publish_by_itself(server: RunningServer) -> None:
+    """No query asks for a lease: the pool republishes in the background, and /health
+    (polled, and asking nothing else) turns 200 once the operator has freed the path."""
+    folder = _checkpoints(server)
+    with _client(server) as client:
+        shutil.rmtree(folder)
+        folder.write_text("not a folder")  # every publish now fails
+        assert _update(client, 3).status_code == 200
+        health = client.get("/health")
+        assert health.status_code == 503, health.text
+        assert any("publishing the query checkpoint failed" in r for r in health.json()["reasons"])
+
+        folder.unlink()  # the operator frees the path; nobody queries
+        health = _wait_for_health(client, 200, workers=2)
+        assert "reasons" not in health.json()
+        assert folder.is_dir() and any(folder.iterdir()), "republished without a query"
+    with _client(server) as client:  # and the data written meanwhile is there
+        seen = _count(client, "ASK { <urn:health:3> ?p ?o }")
+        assert seen.status_code == 200 and "true" in seen.text

@@ -14,9 +14,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from iqkg.cli.common import StoreHeldByServer, open_dataset
+from iqkg.cli.common import open_dataset
 from iqkg.cli.remote import ServerClient
-from iqkg.errors import InputError
+from iqkg.errors import InputError, StoreHeldByServer
 from iqkg.publish.labels import prefixes
 from iqkg.query.catalogue import Catalogue, csv_rows
 from iqkg.rdf.formats import (

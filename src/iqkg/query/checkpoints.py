@@ -15,9 +15,11 @@ ever granted on the newest folder, which is never deleted; so a folder :meth:`pr
 chose can no longer be leased, and it is renamed out of reach before that lock is let go.
 
 Healing. A failed publish (full disk) or a checkpoints folder someone deleted leaves
-workers without the newest data; :meth:`ensure_current` republishes from the store,
-serialised with the writer's commits (``writer``), and :attr:`publish_error` says why
-the last publish failed, for ``/health``.
+workers without the newest data (:attr:`lost_or_stale`); :meth:`ensure_current`
+republishes from the store, serialised with the writer's commits (``writer``), and
+:attr:`publish_error` says why the last publish failed, for ``/health``. The query pool
+calls it before it leases and in the background (``WorkerPool``), so an idle server
+heals too.
 """
 
 from __future__ import annotations
@@ -110,6 +112,13 @@ class Checkpoints:
             self.publish_error = None
             self.needs_pruning = True
         return target
+
+    @property
+    def lost_or_stale(self) -> bool:
+        """The newest checkpoint is gone, or the last publish failed: time for
+        :meth:`ensure_current` (cheap: an attribute and a ``stat``)."""
+        current = self.current
+        return current is None or not current.exists() or self.publish_error is not None
 
     def ensure_current(self) -> bool:
         """Republish when the newest checkpoint is gone or stale; True if it did.

@@ -35,7 +35,12 @@ from pyoxigraph import (
 
 from iqkg.rdf.formats import GRAPH_SYNTAXES, RESULTS_SYNTAXES
 from iqkg.rdf.iris import IriScheme
-from iqkg.rdf.oxigraph_errors import syntax_error_message, syntax_error_position
+from iqkg.rdf.oxigraph_errors import (
+    EVALUATION_ERRORS,
+    evaluation_failure,
+    syntax_error_message,
+    syntax_error_position,
+)
 from iqkg.store.dataset import hidden_graph_prefixes, public_graphs
 
 _RESULTS = {s.name: s.format for s in RESULTS_SYNTAXES}
@@ -225,13 +230,11 @@ def answer(checkpoint: OpenCheckpoint, job: QueryJob) -> QueryAnswer | QueryProb
     except SyntaxError as error:  # a value for the server, not an exception: see workers
         line, column = syntax_error_position(error)
         return QueryProblem("syntax", syntax_error_message(error), line, column)
-    except (OSError, ValueError, RuntimeError, KeyError) as error:
-        text = str(error)
-        if "does not support" in text:  # e.g. an RDF 1.2 triple term asked for as JSON-LD
-            return QueryProblem("unsupported", text)
-        if "service" in text.lower():  # an allowed SERVICE endpoint failed
-            return QueryProblem("failed", f"{type(error).__name__}: {text}")
-        return QueryProblem("evaluation", text)
+    except EVALUATION_ERRORS as error:
+        kind = evaluation_failure(error)
+        if kind == "service":
+            return QueryProblem("failed", f"{type(error).__name__}: {error}")
+        return QueryProblem(kind, str(error))
 
 
 def answer_batch(checkpoint: OpenCheckpoint, batch: QueryBatch) -> QueryAnswer | QueryProblem:

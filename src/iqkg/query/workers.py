@@ -317,6 +317,9 @@ class WorkerPool:
     FAIL_FAST_AFTER = 3
     #: How long a new worker may take to open its checkpoint before it counts as failed.
     WARM_UP_TIMEOUT = 120.0
+    #: Seconds between background looks at the checkpoint (doubling, up to
+    #: MAX_RETRY_DELAY, while republishing fails).
+    CHECKPOINT_LOOK_EVERY = 1.0
 
     def __init__(
         self,
@@ -403,6 +406,30 @@ class WorkerPool:
         for ok in started:
             if ok is not True:
                 self._spawn(self._add_until_started())
+        if self.checkpoints is not None:
+            self._spawn(self._keep_checkpoint_current(self.checkpoints))
+
+    async def _keep_checkpoint_current(self, checkpoints: Checkpoints) -> None:
+        """Republish a lost or stale checkpoint in the background, with back-off, so an
+        idle server heals (and ``/health`` says so) without waiting for a query to ask
+        for a lease."""
+        delay = self.CHECKPOINT_LOOK_EVERY
+        while not self._closed:
+            await asyncio.sleep(delay)
+            if checkpoints.lost_or_stale:
+                await self._republish(checkpoints)
+            if checkpoints.lost_or_stale:
+                delay = min(delay * 2, self.MAX_RETRY_DELAY)
+            else:
+                delay = self.CHECKPOINT_LOOK_EVERY
+
+    async def _republish(self, checkpoints: Checkpoints) -> None:
+        """:meth:`Checkpoints.ensure_current` off the event loop; a failure is logged and
+        left in ``publish_error`` for ``/health``."""
+        try:
+            await asyncio.to_thread(checkpoints.ensure_current)
+        except Exception as error:  # reported by /health; a query that needs it gets 503
+            log.warning("could not republish the checkpoint: %s", error)
 
     async def _try_add_worker(self) -> bool:
         """One attempt to start a worker; a failure is counted, logged and answered False."""
@@ -483,12 +510,8 @@ class WorkerPool:
 
     async def _current_checkpoint(self, checkpoints: Checkpoints) -> str:
         """A lease on the newest checkpoint, republished first if it was lost or is stale."""
-        current = checkpoints.current
-        if current is None or not current.exists() or checkpoints.publish_error:
-            try:
-                await asyncio.to_thread(checkpoints.ensure_current)
-            except Exception as error:  # reported by /health; answered below if fatal
-                log.warning("could not republish the checkpoint: %s", error)
+        if checkpoints.lost_or_stale:
+            await self._republish(checkpoints)
             current = checkpoints.current
             if current is None or not current.exists():
                 raise DataUnavailable(

@@ -10,7 +10,16 @@ Where they are raised while parsing RDF or SPARQL, a caller wraps the call:
   when the parser knows them), :class:`~iqkg.errors.NetworkAccessRefused` for a JSON-LD
   remote context, :class:`~iqkg.errors.InputError` for a file that cannot be read;
 - :func:`sparql_errors` → :class:`~iqkg.errors.QuerySyntaxError` with the line and
-  column in its ``detail``.
+  column in its ``detail``;
+- :func:`update_errors` (an operator's update) → that, or
+  :class:`~iqkg.errors.InputError` when Oxigraph refuses to apply it (``DROP GRAPH`` of a
+  missing graph); :func:`write_errors` (an update iqkg wrote from a write's changes) →
+  :class:`~iqkg.errors.InputError`;
+- :func:`store_opening_errors` → :class:`~iqkg.errors.StoreHeldByServer` when another
+  process holds the store's RocksDB lock, else :class:`~iqkg.errors.StoreUnavailable`;
+- :func:`evaluation_failure` says what kind of failure an error of evaluation (running a
+  query, serialising its answer) is, for the query workers, which answer with a value,
+  not an exception.
 
 Positions come from :func:`syntax_error_position`, the one reader of both shapes
 Oxigraph uses: the RDF parsers put a location tuple in ``args[1]``
@@ -32,12 +41,22 @@ from iqkg.errors import (
     NetworkAccessRefused,
     QuerySyntaxError,
     RdfSyntaxError,
+    StoreHeldByServer,
+    StoreUnavailable,
 )
 
 #: What Oxigraph's JSON-LD parser says when a document names a remote @context (it has no
 #: loader, so it never fetches one).
 _REMOTE_CONTEXT = "LoadDocumentCallback"
 _SPARQL_POSITION = re.compile(r"error at (\d+):(\d+)")
+#: RocksDB reports a held lock as an I/O error naming the store's LOCK file.
+_LOCK_FILE = "LOCK"
+#: What Oxigraph says when an answer cannot be written in the syntax asked for (e.g. an
+#: RDF 1.2 triple term as JSON-LD).
+_UNSUPPORTED = "does not support"
+
+#: The exceptions pyoxigraph raises while evaluating a query or serialising its answer.
+EVALUATION_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError, RuntimeError, KeyError)
 
 ErrorMapping = Mapping[type[BaseException], Callable[[BaseException], IqkgError]]
 
@@ -108,10 +127,7 @@ def rdf_errors(syntax_name: str, *, source: str | None = None) -> AbstractContex
     )
 
 
-def sparql_errors(operation: Literal["query", "update"]) -> AbstractContextManager[None]:
-    """Parsing a SPARQL query or update. Only syntax is mapped: errors of evaluation
-    (``RuntimeError``, ``ValueError`` while running) stay the caller's to judge."""
-
+def _sparql_syntax_error(operation: str) -> Callable[[BaseException], IqkgError]:
     def syntax_error(error: BaseException) -> IqkgError:
         line, column = syntax_error_position(error)
         return QuerySyntaxError(
@@ -119,4 +135,67 @@ def sparql_errors(operation: Literal["query", "update"]) -> AbstractContextManag
             detail={"line": line, "column": column},
         )
 
-    return map_exceptions({SyntaxError: syntax_error})
+    return syntax_error
+
+
+def sparql_errors(operation: Literal["query", "update"]) -> AbstractContextManager[None]:
+    """Parsing a SPARQL query or update. Only syntax is mapped: errors of evaluation
+    (``RuntimeError``, ``ValueError`` while running) stay the caller's to judge."""
+    return map_exceptions({SyntaxError: _sparql_syntax_error(operation)})
+
+
+def update_errors() -> AbstractContextManager[None]:
+    """Applying an operator's SPARQL Update: syntax as :func:`sparql_errors`; Oxigraph
+    refusing to apply it (``RuntimeError``/``ValueError``, e.g. ``DROP GRAPH`` of a graph
+    that does not exist) is the update's fault, and nothing was changed."""
+
+    def refused(error: BaseException) -> IqkgError:
+        return InputError(f"the update cannot be applied: {error}; nothing was changed.")
+
+    return map_exceptions(
+        {
+            SyntaxError: _sparql_syntax_error("update"),
+            RuntimeError: refused,
+            ValueError: refused,
+        }
+    )
+
+
+def write_errors() -> AbstractContextManager[None]:
+    """Applying the update iqkg wrote from a write's changes: if Oxigraph refuses it, a
+    value that reached the text is not valid there (the data's fault, not the caller's
+    SPARQL), and nothing was changed."""
+
+    def refused(error: BaseException) -> IqkgError:
+        return InputError(
+            f"the write cannot be applied: {syntax_error_message(error)}; nothing was changed."
+        )
+
+    return map_exceptions({SyntaxError: refused})
+
+
+def store_opening_errors(location: str) -> AbstractContextManager[None]:
+    """Opening the on-disk store at ``location``: another process holding its RocksDB
+    lock (typically ``iqkg serve``) is told apart from any other failure."""
+
+    def unavailable(error: BaseException) -> IqkgError:
+        if _LOCK_FILE in str(error):
+            return StoreHeldByServer(
+                f"cannot open the store at {location}: {error}. If `iqkg serve` is running "
+                "on it, stop it first (or use its /sparql endpoint)."
+            )
+        return StoreUnavailable(f"cannot open the store at {location}: {error}.")
+
+    return map_exceptions({OSError: unavailable})
+
+
+def evaluation_failure(error: BaseException) -> Literal["unsupported", "service", "evaluation"]:
+    """What an error of :data:`EVALUATION_ERRORS` means: ``unsupported`` (the answer
+    cannot be written in the syntax asked for), ``service`` (an allowed ``SERVICE``
+    endpoint failed) or ``evaluation`` (Oxigraph refused the query itself)."""
+    text = str(error)
+    if _UNSUPPORTED in text:
+        return "unsupported"
+    if "service" in text.lower():
+        return "service"
+    return "evaluation"

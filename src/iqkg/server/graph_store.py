@@ -21,7 +21,9 @@ on ``/graph/{name}`` write the graph ``{base}graph/{name}`` (``GET`` there stays
 linked-data publication's; the content is read through ``/store?graph=``).
 
 Statuses (GSP §5): 201 when a PUT/POST created the graph, 204 when it changed an existing
-one, 404 for a GET/HEAD/DELETE of a graph that does not exist.
+one, 404 for a GET/HEAD/DELETE of a graph that does not exist. A write's preconditions
+(``If-Match``, ``If-None-Match: *``, ``If-Unmodified-Since``; 412) and whether the graph
+existed are decided as the single writer, just before it writes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import email.policy
 import hashlib
 import uuid
+from dataclasses import dataclass
 from email.parser import BytesParser
 
 from fastapi import APIRouter, Request
@@ -125,18 +128,34 @@ def graph_tag(version: str, graph: str | None, syntax: RdfSyntax) -> str:
     return entity_tag(version, name if graph is not None else "default", syntax.name)
 
 
-async def _check_preconditions(request: Request, dataset: Dataset, graph: str | None) -> None:
-    """``If-Match``/``If-None-Match``/``If-Unmodified-Since`` of a write (RFC 9110 §13.1),
-    against the graph as it is now: a tag of it in any syntax matches (the client may
-    have read it as Turtle and write N-Triples); a missing graph has no tags, so
-    ``If-None-Match: *`` is "create only" and ``If-Match: *`` "replace only"."""
-    names = ("if-match", "if-none-match", "if-unmodified-since")
-    if not any(name in request.headers for name in names):
-        return
-    version = dataset.version
-    exists = await run_in_threadpool(_exists, dataset, graph)
-    tags = [graph_tag(version, graph, syntax) for syntax in ALL_RDF_SYNTAXES]
-    check_write(request, validators(tags) if exists else None)
+@dataclass
+class _UnderTheLock:
+    """What a write finds as the single writer, just before it writes (passed to
+    :meth:`Dataset.write_graph` as its ``precondition``, so no other write comes between
+    the check and the write: of two PUTs with the same ``If-Match``, one wins)."""
+
+    request: Request
+    dataset: Dataset
+    graph: str | None
+    must_exist: bool = False
+    #: Whether the graph existed before this write (201 or 204); set by the call.
+    existed: bool = False
+
+    def __call__(self) -> None:
+        """``If-Match``/``If-None-Match``/``If-Unmodified-Since`` of a write (RFC 9110
+        §13.1), against the graph as it is now: a tag of it in any syntax matches (the
+        client may have read it as Turtle and write N-Triples); a missing graph has no
+        tags, so ``If-None-Match: *`` is "create only" and ``If-Match: *`` "replace only".
+        """
+        self.existed = _exists(self.dataset, self.graph)
+        if self.must_exist and not self.existed:
+            raise NotFound(f"there is no graph <{self.graph}> in the store.")
+        names = ("if-match", "if-none-match", "if-unmodified-since")
+        if not any(name in self.request.headers for name in names):
+            return
+        version = self.dataset.version
+        tags = [graph_tag(version, self.graph, syntax) for syntax in ALL_RDF_SYNTAXES]
+        check_write(self.request, validators(tags) if self.existed else None)
 
 
 @router.put(PATH, summary="Replace a graph (GSP PUT, operator)")
@@ -189,12 +208,14 @@ async def _drop(request: Request, graph: str | None) -> Response:
     require_operator(request, settings, "writing to the graph store")
     dataset = get_services(request).dataset
     _refuse_hidden(dataset, graph, writing=True)
-    if not await run_in_threadpool(_exists, dataset, graph):
-        raise NotFound(f"there is no graph <{graph}> in the store.")
-    await _check_preconditions(request, dataset, graph)
+    check = _UnderTheLock(request, dataset, graph, must_exist=True)
     version = await run_in_threadpool(
         lambda: dataset.write_graph(
-            graph, None, replace=True, union_default=settings.default_graph == "union"
+            graph,
+            None,
+            replace=True,
+            union_default=settings.default_graph == "union",
+            precondition=check,
         )
     )
     return Response(status_code=204, headers={"X-IQKG-Dataset-Version": version})
@@ -206,14 +227,17 @@ async def _write(request: Request, graph: str | None, *, replace: bool) -> Respo
     dataset = get_services(request).dataset
     _refuse_hidden(dataset, graph, writing=True)
     triples = await _parsed_body(request, settings, graph)
-    await _check_preconditions(request, dataset, graph)
-    existed = await run_in_threadpool(_exists, dataset, graph)
+    check = _UnderTheLock(request, dataset, graph)
     version = await run_in_threadpool(
         lambda: dataset.write_graph(
-            graph, triples, replace=replace, union_default=settings.default_graph == "union"
+            graph,
+            triples,
+            replace=replace,
+            union_default=settings.default_graph == "union",
+            precondition=check,
         )
     )
-    status = 204 if existed else 201
+    status = 204 if check.existed else 201
     return Response(status_code=status, headers={"X-IQKG-Dataset-Version": version})
 
 

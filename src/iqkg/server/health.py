@@ -5,7 +5,10 @@ and the query worker pool is whole (or has been short for less than ``IQKG_HEALT
 seconds: a worker killed at its deadline is replaced within about a second, and that is
 not an outage). Otherwise ``503 {"status": "degraded", "reasons": [...]}``, each reason
 a sentence for the operator, so a load balancer stops sending traffic and a person sees
-why. The check itself is cheap and never waits on the worker pool.
+why. The check itself is cheap and never waits on the worker pool. It heals nothing
+itself: a failed checkpoint publish is retried by the query pool in the background
+(:meth:`~iqkg.query.workers.WorkerPool.start`), so an idle server turns 200 again on its
+own.
 """
 
 from __future__ import annotations

@@ -115,9 +115,19 @@ def editor_prefixes(iris: IriScheme) -> dict[str, str]:
 
 def editor_page(request: Request, query: str) -> Response:
     """YASGUI over this endpoint in the site layout, with the catalogue as examples,
-    the vocabulary's prefixes declared and ``query`` filled in."""
+    the vocabulary's prefixes declared and ``query`` filled in.
+
+    A page like the catalogue's: a weak ``ETag`` of the catalogue's version, the
+    language and the query filled in (another query is another page), 304 when it
+    matches."""
+    cache = _catalogue(request)
+    filled_in = hashlib.blake2b(query.encode("utf-8"), digest_size=8).hexdigest()
+    headers = page_headers(request, cache.version(), f"editor-{filled_in}", {"Vary": "Accept"})
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
     root = request.scope.get("root_path", "") + "/"
-    catalogue = _catalogue(request).get()
+    catalogue = cache.get()
     iris = get_services(request).iris
     t = translator(request_language(request))
     context = {
@@ -131,7 +141,7 @@ def editor_page(request: Request, query: str) -> Response:
         # YASGUI's English → the reader's language.
         "yasgui_words": {MESSAGES[key]["en"]: t(key) for key in YASGUI_WORDS},
     }
-    return render(request, "sparql/editor.html", context, headers={"Vary": "Accept"})
+    return render(request, "sparql/editor.html", context, headers=headers)
 
 
 @router.api_route("/queries", methods=["GET", "HEAD"], summary="The query catalogue (HTML or JSON)")

@@ -30,7 +30,7 @@ from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.conditional import check_write, entity_tag, not_modified, validators
 from iqkg.server.idempotency import idempotent
 from iqkg.server.services import get_services
-from iqkg.server.templates import Language, render, request_language
+from iqkg.server.templates import STATIC_PAGE, Language, page_headers, render, request_language
 from iqkg.server.validation import (
     caller,
     read_rdf_body,
@@ -275,5 +275,12 @@ async def withdraw_submission(request: Request, submission_id: str) -> Response:
     response_class=HTMLResponse,
     summary="Validate and submit in the browser",
 )
-async def submit_page(request: Request, lang: Language) -> HTMLResponse:
-    return render(request, "submissions/submit.html", {"label": lambda key: label(key, lang)})
+async def submit_page(request: Request, lang: Language) -> Response:
+    """The same for everyone in one language (the token is typed in, never shown): a
+    weak ``ETag`` of the language and the software's version, 304 when it matches."""
+    headers = page_headers(request, STATIC_PAGE, "submit")
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+    context = {"label": lambda key: label(key, lang)}
+    return render(request, "submissions/submit.html", context, headers=headers)

@@ -121,6 +121,11 @@ def _vary(headers: Mapping[str, str]) -> str:
     return ", ".join(vary)
 
 
+#: The ``version`` of :func:`page_headers` for a page that shows nothing but its template
+#: and its words, which change only with the software (whose version the tag holds).
+STATIC_PAGE = "static"
+
+
 def page_headers(
     request: Request,
     version: str,

@@ -13,19 +13,20 @@ from datetime import UTC, datetime
 
 from pyoxigraph import RdfFormat, parse
 
-from iqkg.errors import InputError
 from iqkg.rdf.convert import to_ntriples
 from iqkg.rdf.iris import DCTERMS, OWL, PROV, XSD
+from iqkg.rdf.oxigraph_errors import rdf_errors
 from iqkg.rdf.sparql_terms import SparqlTerm, iri, literal
 from iqkg.store.interface import GraphChange
+
+#: How a malformed body of a :class:`GraphChange` is named in its error.
+GRAPH_CHANGE = "a graph change"
 
 
 def checked_body(data: bytes) -> str:
     """N-Triples parsed and written again, so nothing but triples reaches the update."""
-    try:
+    with rdf_errors("N-Triples", source=GRAPH_CHANGE):
         triples = [q.triple for q in parse(data, format=RdfFormat.N_TRIPLES)]
-    except SyntaxError as error:
-        raise InputError(f"a graph change is not N-Triples: {error}") from None
     return to_ntriples(triples).decode("utf-8")
 
 

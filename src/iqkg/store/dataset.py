@@ -35,14 +35,20 @@ from pyoxigraph import (
     parse,
 )
 
-from iqkg.errors import Forbidden, InputError, QuerySyntaxError
+from iqkg.errors import Forbidden, InputError
 from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.rdf.convert import to_ntriples
 from iqkg.rdf.iris import GRAPH_INFERRED, OWL, IriScheme
+from iqkg.rdf.oxigraph_errors import rdf_errors, update_errors, write_errors
 from iqkg.rdf.sparql_terms import Term, iri, literal
 from iqkg.rdf.stack import run_deep
 from iqkg.store import evaluation
-from iqkg.store.changes import change_operations, stale_operations, version_operations
+from iqkg.store.changes import (
+    GRAPH_CHANGE,
+    change_operations,
+    stale_operations,
+    version_operations,
+)
 from iqkg.store.evaluation import QueryResult as QueryResult
 from iqkg.store.evaluation import evaluate
 from iqkg.store.interface import PUBLIC, GraphChange, QueryDataset, StoreHealth
@@ -291,14 +297,10 @@ class Dataset:
             self._stage(staged)
             try:
                 self.crashes.reach("write.staged")
-                self._commit_locked(" ;\n".join(parts), version)
-            except BaseException as error:
+                with write_errors():
+                    self._commit_locked(" ;\n".join(parts), version)
+            except BaseException:
                 self._unstage(staged)
-                if isinstance(error, SyntaxError):
-                    message = str(error.args[0]) if error.args else str(error)
-                    raise InputError(
-                        f"the write cannot be applied: {message}; nothing was changed."
-                    ) from None
                 raise
         return version
 
@@ -321,11 +323,9 @@ class Dataset:
         quads = []
         for change in staged:
             graph = NamedNode(change.graph)
-            try:
+            with rdf_errors("N-Triples", source=GRAPH_CHANGE):
                 triples = parse(change.ntriples, format=RdfFormat.N_TRIPLES)
                 quads += [Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-            except SyntaxError as error:
-                raise InputError(f"a graph change is not N-Triples: {error}") from None
         if quads:
             self.store.bulk_extend(quads)
 
@@ -419,6 +419,7 @@ class Dataset:
         *,
         replace: bool,
         union_default: bool = True,
+        precondition: Callable[[], None] | None = None,
     ) -> str:
         """Graph Store Protocol writes: replace, add to (``replace=False``) or drop a graph.
 
@@ -426,6 +427,11 @@ class Dataset:
         The triples have been parsed and checked before this is called, so a bad body
         never clears a graph; the change, the version bump and the staleness mark of
         ``graph/inferred`` are one transaction.
+
+        ``precondition`` is called as the single writer, before anything is written: what
+        it reads (the version, whether the graph exists) is what the write will change,
+        with no other write in between. It refuses the write by raising (e.g. 412 for an
+        ``If-Match`` that no longer holds); then nothing is changed.
         """
         target = f"GRAPH {iri(graph)}" if graph else "DEFAULT"
         parts: list[str] = []
@@ -438,7 +444,9 @@ class Dataset:
             inner = f"GRAPH {iri(graph)} {{\n{body}}}" if graph else body
             parts.append(f"INSERT DATA {{ {inner} }}")
         operations = " ;\n".join(parts)
-        return self._operator_commit(operations, union_default=union_default)
+        return self._operator_commit(
+            operations, union_default=union_default, precondition=precondition
+        )
 
     def protected_graphs(self) -> list[str]:
         """Graphs no operator write may change: ``graph/meta``, archived and private graphs."""
@@ -457,8 +465,11 @@ class Dataset:
         base_iri: str | None = None,
         guarded: bool = False,
         union_default: bool = True,
+        precondition: Callable[[], None] | None = None,
     ) -> str:
         """Operator write: the operations, then the bookkeeping, in one Update request.
+
+        ``precondition`` (see :meth:`write_graph`) runs first, under the write lock.
 
         A ``guarded`` update is first run on a throw-away copy and refused if it changed a
         protected graph there. After the operations come, in the same transaction: in
@@ -473,6 +484,8 @@ class Dataset:
             f"!STRSTARTS(STR(?g), {literal(prefix)})" for prefix in hidden_graph_prefixes(self.iris)
         )
         with self._write_lock:
+            if precondition is not None:
+                precondition()
             if callable(sparql):
                 protected = set(self.protected_graphs())
                 writable = [
@@ -505,15 +518,8 @@ class Dataset:
             ]
             # A trailing ";" would leave an empty operation before ours.
             text = f"{operations.rstrip().removesuffix(';')}\n;\n" + " ;\n".join(after)
-            try:
+            with update_errors():
                 self._commit_locked(text, version, base_iri)
-            except SyntaxError as error:
-                message = str(error.args[0]) if error.args else str(error)
-                raise QuerySyntaxError(f"the update does not parse: {message}") from None
-            except (RuntimeError, ValueError) as error:  # e.g. DROP GRAPH of a missing graph
-                raise InputError(
-                    f"the update cannot be applied: {error}; nothing was changed."
-                ) from None
         return version
 
     def _changes_protected(self, operations: str, base_iri: str | None) -> bool:
@@ -540,8 +546,9 @@ class Dataset:
     def _protected_differ(self, scratch: Store, operations: str, base_iri: str | None) -> bool:
         protected = self.protected_graphs()
         try:
-            run_deep(lambda: scratch.update(operations, base_iri=base_iri), "iqkg-writer")
-        except (SyntaxError, RuntimeError, ValueError):
+            with update_errors():
+                run_deep(lambda: scratch.update(operations, base_iri=base_iri), "iqkg-writer")
+        except InputError:
             return False
         hidden = hidden_graph_prefixes(self.iris)
         after = sorted(

@@ -18,9 +18,10 @@ from typing import TypeVar
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 
-from iqkg.errors import InputError, QuerySyntaxError, QueryTimeout
+from iqkg.errors import InputError, QueryTimeout
 from iqkg.rdf.convert import to_ntriples
 from iqkg.rdf.iris import RDF, XSD
+from iqkg.rdf.oxigraph_errors import sparql_errors
 from iqkg.rdf.sparql_terms import Term
 from iqkg.rdf.stack import start_deep_thread
 
@@ -95,7 +96,8 @@ def evaluate(
 
     def work() -> None:
         try:
-            outcome.append(collect(start(), go_on))
+            with sparql_errors("query"):
+                outcome.append(collect(start(), go_on))
         except BaseException as error:  # handed back to the caller's thread below
             # Without its traceback: the frames hold pyoxigraph's result iterator,
             # which must be dropped on the thread that made it.
@@ -109,7 +111,5 @@ def evaluate(
     if failure:
         if isinstance(failure[0], _PastDeadline):
             raise QueryTimeout("the query passed its deadline and was stopped")
-        if isinstance(failure[0], SyntaxError):
-            raise QuerySyntaxError(f"the query does not parse: {failure[0]}") from None
         raise failure[0]
     return outcome[0]

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple, parse
 
-from iqkg.errors import RdfSyntaxError
 from iqkg.rdf.formats import rdf_syntax_for_path
 from iqkg.rdf.iris import (
     DCTERMS,
@@ -31,6 +30,7 @@ from iqkg.rdf.iris import (
     XSD,
     IriScheme,
 )
+from iqkg.rdf.oxigraph_errors import rdf_errors
 from iqkg.rdf.sparql_terms import iri
 from iqkg.settings import DEFAULT_BASE
 from iqkg.store.dataset import Dataset, GraphWrite
@@ -85,19 +85,12 @@ def _rebase_term(term: Term, iris: IriScheme) -> Term:
 def parse_rdf_file(path: Path, iris: IriScheme, *, label: str | None = None) -> list[Triple]:
     """Parse one RDF file into triples, with a located error when it is malformed."""
     syntax = rdf_syntax_for_path(path.name)
-    try:
+    with rdf_errors(syntax.name, source=label or str(path)):
         quads = list(
             parse(
                 path=str(path), format=syntax.format, base_iri=iris.base, without_named_graphs=True
             )
         )
-    except SyntaxError as error:
-        line, column = _position(error)
-        raise RdfSyntaxError(
-            _message(error), source=label or str(path), line=line, column=column
-        ) from None
-    except ValueError as error:
-        raise RdfSyntaxError(str(error), source=label or str(path)) from None
     return [rebase_triple(q.triple, iris) for q in quads]
 
 
@@ -107,17 +100,6 @@ def rebase_triple(triple: Triple, iris: IriScheme) -> Triple:
     if iris.base == DEFAULT_BASE:
         return triple
     return Triple(_rebase_term(s, iris), NamedNode(iris.rebase(p.value)), _rebase_term(o, iris))  # type: ignore[arg-type]
-
-
-def _position(error: SyntaxError) -> tuple[int | None, int | None]:
-    """Line and column from an Oxigraph SyntaxError (``args[1]`` is a location tuple)."""
-    if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) >= 3:
-        return error.args[1][1], error.args[1][2]
-    return error.lineno, error.offset
-
-
-def _message(error: SyntaxError) -> str:
-    return str(error.args[0]) if error.args else str(error)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -211,7 +193,7 @@ def load_knowledge(
     """Load ontology/ and data/ (and, with a reasoner, their closure) in one transaction.
 
     Nothing is written when every file is unchanged since the last load, unless ``force``.
-    Malformed files raise :class:`RdfSyntaxError` before anything is written.
+    Malformed files raise :class:`~iqkg.errors.RdfSyntaxError` before anything is written.
     """
     iris = dataset.iris
     parsed = {
@@ -288,8 +270,3 @@ def reason_knowledge(dataset: Dataset, reasoner: Reasoner) -> int:
     ]
     dataset.write([GraphWrite(graph, inferred)], meta, replace_meta_about=[graph])
     return count
-
-
-#: The same position/message extraction for other parsers of RDF (untrusted submissions).
-syntax_error_position = _position
-syntax_error_message = _message

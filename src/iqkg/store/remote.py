@@ -51,6 +51,7 @@ from iqkg.errors import (
 )
 from iqkg.rdf.convert import from_ntriples, to_ntriples
 from iqkg.rdf.iris import GRAPH_INFERRED, OWL, RDF, XSD, IriScheme
+from iqkg.rdf.oxigraph_errors import map_exceptions
 from iqkg.rdf.sparql_terms import Term, iri
 from iqkg.store.changes import change_operations, stale_operations, version_operations
 from iqkg.store.dataset import dataset_iri, hidden_graph_prefixes
@@ -150,12 +151,10 @@ class RemoteStore:
         content_type, body = self._query(query, dataset, deadline, _NTRIPLES)
         if content_type != _NTRIPLES:
             raise InputError("construct() needs a CONSTRUCT or DESCRIBE query")
-        try:
-            # Parsed and written again: a cut-off answer fails here, and the bytes are
-            # the same as the embedded store's for the same triples.
+        # Parsed and written again: a cut-off answer fails here, and the bytes are the
+        # same as the embedded store's for the same triples.
+        with map_exceptions({SyntaxError: lambda _: self._malformed("N-Triples")}):
             return to_ntriples(from_ntriples(body))
-        except SyntaxError:
-            raise self._malformed("N-Triples") from None
 
     def update(self, update: str, *, base_iri: str | None = None) -> str:
         """An operator's update, then the staleness mark of ``graph/inferred`` and the

@@ -85,8 +85,9 @@ def _triple_term_line(body: bytes, syntax: RdfSyntax) -> int | None:
             if b"<<" not in line:
                 continue
             try:
-                quads = list(ox.parse(line, format=syntax.format))
-            except (SyntaxError, ValueError):
+                with rdf_errors(syntax.name):
+                    quads = list(ox.parse(line, format=syntax.format))
+            except InputError:
                 return None
             if any(
                 isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple) for q in quads

@@ -30,7 +30,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SPDX = "http://spdx.org/rdf/terms#"
 DCMITYPE = "http://purl.org/dc/dcmitype/"
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Matched whole (``fullmatch``): ``$`` would also accept a slug ending in a newline.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 GRAPH_ONTOLOGY = "ontology"
 GRAPH_CURATED = "curated"
@@ -63,7 +64,7 @@ class IriScheme:
         return f"{self.vocab}{local_name}"
 
     def resource(self, kind: str, slug: str) -> str:
-        if not _SLUG.match(kind) or not _SLUG.match(slug):
+        if not _SLUG.fullmatch(kind) or not _SLUG.fullmatch(slug):
             raise ValueError(f"kind and slug must be lower-case ASCII slugs: {kind!r}/{slug!r}")
         return f"{self.base}id/{kind}/{slug}"
 
@@ -112,7 +113,7 @@ def prefixes(iris: IriScheme) -> dict[str, str]:
 
 
 def is_slug(value: str) -> bool:
-    return bool(_SLUG.match(value))
+    return bool(_SLUG.fullmatch(value))
 
 
 def valid_iri(text: str) -> bool:

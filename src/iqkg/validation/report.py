@@ -215,6 +215,8 @@ class ValidationReport:
         counts = self.problem_counts()
         key = "fails" if self.violations else "warns"
         shown = [counted(counts[s], s, lang) for s in ("Violation", "Warning") if counts[s]]
+        if not shown:  # only sh:Info results: nothing to count ("conforms, with ." before)
+            return label("conforms", lang)
         return label(key, lang).format(counts=", ".join(shown))
 
     def ownership_note(self, lang: str = "en") -> str | None:

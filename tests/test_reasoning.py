@@ -3,14 +3,32 @@ HermiT reports inconsistency and unsatisfiable classes."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from iqkg.reasoning import check_consistency, owl_rl_closure
-from tests.knowledge.conftest import ID, IQ
+from iqkg.reasoning import check_consistency, infer, owl_rl_closure
+from tests.knowledge.conftest import DATA_DIR, ID, IQ, ONTOLOGY_DIR, parse_folder
 
 ORG = "http://www.w3.org/ns/org#"
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return parse_folder(ONTOLOGY_DIR)
+
+
+@pytest.fixture(scope="module")
+def imports() -> Graph:
+    """The published axioms of the reused vocabularies (ontology/imports/)."""
+    return parse_folder(ONTOLOGY_DIR / "imports")
+
+
+@pytest.fixture(scope="module")
+def curated() -> Graph:
+    """The curated knowledge: facts (data/*.ttl) and editorial statements."""
+    return parse_folder(DATA_DIR) + parse_folder(DATA_DIR / "editorial")
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +145,31 @@ def test_consistency_check_lists_unsatisfiable_classes(ontology: Graph) -> None:
     report = check_consistency(broken)
     assert report.consistent
     assert report.unsatisfiable == [str(chimera)]
+
+
+def test_infer_on_stored_triples_gives_only_new_useful_ones() -> None:
+    """The loader's reasoner on a tiny ontology: a subclass, an inverse, a transitive
+    property; expected triples follow from the OWL 2 RL rules cax-sco, prp-inv1, prp-trp."""
+    ex = "https://example.org/"
+    n = ox.NamedNode
+    a, sub, inv = n(str(RDF.type)), n(str(RDFS.subClassOf)), n(str(OWL.inverseOf))
+    given = [
+        ox.Triple(n(ex + "Ministry"), sub, n(ex + "Organisation")),
+        ox.Triple(n(ex + "bmas"), a, n(ex + "Ministry")),
+        ox.Triple(n(ex + "developedBy"), inv, n(ex + "developed")),
+        ox.Triple(n(ex + "kp"), n(ex + "developedBy"), n(ex + "ebb")),
+        ox.Triple(n(ex + "embeddedIn"), a, n(str(OWL.TransitiveProperty))),
+        ox.Triple(n(ex + "p1"), n(ex + "embeddedIn"), n(ex + "p2")),
+        ox.Triple(n(ex + "p2"), n(ex + "embeddedIn"), n(ex + "p3")),
+        ox.Triple(n(ex + "kp"), n(ex + "name"), ox.Literal("KP")),
+    ]
+    inferred = set(infer(given))
+    assert ox.Triple(n(ex + "bmas"), a, n(ex + "Organisation")) in inferred
+    assert ox.Triple(n(ex + "ebb"), n(ex + "developed"), n(ex + "kp")) in inferred
+    assert ox.Triple(n(ex + "p1"), n(ex + "embeddedIn"), n(ex + "p3")) in inferred
+    assert not inferred & set(given)
+    for t in inferred:
+        assert isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.BlankNode)
+        assert t.object not in (n(str(OWL.Thing)), n(str(RDFS.Resource)))
+        assert not t.subject.value.startswith((str(RDF), str(RDFS), str(OWL)))
+        assert not (t.subject == t.object and t.predicate != a)

@@ -1,4 +1,5 @@
-"""The iqkg command on good, invalid and malformed input (real subprocesses)."""
+"""cli/knowledge.py: ``load``, ``reason``, ``validate`` and ``check`` on good, invalid and
+malformed input (real subprocesses)."""
 
 from __future__ import annotations
 
@@ -44,29 +45,6 @@ def test_reason_writes_the_closure_with_its_record(env: dict[str, str]) -> None:
     rows = json.loads(record)["results"]["bindings"]
     assert {row["n"]["value"] for row in rows} == {written.split()[1]}
     assert {row["from"]["value"].rsplit("/", 1)[1] for row in rows} == {"ontology", "curated"}
-
-
-def test_query_by_name_as_table_and_formats(env: dict[str, str]) -> None:
-    iqkg("load", env=env)
-    table = iqkg("query", "--name", "01", env=env).stdout
-    assert "Example network" in table and "(1 row)" in table
-    as_json = json.loads(iqkg("query", "--name", "01-networks", "--format", "json", env=env).stdout)
-    assert as_json["results"]["bindings"][0]["label"]["value"] == "Example network"
-    csv_out = iqkg(
-        "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv", env=env
-    )
-    assert csv_out.stdout.splitlines()[0] == "n"
-    turtle = iqkg("query", "CONSTRUCT WHERE { ?s a ?t }", "--format", "turtle", env=env).stdout
-    assert "network/example" in turtle
-
-
-def test_query_errors_are_messages_not_tracebacks(env: dict[str, str]) -> None:
-    iqkg("load", env=env)
-    bad = iqkg("query", "SELECT * WHERE { ?s ?p }", env=env, check=False)
-    assert bad.returncode == 2
-    assert "does not parse" in bad.stderr and "Traceback" not in bad.stderr
-    unknown = iqkg("query", "--name", "99-nothing", env=env, check=False)
-    assert unknown.returncode == 2 and "01-networks" in unknown.stderr
 
 
 def test_validate_conforming_file(env: dict[str, str], tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from iqkg.cli.common import StoreHeldByServer, open_dataset
-from iqkg.errors import StoreUnavailable
+from iqkg.cli.common import open_dataset
+from iqkg.errors import StoreHeldByServer, StoreUnavailable
 from iqkg.settings import Settings
 
 

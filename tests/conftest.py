@@ -28,8 +28,25 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "crash": ("tests/server/test_submissions_crash.py",),
     # the W3C SPARQL 1.1 Protocol, Update and Graph Store test suites
     "conformance": ("tests/server/test_w3c_*.py",),
-    # minutes under load: the crawl of the whole site
-    "slow": ("tests/server/test_pages.py::test_crawl_finds_no_broken_link",),
+    # seconds to minutes each by design, left to `make test`: the crawl of the whole site;
+    # tests that wait for deadlines, floods and caps; every command as a subprocess; the
+    # OWL RL closure and HermiT (Java); a second load under another base
+    "slow": (
+        "tests/server/test_pages.py::test_crawl_finds_no_broken_link",
+        "tests/server/test_sparql_deadlines.py",
+        "tests/server/test_sparql_fairness.py",
+        "tests/server/test_validate_fairness.py",
+        "tests/server/test_http_limits.py",
+        "tests/server/test_health.py::test_writes_never_delete_a_checkpoint_under_a_query",
+        "tests/server/test_linked_data.py::test_a_base_that_is_the_servers_own_origin",
+        "tests/server/test_submissions.py::test_size_and_triple_limits",
+        "tests/server/test_submissions.py::test_cli_submit_gives_the_same_report_as_offline_validate",
+        "tests/cli/test_knowledge.py",
+        "tests/cli/test_beside_server.py",
+        "tests/test_reasoning.py",
+        "tests/knowledge/test_shapes.py::test_no_false_alarm_on_the_owl_rl_closure",
+        "tests/submissions/test_checking.py::test_a_graph_too_costly_to_canonicalise_is_accepted_uncompared",
+    ),
 }
 
 
@@ -39,11 +56,19 @@ def _in_group(nodeid: str, pattern: str) -> bool:
     return fnmatch(nodeid.split("::", 1)[0], pattern)
 
 
+def _drives_chromium(item: pytest.Item) -> bool:
+    """A test function that calls ``tests.support.browser.chromium`` itself."""
+    code = getattr(getattr(item, "function", None), "__code__", None)
+    return code is not None and "chromium" in code.co_names
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for marker, patterns in GROUPS.items():
             if any(_in_group(item.nodeid, pattern) for pattern in patterns):
                 item.add_marker(marker)
+        if _drives_chromium(item):
+            item.add_marker("browser")
 
 
 @pytest.fixture(scope="session")

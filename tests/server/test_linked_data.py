@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable
 from typing import Any
 
 import httpx
 import pytest
-from pyoxigraph import CanonicalizationAlgorithm, Quad, RdfFormat, Store, Triple, parse
-from pyoxigraph import Dataset as OxDataset
+from pyoxigraph import RdfFormat, Store, Triple, parse
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from tests.support.rdf import canonical
 from tests.support.server import ROOT, RunningServer, free_port, start_server
 
 BASE = "https://w3id.org/iqkg/"
@@ -313,25 +312,14 @@ def test_dumps_reload_isomorphic_to_the_dataset(server: RunningServer) -> None:
             )
             assert served.status_code == 200
             triples = [q.triple for q in parse(served.content, RdfFormat.N_TRIPLES)]
-            expected = _canonical(triples)
+            expected = canonical(triples)
             for dump in (store, trig):
                 name = next(g for g in dump.named_graphs() if g.value == graph_iri)
-                got = _canonical(q.triple for q in dump.quads_for_pattern(None, None, None, name))
+                got = canonical(q.triple for q in dump.quads_for_pattern(None, None, None, name))
                 assert got == expected, graph_iri
             union.update(triples)
         turtle = Graph().parse(data=client.get("/dumps/iqkg.ttl").content, format="turtle")
         assert len(turtle) == len(union)
-
-
-def _canonical(triples: Iterable[Triple]) -> OxDataset:
-    """A graph with canonical blank-node labels (RDFC-1.0), comparable with ``==``.
-
-    rdflib's ``isomorphic`` is exponential on the many blank nodes of stored SHACL
-    reports; Oxigraph's RDFC-1.0 handles them at once.
-    """
-    dataset = OxDataset(Quad(t.subject, t.predicate, t.object) for t in triples)
-    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    return dataset
 
 
 def test_context_jsonld(server: RunningServer) -> None:

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
 
     # --- queries ---------------------------------------------------------------
     query_timeout: float = Field(30.0, gt=0, description="Deadline of a query, in seconds.")
+    dump_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Deadline of writing the dumps (/dumps/) of one dataset version, in seconds.",
+    )
     max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")
     row_limit: int = Field(100_000, gt=0, description="Most rows a SELECT returns.")
     query_workers: int = Field(2, ge=1, description="Query worker processes.")

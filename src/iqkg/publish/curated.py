@@ -9,13 +9,13 @@ contribution of its submission.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from iqkg.rdf.iris import GRAPH_CURATED, GRAPH_EDITORIAL, RDF
-from iqkg.rdf.sparql_terms import iri, values
+from iqkg.rdf.iris import GRAPH_CURATED, GRAPH_EDITORIAL, RDF, IriScheme
+from iqkg.rdf.sparql_terms import iri, literal, values
 from iqkg.store.dataset import Dataset
 from iqkg.store.interface import WHOLE_STORE
-from iqkg.store.reading import graph_triples
 
 
 def curated_graphs(dataset: Dataset) -> set[str]:
@@ -28,12 +28,6 @@ def curated_graphs(dataset: Dataset) -> set[str]:
         for g in dataset.public_graphs()
         if g.value in (curated, editorial) or g.value.startswith(curated + "/")
     }
-
-
-def submission_graphs(dataset: Dataset) -> list[str]:
-    """The live graphs of accepted submissions."""
-    prefix = dataset.iris.submission_graph("")
-    return [g.value for g in dataset.public_graphs() if g.value.startswith(prefix)]
 
 
 def pairs(dataset: Dataset, predicate: str, graphs: set[str]) -> list[tuple[str, str]]:
@@ -64,16 +58,63 @@ class HomeCounts:
     submitted_triples: int
 
 
-def home_counts(dataset: Dataset) -> HomeCounts:
-    curated = curated_graphs(dataset)
-    triples = {t for g in curated for t in graph_triples(dataset, g)}
-    typed = curated_pairs(dataset, RDF + "type")
-    submissions = submission_graphs(dataset)
-    return HomeCounts(
-        triples=len(triples),
+#: The solutions of each query of :func:`home_queries`, each term as its value.
+Rows = Mapping[str, Sequence[Mapping[str, str]]]
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """What the home page shows of the whole store, read on one state of it."""
+
+    counts: HomeCounts
+    #: (instance, class) IRIs of the curated ``rdf:type`` statements.
+    typed: list[tuple[str, str]]
+    #: Per live submission graph, the IRI subjects it gives a type (sorted).
+    contributed: dict[str, list[str]]
+
+
+def home_queries(iris: IriScheme) -> dict[str, str]:
+    """The SPARQL the home page's numbers and lists are made of, by name.
+
+    Their cost grows with the store, so the server has its query workers answer them
+    together on one checkpoint, with the query deadline (:mod:`iqkg.server.worker_reads`).
+    They run over the public union (``GRAPH ?g`` meets the public graphs only), and the
+    curated graphs are those :func:`curated_graphs` names.
+    """
+    curated = iris.graph(GRAPH_CURATED)
+    editorial = iris.graph(GRAPH_EDITORIAL)
+    below = literal(curated + "/")
+    is_curated = f"(?g IN ({iri(curated)}, {iri(editorial)}) || STRSTARTS(STR(?g), {below}))"
+    submitted = f"STRSTARTS(STR(?g), {literal(iris.submission_graph(''))})"
+    a = iri(RDF + "type")
+    return {
+        "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+        f"GRAPH ?g {{ ?s ?p ?o }} FILTER {is_curated} }} }}",
+        "typed": f"SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s {a} ?o }} "
+        f"FILTER({is_curated} && isIRI(?s) && isIRI(?o)) }}",
+        # Every named graph of the dataset, empty ones too.
+        "graphs": "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { } }",
+        # OPTIONAL: an empty submission graph is a submission of 0 triples.
+        "submissions": "SELECT ?g (COUNT(?s) AS ?n) WHERE { "
+        f"GRAPH ?g {{ OPTIONAL {{ ?s ?p ?o }} }} FILTER {submitted} }} GROUP BY ?g",
+        "contributed": f"SELECT DISTINCT ?g ?s WHERE {{ GRAPH ?g {{ ?s {a} ?t }} "
+        f"FILTER({submitted} && isIRI(?s) && isIRI(?t)) }}",
+    }
+
+
+def home_from_rows(rows: Rows) -> HomeData:
+    """The home page's data from the answers of :func:`home_queries` (all on one state)."""
+    typed = sorted({(row["s"], row["o"]) for row in rows["typed"]})
+    submissions = {row["g"]: int(row["n"]) for row in rows["submissions"]}
+    contributed: dict[str, set[str]] = {}
+    for row in rows["contributed"]:
+        contributed.setdefault(row["g"], set()).add(row["s"])
+    counts = HomeCounts(
+        triples=int(rows["triples"][0]["n"]),
         entities=len({s for s, _ in typed}),
         classes=len({c for _, c in typed}),
-        graphs=len(dataset.public_graphs()),
+        graphs=int(rows["graphs"][0]["n"]),
         submissions=len(submissions),
-        submitted_triples=sum(dataset.count(g) for g in submissions),
+        submitted_triples=sum(submissions.values()),
     )
+    return HomeData(counts, typed, {g: sorted(found) for g, found in contributed.items()})

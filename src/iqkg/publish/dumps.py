@@ -2,25 +2,22 @@
 
 Files are made lazily for the dataset version being served and kept in
 ``{dumps_dir}/{version}/``; the directory is built under a temporary name and renamed into
-place, so a reader never sees a half-written dump. Older versions are removed.
+place, so a reader never sees a half-written dump. Older versions are removed. What this
+module holds is the formats and the folders; the files themselves are written by a query
+worker from its checkpoint (:mod:`iqkg.query.dumping`, asked by
+:mod:`iqkg.server.worker_reads` with ``IQKG_DUMP_TIMEOUT``).
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
-import threading
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import Quad, serialize
-
-from iqkg.publish.labels import prefixes
 from iqkg.rdf.formats import N_QUADS, TRIG, TURTLE, RdfSyntax
-from iqkg.store.dataset import Dataset
-from iqkg.store.reading import graph_triples
 
 
 @dataclass(frozen=True)
@@ -78,51 +75,39 @@ class DumpSet:
         return next((f for f in self.files if f.format.name == name), None)
 
 
-def public_quads(dataset: Dataset) -> list[Quad]:
-    quads: list[Quad] = []
-    for graph in dataset.public_graphs():
-        quads += (
-            Quad(t.subject, t.predicate, t.object, graph)
-            for t in graph_triples(dataset, graph.value)
-        )
-    return quads
-
-
 class Dumps:
-    """The dump files of one dataset, regenerated when its version changes."""
+    """The dump folders of one dataset: ``{directory}/{version}/``, one per version, the
+    newest kept.
+
+    The files are written elsewhere (the server has a query worker write them from its
+    checkpoint, :mod:`iqkg.query.dumping`) into a folder from :meth:`building`; a
+    complete folder is moved into place by :meth:`install`, so a reader never sees a
+    half-written dump. Blocking file-system calls: use them off the event loop.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._lock = threading.Lock()
 
-    def current(self, dataset: Dataset) -> DumpSet:
-        """The dumps of the dataset's current version, writing them first if needed."""
-        with self._lock:
-            version = dataset.version
-            target = self.directory / version
-            if not (target / "complete").exists():
-                self._write(dataset, version, target)
-            return self._read(version, target)
+    def ready(self, version: str) -> DumpSet | None:
+        """The dumps of ``version`` if they are complete, else None."""
+        target = self.directory / version
+        if not (target / "complete").exists():
+            return None
+        return self._read(version, target)
 
-    def _write(self, dataset: Dataset, version: str, target: Path) -> None:
+    def building(self) -> Path:
+        """A new, empty folder for the files of one dump (beside the finished ones)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        building = self.directory / f".building-{version}-{os.getpid()}"
+        return Path(tempfile.mkdtemp(prefix=".building-", dir=self.directory))
+
+    def discard(self, building: Path) -> None:
+        """Remove a folder whose dump was not finished (a worker past its deadline)."""
         shutil.rmtree(building, ignore_errors=True)
-        building.mkdir()
-        quads = public_quads(dataset)
-        names = prefixes(dataset.iris)
-        for fmt in DUMP_FORMATS:
-            path = building / fmt.name
-            if fmt.union:
-                triples = sorted({q.triple for q in quads}, key=str)
-                path.write_bytes(
-                    serialize(triples, format=fmt.syntax.format, prefixes=names) or b""
-                )
-                continue
-            options = {"prefixes": names} if fmt.syntax == TRIG else {}
-            body = serialize(quads, format=fmt.syntax.format, **options) or b""  # type: ignore[arg-type]
-            with gzip.open(path, "wb") as out:
-                out.write(body)
+
+    def install(self, building: Path, version: str) -> DumpSet:
+        """Make ``building`` (every file written, of ``version``) the dumps of ``version``;
+        older versions are removed."""
+        target = self.directory / version
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         (building / "complete").write_text(stamp + "\n")
         shutil.rmtree(target, ignore_errors=True)
@@ -130,6 +115,7 @@ class Dumps:
         for old in self.directory.iterdir():
             if old.is_dir() and old.name != version and not old.name.startswith(".building-"):
                 shutil.rmtree(old, ignore_errors=True)
+        return self._read(version, target)
 
     def _read(self, version: str, target: Path) -> DumpSet:
         generated = (target / "complete").read_text().strip()

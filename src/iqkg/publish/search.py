@@ -10,10 +10,11 @@ the whole query meets a name: **exact** (a label or alternative label equals the
 
 Only the public graphs are indexed (never ``graph/archive/``, ``graph/private/`` nor
 ``graph/meta``), so superseded, withdrawn and private data is not found; resources that
-partner submissions describe are marked. The index is rebuilt whole — the dataset is
-small and a rebuild takes milliseconds — into a new file that replaces the old one
-atomically, whenever the dataset version it was built from is not the current one;
-readers keep the file they opened.
+partner submissions describe are marked. The index is rebuilt whole into a new file that
+replaces the old one atomically, whenever the dataset version it was built from is not
+the current one; readers keep the file they opened. The statements it is built from are
+read by a query worker (:func:`index_queries`, asked by :mod:`iqkg.server.worker_reads`
+with the query deadline), since they are every public graph's names.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ import sqlite3
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode
-
-from iqkg.rdf.iris import DCTERMS, GRAPH_INFERRED, GRAPH_META, RDF, RDFS, SKOS
-from iqkg.store.dataset import Dataset
+from iqkg.rdf import sparql_terms
+from iqkg.rdf.iris import DCTERMS, GRAPH_INFERRED, GRAPH_META, RDF, RDFS, SKOS, IriScheme
+from iqkg.store.dataset import version_query
 
 NAME_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title")
 ALT_PREDICATES = (SKOS + "altLabel",)
@@ -89,21 +89,12 @@ class SearchResult:
 class SearchIndex:
     """The search index of one dataset, in the SQLite file ``path``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, iris: IriScheme) -> None:
         self.path = path
+        self.iris = iris
         self._lock = threading.Lock()
 
     # --- building ------------------------------------------------------------------
-
-    def ensure(self, dataset: Dataset) -> None:
-        """Rebuild if the index is not of the dataset's current version (blocking: call
-        it off the event loop)."""
-        version = dataset.version
-        if self.built_version() == version:
-            return
-        with self._lock:
-            if self.built_version() != version:
-                self._build(dataset, version)
 
     def built_version(self) -> str | None:
         if not self.path.exists():
@@ -115,14 +106,23 @@ class SearchIndex:
             return None
         return str(row[0]) if row else None
 
-    def _build(self, dataset: Dataset, version: str) -> None:
+    def build(self, statements: Iterable[Statement], version: str) -> None:
+        """Replace the index by one of ``statements`` (the answer of :func:`index_queries`
+        on the state named ``version``); blocking: call it off the event loop. Builds
+        of the same index are serialised; readers keep the file they opened."""
+        with self._lock:
+            if self.built_version() != version:
+                self._build(statements, version)
+
+    def _build(self, statements: Iterable[Statement], version: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         building = self.path.with_name(f".{self.path.name}.{os.getpid()}.building")
         building.unlink(missing_ok=True)
         with closing(sqlite3.connect(building)) as db:
             db.executescript(_SCHEMA)
             db.executemany(
-                "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _rows(_documents(dataset))
+                "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                _rows(_documents(statements, self.iris)),
             )
             db.execute("INSERT INTO built VALUES (?)", (version,))
             db.commit()
@@ -182,40 +182,80 @@ def _match(query: str, names: list[str]) -> str:
     return "description"
 
 
-def _documents(dataset: Dataset) -> dict[str, _Document]:
+@dataclass(frozen=True)
+class Statement:
+    """One statement the index is made of: in ``graph``, ``subject`` has ``predicate``
+    with the value ``value`` (an IRI when ``is_iri``, else a literal in ``language``)."""
+
+    graph: str
+    subject: str
+    predicate: str
+    value: str
+    is_iri: bool
+    language: str
+
+
+def index_queries(iris: IriScheme) -> dict[str, str]:
+    """The SPARQL the index is made of, by name: every statement of a public graph (not
+    ``graph/meta``, not ``graph/inferred``) naming, describing or typing an IRI, and the
+    dataset version they describe.
+
+    They read every public graph, so the server has a query worker answer them together
+    on one checkpoint, with the query deadline (:mod:`iqkg.server.worker_reads`).
+    """
+    wanted = (*NAME_PREDICATES, *ALT_PREDICATES, *DESCRIPTION_PREDICATES, RDF + "type")
+    skipped = ", ".join(sparql_terms.iri(iris.graph(g)) for g in (GRAPH_META, GRAPH_INFERRED))
+    return {
+        "statements": "SELECT ?g ?s ?p ?o WHERE { "
+        + sparql_terms.values(["p"], [[sparql_terms.iri(p)] for p in wanted])
+        + f" GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && ?g NOT IN ({skipped})) }}",
+        "version": version_query(iris),
+    }
+
+
+def statements_from_bindings(
+    bindings: Iterable[Mapping[str, Mapping[str, str]]],
+) -> list[Statement]:
+    """The statements of :func:`index_queries` from its SPARQL 1.1 JSON results' bindings
+    (SPARQL 1.1 Query Results JSON Format §3.2.2: ``type``, ``value``, ``xml:lang``)."""
+    return [
+        Statement(
+            row["g"]["value"],
+            row["s"]["value"],
+            row["p"]["value"],
+            row["o"]["value"],
+            row["o"]["type"] == "uri",
+            row["o"].get("xml:lang", "") if row["o"]["type"] == "literal" else "",
+        )
+        for row in bindings
+    ]
+
+
+def _documents(statements: Iterable[Statement], iris: IriScheme) -> dict[str, _Document]:
     """What the public graphs say about each named resource, for the index."""
-    iris = dataset.iris
-    skipped = {iris.graph(GRAPH_META), iris.graph(GRAPH_INFERRED)}
     partner_prefix = iris.submission_graph("")
     documents: dict[str, _Document] = {}
-    wanted = (*NAME_PREDICATES, *ALT_PREDICATES, *DESCRIPTION_PREDICATES, RDF + "type")
-    for graph in dataset.public_graphs():
-        if graph.value in skipped:
-            continue
-        partner = graph.value.startswith(partner_prefix)
-        for predicate in wanted:
-            for quad in dataset.store.quads_for_pattern(None, NamedNode(predicate), None, graph):
-                if not isinstance(quad.subject, NamedNode):
-                    continue
-                document = documents.setdefault(quad.subject.value, _Document())
-                document.partner |= partner
-                _add(document, predicate, quad.object)
+    for statement in statements:
+        document = documents.setdefault(statement.subject, _Document())
+        document.partner |= statement.graph.startswith(partner_prefix)
+        _add(document, statement)
     return {iri: d for iri, d in documents.items() if d.names or d.alts}
 
 
-def _add(document: _Document, predicate: str, value: object) -> None:
+def _add(document: _Document, statement: Statement) -> None:
+    predicate = statement.predicate
     if predicate == RDF + "type":
-        if isinstance(value, NamedNode):
-            document.types.add(value.value)
+        if statement.is_iri:
+            document.types.add(statement.value)
         return
-    if not isinstance(value, Literal):
+    if statement.is_iri:
         return
     if predicate in NAME_PREDICATES:
-        document.names.append((value.value, value.language or ""))
+        document.names.append((statement.value, statement.language))
     elif predicate in ALT_PREDICATES:
-        document.alts.append(value.value)
+        document.alts.append(statement.value)
     else:
-        document.descriptions.append((value.value, value.language or ""))
+        document.descriptions.append((statement.value, statement.language))
 
 
 def _rows(documents: dict[str, _Document]) -> Iterator[tuple[str, ...]]:

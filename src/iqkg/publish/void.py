@@ -34,7 +34,7 @@ from iqkg.rdf.iris import (
     usable_origin,
 )
 from iqkg.rdf.sparql_terms import iri, values
-from iqkg.store.dataset import Dataset, dataset_iri
+from iqkg.store.dataset import Dataset, dataset_iri, version_query
 from iqkg.store.reading import mentions
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -85,8 +85,7 @@ def stats_queries(iris: IriScheme) -> dict[str, str]:
         # OPTIONAL: an empty named graph is a graph of 0 triples, not a missing one.
         "graphs": "SELECT ?g (COUNT(?s) AS ?n) WHERE { GRAPH ?g { OPTIONAL { ?s ?p ?o } } } "
         "GROUP BY ?g",
-        "version": f"SELECT ?v WHERE {{ GRAPH {iri(iris.graph('meta'))} "
-        f"{{ {d} {iri(OWL + 'versionInfo')} ?v }} }}",
+        "version": version_query(iris),
         "modified": f"SELECT ?m WHERE {{ GRAPH ?g {{ {d} {iri(DCTERMS + 'modified')} ?m "
         "FILTER isLiteral(?m) } }",
     }
@@ -124,21 +123,6 @@ def compute_stats(dataset: Dataset) -> VoidStats:
         return [{name: term.value for name, term in row.items()} for row in dataset.select(query)]
 
     return stats_from_rows({name: rows(q) for name, q in stats_queries(dataset.iris).items()})
-
-
-class VoidCache:
-    """Statistics of the current dataset version, kept until the version changes."""
-
-    def __init__(self) -> None:
-        self._stats: VoidStats | None = None
-
-    def get(self, version: str) -> VoidStats | None:
-        """The statistics of ``version`` if they are known."""
-        stats = self._stats
-        return stats if stats is not None and stats.version == version else None
-
-    def put(self, stats: VoidStats) -> None:
-        self._stats = stats
 
 
 def _integer(value: int) -> Literal:

@@ -9,7 +9,9 @@ replacement in the background; other workers keep answering.
 
 Wire format (both directions): frames of a 4-byte big-endian length and a payload.
 Server → worker: one frame, a pickled :class:`~iqkg.query.execution.QueryJob` (or a
-:class:`~iqkg.query.execution.QueryBatch`: several queries on one checkpoint).
+:class:`~iqkg.query.execution.QueryBatch`: several queries on one checkpoint; or a
+:class:`~iqkg.query.dumping.DumpJob`: the public dataset written to files, answered with
+the version it holds).
 Worker → server: one frame with the pickled header (:class:`QueryAnswer` without its
 body, or a :class:`QueryProblem`), then body frames, then an empty frame. Both ends are
 this module, so pickle carries only our own plain dataclasses.
@@ -51,6 +53,7 @@ from iqkg.errors import (
 )
 from iqkg.faults import NO_CRASHES, CrashPoints
 from iqkg.query.checkpoints import Checkpoints
+from iqkg.query.dumping import DumpJob, write_dump
 from iqkg.query.execution import (
     OpenCheckpoint,
     QueryAnswer,
@@ -184,15 +187,17 @@ def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]], memory_mb
 
 
 def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -> None:
-    """A query worker: answer :class:`QueryJob` s over the newest checkpoint."""
+    """A query worker: answer :class:`QueryJob` s (batches, dumps) over the newest checkpoint."""
     prepare_worker(memory_mb, isolate)
     iris = IriScheme(base)
     opened: list[OpenCheckpoint] = []
 
-    def handle(job: QueryJob | QueryBatch) -> tuple[object, bytes]:
+    def handle(job: QueryJob | QueryBatch | DumpJob) -> tuple[object, bytes]:
         if not opened or opened[0].path != job.checkpoint:
             opened.clear()  # close the old one before opening the next
             opened.append(OpenCheckpoint(job.checkpoint, iris))
+        if isinstance(job, DumpJob):
+            return QueryAnswer(b""), write_dump(opened[0].store, iris, job).encode()
         if isinstance(job, QueryBatch):
             result = answer_batch(opened[0], job)
         elif not job.sparql:  # a warm-up: open the checkpoint only
@@ -523,10 +528,10 @@ class WorkerPool:
         return checkpoints.lease()
 
     async def run(
-        self, job: QueryJob | QueryBatch, timeout: float, *, client: str | None = None
+        self, job: QueryJob | QueryBatch | DumpJob, timeout: float, *, client: str | None = None
     ) -> Outcome:
-        """Run a query (or a batch, on one checkpoint) on the next free worker, over the
-        newest checkpoint."""
+        """Run a query (or a batch, on one checkpoint, or a dump written to files) on the
+        next free worker, over the newest checkpoint."""
         assert self.checkpoints is not None, "a query pool reads checkpoints"
         header, chunks = await self.ask(job, timeout, client=client)
         if isinstance(header, QueryProblem):

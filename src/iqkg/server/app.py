@@ -58,14 +58,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         dataset = await run_in_threadpool(Dataset.open, settings.store, iris, crashes)
         sparql_state = await sparql.build_sparql(settings, dataset)
         checking = await validation.build_checking(settings, dataset)
-        search_index = await search.build_search_index(settings, dataset)
         services = Services(
             settings=settings,
             iris=iris,
             dataset=dataset,
             sparql=sparql_state,
             checking=checking,
-            search_index=search_index,
+            search=search.build_search(settings, iris),
             publication=publication.build_publication(settings),
             catalogue=queries.CatalogueCache(settings.queries_dir),
             templates=templates.build_templates(),

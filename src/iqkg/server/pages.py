@@ -16,12 +16,12 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from iqkg.publish.curated import curated_pairs, home_counts, pairs, submission_graphs
+from iqkg.publish.curated import HomeData
 from iqkg.publish.diagrams import network_map
 from iqkg.publish.labels import Labels
 from iqkg.publish.language import Text
 from iqkg.publish.pages import Linker, Origin, PageBuilder
-from iqkg.rdf.iris import RDF, SKOS
+from iqkg.rdf.iris import SKOS
 from iqkg.server.conditional import (
     Outcome,
     Validators,
@@ -31,6 +31,7 @@ from iqkg.server.conditional import (
 )
 from iqkg.server.services import get_services
 from iqkg.server.templates import Language, page_headers, render
+from iqkg.server.worker_reads import home_data
 from iqkg.store.dataset import Dataset
 
 router = APIRouter()
@@ -38,13 +39,14 @@ router = APIRouter()
 # --- home --------------------------------------------------------------------------
 
 
-def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tuple[Text, str]]]]:
+def _browse(
+    labels: Labels, lang: str, typed: list[tuple[str, str]]
+) -> list[tuple[Text, str | None, list[tuple[Text, str]]]]:
     """Every class the curated data uses, with its curated instances (by label)."""
-    dataset = labels.dataset
-    iris = dataset.iris
+    iris = labels.dataset.iris
     linker = Linker(iris)
     members: dict[str, set[str]] = {}
-    for s, o in curated_pairs(dataset, RDF + "type"):
+    for s, o in typed:
         listed = o.startswith(iris.vocab) or o == SKOS + "ConceptScheme"
         if listed and iris.is_resource(s):
             members.setdefault(o, set()).add(s)
@@ -62,14 +64,15 @@ def _browse(labels: Labels, lang: str) -> list[tuple[Text, str | None, list[tupl
 CONTRIBUTIONS_SHOWN = 20
 
 
-def _contributions(labels: Labels, lang: str) -> list[tuple[Origin, list[tuple[Text, str]], int]]:
+def _contributions(
+    labels: Labels, lang: str, contributed: dict[str, list[str]]
+) -> list[tuple[Origin, list[tuple[Text, str]], int]]:
     """Per accepted submission, its partner's resources (typed subjects): listed apart
     from the curated classes, never among them; at most CONTRIBUTIONS_SHOWN each."""
     dataset = labels.dataset
     builder = PageBuilder(labels, lang)
     groups = []
-    for graph in submission_graphs(dataset):
-        subjects = sorted({s for s, _ in pairs(dataset, RDF + "type", {graph})})
+    for graph, subjects in contributed.items():
         items = [
             (labels.label(s, lang), href)
             for s in subjects[:CONTRIBUTIONS_SHOWN]
@@ -80,13 +83,16 @@ def _contributions(labels: Labels, lang: str) -> list[tuple[Origin, list[tuple[T
     return sorted(groups, key=lambda group: group[0].label.value)
 
 
-def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, Any]:
+def _home_context(dataset: Dataset, home: HomeData, lang: str) -> dict[str, Any]:
+    """The page from what a query worker read of the whole store (``home``), plus
+    lookups bounded by what the page shows: a label per listed resource, the map's 16
+    states, the programme's name (indexed reads per IRI, in the thread pool)."""
     labels = Labels(dataset)
     programme = dataset.iris.resource("programme", "iq")
     return {
-        "stats": home_counts(dataset),
-        "browse": _browse(labels, lang),
-        "contributions": _contributions(labels, lang),
+        "stats": home.counts,
+        "browse": _browse(labels, lang, home.typed),
+        "contributions": _contributions(labels, lang, home.contributed),
         "map": network_map(labels, lang),
         "programme_href": Linker(dataset.iris).href(programme),
         "programme": labels.label(programme, lang) if labels.texts(programme) else None,
@@ -101,13 +107,15 @@ def _home_context(dataset: Dataset, request: Request, lang: str) -> dict[str, An
     summary="Home page",
 )
 async def home(request: Request, lang: Language) -> Response:
-    dataset = get_services(request).dataset
+    services = get_services(request)
+    dataset = services.dataset
     link = {"Link": '</.well-known/void>; rel="describedby"; type="text/turtle"'}
     headers = page_headers(request, dataset.version, "html", link)
     unchanged = not_modified(request, headers)
     if unchanged is not None:
         return unchanged
-    context = await run_in_threadpool(_home_context, dataset, request, lang)
+    home = await home_data(services)  # in a query worker, with the query deadline
+    context = await run_in_threadpool(_home_context, dataset, home, lang)
     return render(request, "publish/home.html", context, headers=headers)
 
 

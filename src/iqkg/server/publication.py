@@ -8,7 +8,6 @@ Other to a format-specific document (``….html``, ``.ttl``, ``.jsonld``, ``.nt`
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,9 +22,10 @@ from starlette.responses import FileResponse, Response
 
 from iqkg.errors import NotFound
 from iqkg.publish.context import jsonld_context
+from iqkg.publish.curated import HomeData
 from iqkg.publish.describe import Description, describe, description_triples
 from iqkg.publish.diagrams import network_map, programme_structure
-from iqkg.publish.dumps import DUMP_FORMATS, Dumps
+from iqkg.publish.dumps import DUMP_FORMATS, Dumps, DumpSet
 from iqkg.publish.labels import Labels
 from iqkg.publish.ontology_doc import ontology_doc
 from iqkg.publish.pages import PageBuilder
@@ -37,14 +37,14 @@ from iqkg.publish.paths import (
 )
 from iqkg.publish.rdf_output import serialize_triples
 from iqkg.publish.shapes_doc import shapes_doc, shapes_triples
-from iqkg.publish.void import VoidCache, VoidStats, void_triples
+from iqkg.publish.void import VoidStats, void_triples
 from iqkg.rdf.formats import TURTLE
 from iqkg.rdf.iris import GRAPH_ONTOLOGY, OWL, usable_origin
 from iqkg.server.conditional import entity_tag, format_http_date, not_modified
 from iqkg.server.documents import alternates, not_found, rdf_response, see_other
 from iqkg.server.services import get_services
 from iqkg.server.templates import page_headers, render, request_language
-from iqkg.server.worker_reads import void_stats
+from iqkg.server.worker_reads import PerVersion, current_dumps, void_stats
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, dataset_iri
 from iqkg.store.reading import graph_triples
@@ -54,15 +54,20 @@ router = APIRouter(tags=["linked data"])
 
 @dataclass
 class PublicationState:
-    void: VoidCache
+    """What the whole-store computations of the site keep per dataset version
+    (:mod:`iqkg.server.worker_reads` computes them in the query workers)."""
+
     dumps: Dumps
-    #: The VoID statistics being computed in the query workers, by dataset version.
-    void_computing: dict[str, asyncio.Task[VoidStats]] = field(default_factory=dict)
+    void: PerVersion[VoidStats] = field(default_factory=PerVersion)
+    home: PerVersion[HomeData] = field(default_factory=PerVersion)
+    #: The dumps being written (the folders on disk are their cache).
+    dumping: PerVersion[DumpSet] = field(default_factory=PerVersion)
 
 
 def build_publication(settings: Settings) -> PublicationState:
-    """The caches: VoID statistics in memory, dumps in ``dumps/`` beside the store."""
-    return PublicationState(VoidCache(), Dumps(Path(settings.store).parent / "dumps"))
+    """The caches: VoID statistics and the home page's data in memory, dumps in
+    ``dumps/`` beside the store."""
+    return PublicationState(Dumps(Path(settings.store).parent / "dumps"))
 
 
 def publication_state(request: Request) -> PublicationState:
@@ -331,8 +336,7 @@ async def context(request: Request) -> Response:
 
 @router.api_route("/dumps/", methods=["GET", "HEAD"], summary="Dumps of the whole dataset")
 async def dumps(request: Request) -> Response:
-    dataset = _dataset(request)
-    current = await run_in_threadpool(publication_state(request).dumps.current, dataset)
+    current = await current_dumps(get_services(request))  # written by a query worker
     headers = page_headers(request, current.version, "html")
     unchanged = not_modified(request, headers)
     if unchanged is not None:
@@ -344,8 +348,7 @@ async def dumps(request: Request) -> Response:
 async def dump_file(request: Request, name: str) -> Response:
     if name not in {f.name for f in DUMP_FORMATS}:
         return not_found(request, f"/dumps/{name}")
-    dataset = _dataset(request)
-    current = await run_in_threadpool(publication_state(request).dumps.current, dataset)
+    current = await current_dumps(get_services(request))  # written by a query worker
     found = current.file(name)
     if found is None:
         raise NotFound(f"No dump named {name!r}.")

@@ -1,13 +1,15 @@
 """``/search?q=``: find resources by name, as a page (browsers) or JSON (``Accept``).
 
-The index (:mod:`iqkg.publish.search`) is built at start-up and rebuilt off the event
-loop: in a thread started after every committed write (so the writer does not wait for
-it), and, should that not have finished, by the next search itself.
+The index (:mod:`iqkg.publish.search`) is made current by the first search of a dataset
+version (a file of the current version left by an earlier run is reused): a query worker
+reads its statements from every public graph with the query deadline (504 past it,
+:mod:`iqkg.server.worker_reads`), and the SQLite file is built from them off the event
+loop; searches meanwhile wait for that one build. The writer never waits for it.
 """
 
 from __future__ import annotations
 
-import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,11 @@ from iqkg.publish.language import pick
 from iqkg.publish.paths import local_path
 from iqkg.publish.search import SearchIndex, SearchResult
 from iqkg.rdf.formats import negotiate
+from iqkg.rdf.iris import IriScheme
 from iqkg.server.conditional import not_modified
 from iqkg.server.services import get_services
 from iqkg.server.templates import page_headers, render, request_language
+from iqkg.server.worker_reads import PerVersion, current_search_index
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
 
@@ -38,18 +42,17 @@ def index_path(settings: Settings) -> Path:
     return settings.store.parent / f"{settings.store.name}-search.sqlite"
 
 
-async def build_search_index(settings: Settings, dataset: Dataset) -> SearchIndex:
-    """Build (or reuse) the index now, and refresh it after every committed write."""
-    index = SearchIndex(index_path(settings))
-    await run_in_threadpool(index.ensure, dataset)
+@dataclass
+class SearchState:
+    """The index, and its builds in progress (one per dataset version)."""
 
-    def refresh(version: str) -> None:
-        threading.Thread(
-            target=index.ensure, args=(dataset,), name="iqkg-search-index", daemon=True
-        ).start()
+    index: SearchIndex
+    building: PerVersion[None] = field(default_factory=PerVersion)
 
-    dataset.on_write.append(refresh)
-    return index
+
+def build_search(settings: Settings, iris: IriScheme) -> SearchState:
+    """The index beside the store; built by the first search that needs it."""
+    return SearchState(SearchIndex(index_path(settings), iris))
 
 
 def _hits_json(
@@ -91,7 +94,7 @@ async def search(request: Request) -> Response:
     wants = negotiate(request.headers.get("accept"), ["text/html", "application/json"])
     services = get_services(request)
     dataset = services.dataset
-    index = services.search_index
+    index = services.search.index
     # The answer depends on the URL (q, type), the dataset version and the language.
     representation = "json" if wants == "application/json" else "html"
     headers = page_headers(request, dataset.version, representation, {"Vary": "Accept"})
@@ -99,8 +102,10 @@ async def search(request: Request) -> Response:
     if unchanged is not None:
         return unchanged
 
+    await current_search_index(services)  # its statements read in a query worker
+
     def run() -> dict[str, Any]:
-        index.ensure(dataset)
+        """Bounded: at most CANDIDATES rows of the local index, labels of one page."""
         result = index.search(query, type_iri=type_iri, limit=PAGE_SIZE)
         return _hits_json(dataset, result, lang, type_iri)
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from iqkg.publish.search import SearchIndex
 from iqkg.rdf.iris import IriScheme
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 
     from iqkg.server.publication import PublicationState
     from iqkg.server.queries import CatalogueCache
+    from iqkg.server.search import SearchState
     from iqkg.server.sparql import SparqlState
     from iqkg.server.validation import CheckingState
 
@@ -48,7 +48,8 @@ class Services:
     sparql: SparqlState
     #: Checking workers and the submission service (partner registry, ledger).
     checking: CheckingState
-    search_index: SearchIndex
+    #: The search index and its builds in progress.
+    search: SearchState
     #: VoID statistics and dumps of the current dataset version.
     publication: PublicationState
     #: The query catalogue (``queries/*.rq``), re-read when its folder changes.

@@ -79,6 +79,15 @@ def public_graphs(store: Store, iris: IriScheme) -> list[NamedNode]:
     )
 
 
+def version_query(iris: IriScheme) -> str:
+    """SPARQL reading what :func:`read_version` reads (no row: ``"0"``), for a query
+    worker that must say which version its other answers describe."""
+    return (
+        f"SELECT ?v WHERE {{ GRAPH <{iris.graph('meta')}> "
+        f"{{ <{dataset_iri(iris)}> <{OWL}versionInfo> ?v }} }}"
+    )
+
+
 def read_version(store: Store, iris: IriScheme) -> str:
     """The dataset version token; ``"0"`` for an empty store."""
     version = next(

@@ -1,0 +1,80 @@
+"""What a query worker does with a :class:`DumpJob`: write the public dataset of its
+checkpoint to files (worker side).
+
+A dump is every public graph, so its cost grows with the store; it runs where queries
+run, in a killable worker with a deadline (:mod:`iqkg.query.workers`), and the worker
+streams the quads from its read-only checkpoint straight into the files: nothing of the
+size of the dataset crosses the socket or sits in the server's memory. All files of one
+job come from one checkpoint, and the answer is the dataset version they hold, so the
+server can file them under that version. The folder, its naming and its replacement are
+the caller's (:mod:`iqkg.publish.dumps`); a worker killed halfway leaves a partial folder
+that the caller discards.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode, QueryTriples, Store, Triple, serialize
+
+from iqkg.rdf.formats import ALL_RDF_SYNTAXES, TRIG, TURTLE, rdf_syntax_for_name
+from iqkg.rdf.iris import IriScheme, prefixes
+from iqkg.store.dataset import public_graphs, read_version
+
+#: The union's distinct triples, read by Oxigraph (its DISTINCT, not a Python set).
+UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+
+
+@dataclass(frozen=True)
+class DumpFileJob:
+    """One file of a dump: its name in the folder, the syntax (an
+    :class:`~iqkg.rdf.formats.RdfSyntax` name), gzipped or not, and whether it holds the
+    union of the public graphs as triples (else every public graph's quads)."""
+
+    name: str
+    syntax: str
+    gzipped: bool
+    union: bool
+
+
+@dataclass(frozen=True)
+class DumpJob:
+    """Write ``files`` into the existing folder ``folder``; plain values only (pickled)."""
+
+    folder: str
+    files: tuple[DumpFileJob, ...]
+    checkpoint: str = ""
+
+
+def write_dump(store: Store, iris: IriScheme, job: DumpJob) -> str:
+    """Write every file of ``job`` from ``store``; the dataset version they hold."""
+    graphs = public_graphs(store, iris)
+    names = prefixes(iris)
+    for file in job.files:
+        syntax = rdf_syntax_for_name(file.syntax, ALL_RDF_SYNTAXES)
+        path = Path(job.folder) / file.name
+        items: Iterator[object]
+        if file.union:
+            items = _union(store, graphs)
+        else:
+            items = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+        options = {"prefixes": names} if syntax in (TURTLE, TRIG) else {}
+        if file.gzipped:
+            with gzip.open(path, "wb") as out:
+                serialize(items, out, format=syntax.format, **options)  # type: ignore[arg-type]
+        else:
+            with path.open("wb") as out:
+                serialize(items, out, format=syntax.format, **options)  # type: ignore[arg-type]
+    return read_version(store, iris)
+
+
+def _union(store: Store, graphs: list[NamedNode]) -> Iterator[Triple]:
+    """The distinct triples of the public named graphs, as the old in-process dump had."""
+    if not graphs:
+        return iter(())
+    result = store.query(UNION_TRIPLES, default_graph=list(graphs), named_graphs=[])
+    assert isinstance(result, QueryTriples)
+    return iter(result)

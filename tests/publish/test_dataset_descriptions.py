@@ -12,12 +12,13 @@ from rdflib.namespace import OWL, RDF
 
 from iqkg.publish.context import jsonld_context
 from iqkg.publish.diagrams import STATE_CODES, network_map, programme_structure
-from iqkg.publish.dumps import Dumps, public_quads
+from iqkg.publish.dumps import Dumps
 from iqkg.publish.labels import Labels
 from iqkg.publish.void import compute_stats, void_triples
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.iris import VOID
 from iqkg.store.dataset import Dataset, dataset_iri
+from tests.publish.conftest import current_dumps, public_quads
 from tests.support.rdf import canonical
 
 
@@ -82,7 +83,7 @@ def test_void_graph_names_dumps_endpoint_licence_and_wikidata(knowledge: Dataset
 
 
 def test_dumps_reload_isomorphic(knowledge: Dataset, tmp_path: Path) -> None:
-    dumps = Dumps(tmp_path / "dumps").current(knowledge)
+    dumps = current_dumps(Dumps(tmp_path / "dumps"), knowledge)
     assert dumps.version == knowledge.version
     expected = {
         g.value: [q.triple for q in knowledge.store.quads_for_pattern(None, None, None, g)]
@@ -105,8 +106,8 @@ def test_dumps_reload_isomorphic(knowledge: Dataset, tmp_path: Path) -> None:
 
 def test_dumps_are_reused_until_the_version_changes(knowledge: Dataset, tmp_path: Path) -> None:
     dumps = Dumps(tmp_path)
-    first = dumps.current(knowledge)
-    assert dumps.current(knowledge).generated == first.generated
+    first = current_dumps(dumps, knowledge)
+    assert current_dumps(dumps, knowledge).generated == first.generated
     assert [p.name for p in tmp_path.iterdir()] == [knowledge.version]
 
 

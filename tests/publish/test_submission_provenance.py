@@ -15,6 +15,7 @@ from iqkg.publish.void import compute_stats
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.dataset import Dataset, GraphWrite
 from iqkg.store.loader import load_knowledge
+from tests.publish.conftest import current_dumps
 from tests.support.server import ROOT
 
 NETWORK = "https://w3id.org/iqkg/id/network/bayern"
@@ -26,7 +27,7 @@ def test_submitted_facts_name_their_submission(tmp_path: Path) -> None:
     load_knowledge(dataset, ROOT)
     dumps = Dumps(tmp_path)
     before = compute_stats(dataset)
-    first_dump = dumps.current(dataset)
+    first_dump = current_dumps(dumps, dataset)
 
     graph = dataset.iris.submission_graph("s-42")
     fact = Triple(
@@ -53,6 +54,6 @@ def test_submitted_facts_name_their_submission(tmp_path: Path) -> None:
     assert after.version != before.version
     assert after.triples == before.triples + 1 + 1  # the fact and its provenance
     assert graph in after.graphs
-    second_dump = dumps.current(dataset)
+    second_dump = current_dumps(dumps, dataset)
     assert second_dump.version != first_dump.version
     assert [p.name for p in tmp_path.iterdir()] == [second_dump.version]

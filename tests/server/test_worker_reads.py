@@ -1,12 +1,16 @@
-"""VoID statistics and Graph Store reads run in the query workers, with the deadline.
+"""The server's whole-store computations run in the query workers, with the deadline:
+VoID statistics, Graph Store reads, the home page's data, the search index's statements
+and the dumps.
 
 The answers are compared with the store itself, read directly (the newest checkpoint,
-opened read-only beside the running server); a server with a tiny deadline shows that
-past it they answer 504 with a message, and that the server stays healthy.
+opened read-only beside the running server); each computation is counted under its own
+purpose in ``/metrics``; a server with a tiny deadline shows that past it they answer 504
+with a message, and that the server stays healthy.
 """
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +96,14 @@ def test_a_graph_read_is_the_graph_in_the_store(
 def tiny_deadline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The curated data (big enough to take longer than 1 ms) with a 1 ms deadline."""
     store: Path = tmp_path_factory.mktemp("tiny-deadline") / "store"
-    running = start_server(store, env={"IQKG_QUERY_TIMEOUT": "0.001", "IQKG_QUERY_WORKERS": "2"})
+    running = start_server(
+        store,
+        env={
+            "IQKG_QUERY_TIMEOUT": "0.001",
+            "IQKG_DUMP_TIMEOUT": "0.001",
+            "IQKG_QUERY_WORKERS": "2",
+        },
+    )
     yield running
     running.stop()
 
@@ -109,33 +120,109 @@ def _healthy(server: RunningServer) -> dict[str, object]:
     raise AssertionError(f"the server did not become whole again: {health.text}")
 
 
+def _samples(client: httpx.Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(client.get("/metrics").text)
+        for s in family.samples
+    }
+
+
+def _internal(purpose: str, outcome: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return ("iqkg_internal_queries_total", (("outcome", outcome), ("purpose", purpose)))
+
+
 @pytest.mark.parametrize(
-    ("path", "params", "says"),
+    ("path", "params", "says", "setting", "purpose"),
     [
-        ("/.well-known/void.ttl", {}, "VoID statistics"),
-        ("/store", {"graph": IRIS.graph("curated")}, "reading the graph"),
+        ("/.well-known/void.ttl", {}, "VoID statistics", "IQKG_QUERY_TIMEOUT", "void"),
+        (
+            "/store",
+            {"graph": IRIS.graph("curated")},
+            "reading the graph",
+            "IQKG_QUERY_TIMEOUT",
+            "graph_store",
+        ),
+        ("/", {}, "home page's statistics", "IQKG_QUERY_TIMEOUT", "home"),
+        ("/search", {"q": "bayern"}, "search index", "IQKG_QUERY_TIMEOUT", "search_index"),
+        ("/dumps/", {}, "writing the dumps", "IQKG_DUMP_TIMEOUT", "dumps"),
+        ("/dumps/iqkg.nq.gz", {}, "writing the dumps", "IQKG_DUMP_TIMEOUT", "dumps"),
     ],
 )
 def test_past_the_deadline_the_answer_is_504_and_the_server_stays_healthy(
-    tiny_deadline: RunningServer, path: str, params: dict[str, str], says: str
+    tiny_deadline: RunningServer,
+    path: str,
+    params: dict[str, str],
+    says: str,
+    setting: str,
+    purpose: str,
 ) -> None:
     _healthy(tiny_deadline)
     with tiny_deadline.client() as client:
-        response = client.get(path, params=params, headers={"Accept": "text/turtle"})
+        accept = "text/turtle, application/json;q=0.5"  # /search answers JSON or HTML
+        response = client.get(path, params=params, headers={"Accept": accept})
         assert response.status_code == 504, response.text
-        assert says in response.text and "IQKG_QUERY_TIMEOUT" in response.text
+        assert says in response.text and setting in response.text
         _healthy(tiny_deadline)
         assert client.get("/def.ttl").status_code == 200
-        metrics = client.get("/metrics").text
-    purpose = "void" if "void" in path else "graph_store"
-    samples = {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(metrics)
-        for s in family.samples
-    }
-    timeouts = ("iqkg_internal_queries_total", (("outcome", "timeout"), ("purpose", purpose)))
-    assert samples[timeouts] >= 1
+        samples = _samples(client)
+    assert samples[_internal(purpose, "timeout")] >= 1
     assert samples[("iqkg_sparql_timeouts_total", ())] == 0  # not a client's query
+    if purpose == "dumps":  # a dump stopped halfway leaves no folder behind
+        dumps = tiny_deadline.store.parent / "dumps"
+        assert not dumps.exists() or not any(dumps.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "purpose"),
+    [
+        ("/", {}, "home"),
+        ("/search", {"q": "bayern"}, "search_index"),
+        ("/dumps/", {}, "dumps"),
+        ("/dumps/iqkg.ttl", {}, "dumps"),
+    ],
+)
+def test_each_whole_store_computation_is_counted_under_its_purpose(
+    sparql_server: RunningServer, path: str, params: dict[str, str], purpose: str
+) -> None:
+    """After a write (a new version), the first request computes in a worker, counted once
+    under its purpose and never as a client's query; the next reuses the answer."""
+    from tests.server.conftest import SPARQL_ADMIN_TOKEN
+
+    with sparql_server.client() as client:
+        written = client.post(
+            "/update",
+            content=f"INSERT DATA {{ GRAPH <urn:test:counted-{purpose}> {{ <urn:a> <urn:b> 1 }} }}",
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {SPARQL_ADMIN_TOKEN}",
+            },
+        )
+        assert written.status_code == 200, written.text
+        before = _samples(client)
+        assert client.get(path, params=params).status_code == 200
+        assert client.get(path, params=params).status_code == 200
+        after = _samples(client)
+    assert after[_internal(purpose, "ok")] == before.get(_internal(purpose, "ok"), 0) + 1
+    clients = ("iqkg_sparql_queries_total", (("outcome", "ok"),))
+    assert after[clients] == before[clients]
+
+
+def test_a_dump_holds_the_public_graphs_of_its_version(sparql_server: RunningServer) -> None:
+    """Written by a worker from its checkpoint: every public graph, no hidden one."""
+    with sparql_server.client() as client:
+        response = client.get("/dumps/iqkg.nq.gz")
+        assert response.status_code == 200, response.text
+        version = client.get("/sparql", params={"query": "ASK {}"}).headers[
+            "X-IQKG-Dataset-Version"
+        ]
+    assert response.headers["etag"] == f'"{version}-iqkg.nq.gz"'
+    store = _newest_checkpoint(sparql_server)
+    dumped = Store()
+    dumped.bulk_extend(parse(gzip.decompress(response.content), format=RdfFormat.N_QUADS))
+    sizes = {g: len(list(store.quads_for_pattern(None, None, None, g))) for g in _public(store)}
+    assert set(dumped.named_graphs()) == {g for g, size in sizes.items() if size}  # N-Quads
+    assert len(dumped) == sum(sizes.values())
 
 
 def test_requests_for_one_version_share_one_computation(sparql_server: RunningServer) -> None:

@@ -115,9 +115,9 @@ class SparqlMetrics:
         )
         self.internal = Counter(
             "iqkg_internal_queries",
-            "The server's own queries in the query workers (VoID statistics, Graph Store "
-            "reads), by purpose and outcome; not in iqkg_sparql_queries, which counts "
-            "clients' queries only.",
+            "The server's own jobs in the query workers (void, graph_store, home, "
+            "search_index, dumps), by purpose and outcome; not in iqkg_sparql_queries, "
+            "which counts clients' queries only.",
             ["purpose", "outcome"],
             registry=self.registry,
         )

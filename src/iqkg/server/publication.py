@@ -94,6 +94,13 @@ def _dataset(request: Request) -> Dataset:
 
 
 def _find(dataset: Dataset, candidates: list[str]) -> Description | None:
+    """The description of the first candidate IRI the dataset mentions.
+
+    It stays in the server's thread pool, not the query workers: each candidate is two
+    indexed pattern reads, and a description is bounded by design however large the
+    store grows (:mod:`iqkg.publish.describe`: its blank-node closure is cut at
+    ``MAX_BLANK_NODES``/``MAX_BLANK_DEPTH``, ``tests/publish/test_bounded_descriptions.py``).
+    """
     for iri in candidates:
         found = describe(dataset, iri)
         if found is not None:
@@ -133,7 +140,11 @@ async def serve_resource(request: Request, path: str) -> Response:
 async def _description_triples(
     request: Request, description: Description, origin: str
 ) -> list[Triple]:
-    """The description of ``description`` as triples; the dataset's own with its VoID."""
+    """The description of ``description`` as triples; the dataset's own with its VoID.
+
+    The labels of what the description links to are read per linked IRI (bounded with
+    the description, so in the thread pool); the VoID statistics, which count the whole
+    store, come from the query workers."""
     dataset = _dataset(request)
     triples = await run_in_threadpool(description_triples, dataset, description)
     if description.iri == dataset_iri(dataset.iris):
@@ -206,6 +217,9 @@ def _ontology_version(dataset: Dataset) -> tuple[str | None, str | None]:
 
 
 async def ontology_document(request: Request, extension: str, stem: str) -> Response:
+    """``/def``: made of ``graph/ontology`` alone, which only the operator writes (from
+    ``ontology/``), never partners' submissions, so its cost does not grow with the data;
+    it stays in the thread pool."""
     dataset = _dataset(request)
     if extension == HTML_EXTENSION:
         headers = page_headers(request, dataset.version, "html", {"Link": alternates(stem)})
@@ -321,6 +335,7 @@ async def void_as(request: Request, extension: str) -> Response:
     "/context.jsonld", methods=["GET", "HEAD"], summary="JSON-LD @context of the vocabulary"
 )
 async def context(request: Request) -> Response:
+    """Generated from the ontology graph alone (like ``/def``), in the thread pool."""
     dataset = _dataset(request)
     headers = {"ETag": entity_tag(dataset.version, "context"), "Cache-Control": "no-cache"}
     unchanged = not_modified(request, headers)

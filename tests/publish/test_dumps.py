@@ -1,5 +1,6 @@
-"""publish/dumps.py: the dumps hold exactly the public quads (graphs kept, or their
-union), are written once per dataset version, and replace the previous version's."""
+"""publish/dumps.py and the worker's writing (query/dumping.py, called here in-process):
+the dumps hold exactly the public quads (graphs kept, or their union), are written once
+per dataset version, and replace the previous version's."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
-from iqkg.publish.dumps import DUMP_FORMATS, Dumps, public_quads
+from iqkg.publish.dumps import DUMP_FORMATS, Dumps
 from iqkg.rdf.iris import OWL, RDFS, IriScheme
 from iqkg.store.dataset import Dataset, dataset_iri
+from tests.publish.conftest import current_dumps, public_quads
 
 IRIS = IriScheme("https://data.example.org/kg/")
 LABEL = NamedNode(RDFS + "label")
@@ -61,7 +63,7 @@ def test_public_quads_keep_their_graph_and_leave_hidden_ones_out() -> None:
 @pytest.mark.parametrize("fmt", DUMP_FORMATS, ids=lambda f: f.name)
 def test_each_dump_holds_the_public_dataset(tmp_path: Path, fmt: object) -> None:
     dataset = _dataset()
-    dumps = Dumps(tmp_path / "dumps").current(dataset)
+    dumps = current_dumps(Dumps(tmp_path / "dumps"), dataset)
     dump = dumps.file(fmt.name)  # type: ignore[attr-defined]
     assert dump is not None and dump.size == dump.path.stat().st_size
     found = _parse(dump.path, dump.format.gzipped, dump.format.syntax.format)
@@ -79,16 +81,16 @@ def test_each_dump_holds_the_public_dataset(tmp_path: Path, fmt: object) -> None
 def test_dumps_are_made_once_per_version_and_replaced(tmp_path: Path) -> None:
     dataset, directory = _dataset(), tmp_path / "dumps"
     dumps = Dumps(directory)
-    first = dumps.current(dataset)
+    first = current_dumps(dumps, dataset)
     assert first.version == "v1" and first.file("no-such-dump") is None
     written = {f.path: f.path.stat().st_mtime_ns for f in first.files}
-    again = dumps.current(dataset)
+    again = current_dumps(dumps, dataset)
     assert again.generated == first.generated
     assert {f.path: f.path.stat().st_mtime_ns for f in again.files} == written
 
     dataset.store.add(Quad(B, LABEL, Literal("new"), NamedNode(IRIS.graph("curated"))))
     _set_version(dataset, "v2")
-    second = dumps.current(dataset)
+    second = current_dumps(dumps, dataset)
     assert second.version == "v2"
     assert sorted(p.name for p in directory.iterdir()) == ["v2"]
     nq = second.file("iqkg.nq.gz")
@@ -101,6 +103,6 @@ def test_a_half_written_version_is_rebuilt(tmp_path: Path) -> None:
     dataset, directory = _dataset(), tmp_path / "dumps"
     (directory / "v1").mkdir(parents=True)
     (directory / "v1" / "iqkg.ttl").write_text("garbage")
-    dump = Dumps(directory).current(dataset).file("iqkg.ttl")
+    dump = current_dumps(Dumps(directory), dataset).file("iqkg.ttl")
     assert dump is not None
     assert _parse(dump.path, False, RdfFormat.TURTLE)

@@ -4,14 +4,21 @@ own resources before documents and partners' data, and is rebuilt per dataset ve
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, QuerySolutions
 
-from iqkg.publish.search import MATCHES, SearchIndex, fold
+from iqkg.publish.search import (
+    MATCHES,
+    SearchIndex,
+    fold,
+    index_queries,
+    statements_from_bindings,
+)
 from iqkg.rdf.iris import DCTERMS, OWL, RDF, RDFS, SKOS, IriScheme
-from iqkg.store.dataset import Dataset, dataset_iri
+from iqkg.store.dataset import Dataset, dataset_iri, public_graphs
 
 IRIS = IriScheme("https://data.example.org/kg/")
 STATE, FIELD, DOCUMENT = (
@@ -79,10 +86,24 @@ def _version(dataset: Dataset, version: str) -> None:
     dataset.store.add(Quad(subject, predicate, Literal(version), meta))
 
 
+def _ensure(index: SearchIndex, dataset: Dataset) -> None:
+    """What the server does: :func:`index_queries` answered over the public graphs (as a
+    query worker answers them on a checkpoint), then the build from their answers."""
+    public = public_graphs(dataset.store, IRIS)
+    answers = {}
+    for name, query in index_queries(IRIS).items():
+        result = dataset.store.query(query, default_graph=[DefaultGraph()], named_graphs=public)
+        assert isinstance(result, QuerySolutions)
+        document = json.loads(result.serialize(format=QueryResultsFormat.JSON) or b"")
+        answers[name] = document["results"]["bindings"]
+    version = next((row["v"]["value"] for row in answers["version"]), "0")
+    index.build(statements_from_bindings(answers["statements"]), version)
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    built = SearchIndex(tmp_path_factory.mktemp("search") / "index.sqlite")
-    built.ensure(_dataset())
+    built = SearchIndex(tmp_path_factory.mktemp("search") / "index.sqlite", IRIS)
+    _ensure(built, _dataset())
     return built
 
 
@@ -158,14 +179,14 @@ def test_query_syntax_of_fts5_is_text(index: SearchIndex, query: str) -> None:
 
 
 def test_nothing_before_the_first_build(tmp_path: Path) -> None:
-    index = SearchIndex(tmp_path / "none.sqlite")
+    index = SearchIndex(tmp_path / "none.sqlite", IRIS)
     assert index.built_version() is None
     assert index.search("baden").hits == []
 
 
 def test_rebuilt_when_the_version_changes(tmp_path: Path) -> None:
-    dataset, index = _dataset("v1"), SearchIndex(tmp_path / "index.sqlite")
-    index.ensure(dataset)
+    dataset, index = _dataset("v1"), SearchIndex(tmp_path / "index.sqlite", IRIS)
+    _ensure(index, dataset)
     assert index.built_version() == "v1"
     dataset.store.add(
         Quad(
@@ -175,10 +196,10 @@ def test_rebuilt_when_the_version_changes(tmp_path: Path) -> None:
             NamedNode(IRIS.graph("curated")),
         )
     )
-    index.ensure(dataset)
+    _ensure(index, dataset)
     assert index.search("landle").hits == []  # same version: the index is kept
     _version(dataset, "v2")
-    index.ensure(dataset)
+    _ensure(index, dataset)
     assert index.built_version() == "v2"
     assert [h.iri for h in index.search("landle").hits] == [BW]
     assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]
@@ -187,7 +208,7 @@ def test_rebuilt_when_the_version_changes(tmp_path: Path) -> None:
 def test_a_broken_index_file_counts_as_not_built(tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite"
     path.write_bytes(b"not a database")
-    index = SearchIndex(path)
+    index = SearchIndex(path, IRIS)
     assert index.built_version() is None
-    index.ensure(_dataset())
+    _ensure(index, _dataset())
     assert index.search("baden").hits

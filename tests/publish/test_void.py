@@ -1,6 +1,6 @@
 """publish/void.py: statistics with set semantics over the public union (the counts of a
 small dataset built here, so each expected number follows from its quads), the VoID/DCAT
-triples made of them, and the per-version cache."""
+triples made of them (the cache per version is the server's, tests/server/test_worker_reads.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, S
 from iqkg.publish.dumps import DUMP_FORMATS
 from iqkg.publish.void import (
     LINK_TARGETS,
-    VoidCache,
-    VoidStats,
     compute_stats,
     stats_from_rows,
     void_triples,
@@ -179,12 +177,3 @@ def test_vocabularies_are_the_namespaces_used(dataset: Dataset) -> None:
         triples, f"SELECT ?v WHERE {{ <{dataset_iri(IRIS)}> void:vocabulary ?v }}"
     )
     assert vocabularies == sorted((ns,) for ns in {RDF, IRIS.vocab, SKOS, OWL, DCTERMS})
-
-
-def test_cache_answers_only_its_version() -> None:
-    cache = VoidCache()
-    stats = VoidStats("v1", 0, 0, {}, {}, {})
-    assert cache.get("v1") is None
-    cache.put(stats)
-    assert cache.get("v1") is stats
-    assert cache.get("v2") is None

@@ -10,6 +10,7 @@ with a message, and that the server stays healthy.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 from collections.abc import Iterator
@@ -22,7 +23,9 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse, seriali
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from iqkg.errors import QueryTimeout
 from iqkg.rdf.iris import VOID, IriScheme
+from iqkg.server.worker_reads import PerVersion
 from iqkg.store.dataset import dataset_iri, hidden_graph_prefixes, read_version
 from tests.support.server import RunningServer, start_server
 
@@ -262,3 +265,32 @@ def test_requests_for_one_version_share_one_computation(sparql_server: RunningSe
         assert len({a.headers["etag"] for a in answers}) == 1
         assert "urn:test:void-shared" in answers[0].text
         assert computed(client) == before + 1
+
+
+def test_per_version_computes_once_shares_errors_and_keeps_the_newest() -> None:
+    """The cache of every per-version computation (VoID, home, dumps, search index)."""
+    calls: list[str] = []
+
+    async def compute() -> str:
+        calls.append("computed")
+        await asyncio.sleep(0.01)
+        return f"answer {len(calls)}"
+
+    async def failing() -> str:
+        calls.append("failed")
+        raise QueryTimeout("past the deadline")
+
+    async def scenario() -> None:
+        values: PerVersion[str] = PerVersion()
+        first, second = await asyncio.gather(values.get("v1", compute), values.get("v1", compute))
+        assert first == second == "answer 1" and calls == ["computed"]  # shared
+        assert await values.get("v1", compute) == "answer 1"  # kept
+        assert await values.get("v2", compute) == "answer 2"  # a new version
+        errors = await asyncio.gather(
+            values.get("v3", failing), values.get("v3", failing), return_exceptions=True
+        )
+        assert [type(e) for e in errors] == [QueryTimeout, QueryTimeout]
+        assert calls.count("failed") == 1  # one computation, its error shared
+        assert await values.get("v3", compute) == "answer 4"  # an error is not kept
+
+    asyncio.run(scenario())

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.server import ServerState
 
 from iqkg.server.http import GuardedH11Protocol, _head_limited, guarded_protocol
@@ -34,6 +34,10 @@ async def _reached(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+async def _run(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    await app(scope, receive, send)
+
+
 def _call(
     limit: int, path: bytes, query: bytes, headers: list[tuple[bytes, bytes]]
 ) -> list[Message]:
@@ -46,7 +50,7 @@ def _call(
         sent.append(message)
 
     scope = {"type": "http", "raw_path": path, "query_string": query, "headers": headers}
-    asyncio.run(_head_limited(_reached, limit)(scope, receive, send))
+    asyncio.run(_run(_head_limited(_reached, limit), scope, receive, send))
     return sent
 
 
@@ -100,7 +104,7 @@ def test_other_scopes_pass_untouched() -> None:
     async def ignore(message: Message) -> None:
         return None
 
-    asyncio.run(_head_limited(app, 1)({"type": "lifespan"}, nothing, ignore))
+    asyncio.run(_run(_head_limited(app, 1), {"type": "lifespan"}, nothing, ignore))
     assert seen == ["lifespan"]
 
 

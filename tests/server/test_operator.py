@@ -19,7 +19,6 @@ from fastapi import FastAPI, Request
 from starlette.testclient import TestClient
 
 from iqkg.errors import NotFound, OperatorUnauthorized
-from iqkg.server import operator
 from iqkg.server.errors import install_error_handlers
 from iqkg.server.operator import require_operator
 from iqkg.settings import Settings
@@ -110,7 +109,7 @@ def test_comparisons_take_constant_time_and_never_stop_early(
         compared.append((given, expected))
         return compare_digest(given, expected)
 
-    monkeypatch.setattr(operator.hmac, "compare_digest", spy)
+    monkeypatch.setattr(hmac, "compare_digest", spy)
     require_operator(_request(f"Bearer {TOKEN}"), _settings(), "/update")
     assert compared == [(TOKEN.encode(), TOKEN.encode())]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi import FastAPI, Request
 from starlette.responses import PlainTextResponse, Response
@@ -40,9 +41,9 @@ def client() -> Iterator[TestClient]:
         yield running
 
 
-def _vary(response: Response | object) -> list[str]:
+def _vary(response: httpx.Response) -> list[str]:
     """The field names in ``Vary``, lower case, in order; ``Origin`` (CORS's) left out."""
-    headers = response.headers  # type: ignore[attr-defined]
+    headers = response.headers
     named = [v.strip().lower() for line in headers.get_list("vary") for v in line.split(",")]
     return [v for v in named if v and v != "origin"]
 

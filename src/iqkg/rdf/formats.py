@@ -142,7 +142,8 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
     header = accept.strip() if accept and accept.strip() else "*/*"
     try:
         # mimeparse lets the *last* candidate win ties, so offer in reverse preference.
-        chosen: str = mimeparse.best_match(list(reversed(offered)), header)
+        # RFC 9110 §8.3.1: type and subtype are case-insensitive; mimeparse compares as given.
+        chosen: str = mimeparse.best_match(list(reversed(offered)), header.lower())
     except (ValueError, IndexError):
         chosen = ""
     if not chosen:

@@ -2,9 +2,11 @@
 
 Each :class:`~iqkg.errors.IqkgError` subclass carries its status; anything else is a bug,
 logged with its traceback and answered with a 500 that reveals nothing internal.
-Clients that prefer JSON get ``{"status", "error", "message", "detail"}``; browsers
-(clients that name ``text/html`` before anything else they accept) get a page of the site
-in their language; everyone else gets the message as text/plain.
+Which of the three an error is answered as is negotiated by the q-values of ``Accept``
+(RFC 9110 §12.5.1): clients that prefer JSON (``application/json`` or a ``+json`` type
+they name, such as ``application/sparql-results+json``) get ``{"status", "error",
+"message", "detail"}``; browsers (a ``GET`` that prefers ``text/html``) get a page of the
+site in their language; everyone else, ``*/*`` included, gets the message as text/plain.
 """
 
 from __future__ import annotations
@@ -25,29 +27,42 @@ from iqkg.server.templates import error_page
 log = logging.getLogger("iqkg.server")
 
 
-def _wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "json" in accept and "html" not in accept.split(",")[0]
+def _named_json_types(accept: str) -> list[str]:
+    """The JSON media types ``accept`` names itself (``application/json``, ``…+json``)."""
+    named = (media_range.split(";", 1)[0].strip().lower() for media_range in accept.split(","))
+    return list(dict.fromkeys(t for t in named if t == "application/json" or t.endswith("+json")))
 
 
-def _wants_html(request: Request) -> bool:
+def _error_media_type(request: Request) -> str:
+    """``application/json``, ``text/html`` or ``text/plain``, by the client's q-values.
+
+    JSON is offered only in the types the client named (a ``*/*`` is no wish for JSON) and
+    wins a tie; a page only to a ``GET`` or ``HEAD`` of a running app. When the client
+    accepts none of them, it gets text: a 406 instead of the error would help no one.
+    """
+    accept = request.headers.get("accept") or ""
+    json_types = _named_json_types(accept)
+    offered = [*json_types, "text/plain"]
+    if request.method in ("GET", "HEAD") and has_services(request):
+        offered.append("text/html")
     try:
-        chosen = negotiate(request.headers.get("accept"), ["text/plain", "text/html"])
+        chosen = negotiate(accept, offered)
     except NotAcceptable:
-        return False
-    return chosen == "text/html" and request.method in ("GET", "HEAD")
+        return "text/plain"
+    return "application/json" if chosen in json_types else chosen
 
 
 def error_response(
     request: Request, status: int, message: str, detail: dict[str, object] | None = None
 ) -> Response:
     phrase = HTTPStatus(status).phrase
-    if _wants_json(request):
+    media_type = _error_media_type(request)
+    if media_type == "application/json":
         return JSONResponse(
             {"status": status, "error": phrase, "message": message, "detail": detail or {}},
             status_code=status,
         )
-    if _wants_html(request) and has_services(request):
+    if media_type == "text/html":
         try:
             return error_page(request, status, message)
         except Exception:  # a broken page must not hide the error it was to show

@@ -45,8 +45,11 @@ class VaryOnEncoding:
                 headers = MutableHeaders(scope=message)
                 if "etag" in headers:
                     named = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
-                    varied = list(dict.fromkeys([*named, "Accept-Encoding"]))
-                    headers["Vary"] = ", ".join(varied)
+                    # Field names are case-insensitive (RFC 9110 §5.1): once each in any case.
+                    varied: dict[str, str] = {}
+                    for name in [*named, "Accept-Encoding"]:
+                        varied.setdefault(name.lower(), name)
+                    headers["Vary"] = ", ".join(varied.values())
             await send(message)
 
         await self.app(scope, receive, send_varied)

@@ -1,9 +1,9 @@
-"""The worker side of query execution and the read-only policy, without a server."""
+"""The query worker pool and the read-only policy, without a server (what one worker
+does with a job is tests/query/test_execution.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 from pathlib import Path
 
@@ -13,16 +13,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from iqkg.errors import Overloaded, QueryRefused, QueryTimeout
 from iqkg.faults import CrashPoints
 from iqkg.query.checkpoints import Checkpoints
-from iqkg.query.execution import (
-    NO_ROW_LIMIT,
-    OpenCheckpoint,
-    QueryAnswer,
-    QueryBatch,
-    QueryJob,
-    QueryProblem,
-    answer,
-    answer_batch,
-)
+from iqkg.query.execution import QueryJob
 from iqkg.query.policy import inspect_query, inspect_update
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.iris import IriScheme
@@ -101,40 +92,6 @@ def checkpoint(tmp_path: Path) -> Checkpoints:
     checkpoints.reset()
     checkpoints.publish("v1")
     return checkpoints
-
-
-def test_answer_cuts_at_the_row_limit_and_hides_private_graphs(checkpoint: Checkpoints) -> None:
-    opened = OpenCheckpoint(str(checkpoint.current), IRIS)
-    for syntax in ("json", "xml", "csv", "tsv"):
-        result = answer(opened, QueryJob("SELECT * { ?s ?p ?o }", syntax, row_limit=7))
-        assert isinstance(result, QueryAnswer) and result.truncated
-    tsv = answer(opened, QueryJob("SELECT * { ?s ?p ?o }", "tsv", row_limit=7))
-    assert isinstance(tsv, QueryAnswer) and len(tsv.body.splitlines()) == 8
-    whole = answer(opened, QueryJob("SELECT * { ?s ?p ?o }", "tsv", row_limit=50))
-    assert isinstance(whole, QueryAnswer) and not whole.truncated  # private graph not seen
-    graph = answer(opened, QueryJob("CONSTRUCT WHERE { ?s ?p ?o }", "n-triples", row_limit=3))
-    assert isinstance(graph, QueryAnswer) and graph.truncated
-    assert len(graph.body.splitlines()) == 3
-    problem = answer(opened, QueryJob("SELECT * { ?s ?p }", "json"))
-    assert isinstance(problem, QueryProblem) and problem.line == 1
-
-
-def test_a_batch_answers_every_query_on_one_checkpoint(checkpoint: Checkpoints) -> None:
-    opened = OpenCheckpoint(str(checkpoint.current), IRIS)
-    batch = QueryBatch(
-        (
-            QueryJob("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "tsv", row_limit=NO_ROW_LIMIT),
-            QueryJob("ASK { ?s ?p ?o }", "json"),
-        )
-    )
-    result = answer_batch(opened, batch)
-    assert isinstance(result, QueryAnswer) and not result.truncated
-    count, asked = json.loads(result.body)  # every answer as SPARQL JSON results
-    assert count["results"]["bindings"][0]["n"]["value"] == "50"  # private graph not seen
-    assert asked["boolean"] is True
-    broken = QueryBatch((batch.jobs[1], QueryJob("SELECT * { ?s ?p }", "json")))
-    problem = answer_batch(opened, broken)
-    assert isinstance(problem, QueryProblem) and problem.kind == "syntax"
 
 
 def test_pool_kills_a_runaway_and_keeps_serving(checkpoint: Checkpoints) -> None:

@@ -138,7 +138,9 @@ class _LineCappedSink:
     truncated: bool = False
 
     def write(self, data: bytes) -> int:
-        if self.lines >= self.max_lines and data:
+        if not data:  # no row: an empty write at the limit does not cut the answer
+            return 0
+        if self.lines >= self.max_lines:
             self.truncated = True
             raise _Full
         count = data.count(b"\n")

@@ -145,10 +145,13 @@ def test_oxigraphs_own_union_is_used_only_when_it_is_the_public_union(tmp_path: 
             {"urn:curated"},
             {"urn:editorial"},
         ),
-        ((), (PRIVATE, ARCHIVE), {"urn:default"}, set()),
-        # Nothing visible left as the default graph: the stored default graph (what the
-        # Graph Store's ?default reads, server/worker_reads.py), never the union.
-        ((PRIVATE,), (), {"urn:default"}, set()),
+        # Only named graphs named (SPARQL 1.1 Query §13.2): the default graph is empty,
+        # not the stored one, and never the union.
+        ((), (PRIVATE, ARCHIVE), set(), set()),
+        ((), (EDITORIAL,), set(), {"urn:editorial"}),
+        # Nothing visible left as the default graph: an empty one (a hidden name names
+        # no graph).
+        ((PRIVATE,), (), set(), set()),
         (("urn:no-such-graph",), (), set(), set()),
     ],
 )

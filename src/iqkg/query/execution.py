@@ -196,9 +196,11 @@ class OpenCheckpoint:
     def evaluate(self, job: QueryJob) -> QuerySolutions | QueryBoolean | QueryTriples:
         base = job.base_iri
         if job.default_graphs is not None or job.named_graphs is not None:
+            # SPARQL 1.1 Query §13.2 and Protocol §2.1.4: a dataset that names only named
+            # graphs has an empty default graph; a hidden name names no graph.
             default: list[NamedNode | BlankNode | DefaultGraph] = [
                 *self._visible(job.default_graphs or ())
-            ] or [DefaultGraph()]
+            ]
             named: list[NamedNode | BlankNode] = [*self._visible(job.named_graphs or ())]
             return self.store.query(
                 job.sparql, base_iri=base, default_graph=default, named_graphs=named

@@ -225,13 +225,12 @@ DUMP_FILES = tuple(DumpFileJob(f.name, f.syntax.name, f.gzipped, f.union) for f 
 
 async def graph_content(services: Services, graph: str | None, syntax: RdfSyntax) -> bytes:
     """One graph (``None``: the store's default graph), whole, serialised in ``syntax``."""
-    job = QueryJob(
-        GRAPH_CONTENT,
-        syntax.name,
-        default_graphs=(graph,) if graph is not None else (),
-        named_graphs=(),
-        row_limit=NO_ROW_LIMIT,
-    )
+    if graph is None:  # the store's own default graph: the endpoint's non-union dataset
+        job = QueryJob(GRAPH_CONTENT, syntax.name, row_limit=NO_ROW_LIMIT, union_default=False)
+    else:
+        job = QueryJob(
+            GRAPH_CONTENT, syntax.name, (graph,), named_graphs=(), row_limit=NO_ROW_LIMIT
+        )
     answer = await run_internal(
         services, job, "graph_store", f"reading the graph <{graph or 'default'}> whole"
     )

@@ -5,14 +5,15 @@ from the quads)."""
 from __future__ import annotations
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
 
 from iqkg.publish.curated import (
+    HomeData,
     curated_graphs,
     curated_pairs,
-    home_counts,
+    home_from_rows,
+    home_queries,
     pairs,
-    submission_graphs,
 )
 from iqkg.rdf.iris import RDF, IriScheme
 from iqkg.store.dataset import Dataset
@@ -63,10 +64,6 @@ def test_curated_graphs_are_curated_its_topics_and_editorial(dataset: Dataset) -
     assert curated_graphs(dataset) == {CURATED, TOPIC, EDITORIAL}
 
 
-def test_submission_graphs_are_the_live_graphs_of_submissions(dataset: Dataset) -> None:
-    assert sorted(submission_graphs(dataset)) == [S1, S2]
-
-
 def test_pairs_are_iris_asserted_in_the_graphs_asked_for(dataset: Dataset) -> None:
     assert curated_pairs(dataset, PART_OF) == [(P1, N1)]  # partners never redraw it
     assert curated_pairs(dataset, TYPE) == sorted([(N1, NETWORK), (N2, NETWORK), (P1, PROJECT)])
@@ -78,8 +75,30 @@ def test_pairs_are_iris_asserted_in_the_graphs_asked_for(dataset: Dataset) -> No
 def test_home_counts_separate_the_curated_data_from_what_partners_added(
     dataset: Dataset,
 ) -> None:
-    counts = home_counts(dataset)
+    counts = _home(dataset).counts
     assert counts.triples == 6  # 7 curated quads, one triple stated twice
     assert counts.entities == 3 and counts.classes == 2  # N1, N2, P1; Network, Project
     assert counts.graphs == 6  # every public graph: not the private one
     assert counts.submissions == 2 and counts.submitted_triples == 3
+
+
+def test_home_lists_the_curated_types_and_each_submissions_typed_subjects(
+    dataset: Dataset,
+) -> None:
+    home = _home(dataset)
+    assert home.typed == sorted([(N1, NETWORK), (N2, NETWORK), (P1, PROJECT)])
+    assert home.contributed == {S1: [PARTNER_THING]}  # S2 types nothing
+
+
+def _home(dataset: Dataset) -> HomeData:
+    """The home page's queries answered over the public union, as a query worker does."""
+    rows = {}
+    for name, query in home_queries(IRIS).items():
+        solutions = dataset.query(query)
+        assert isinstance(solutions, QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        rows[name] = [
+            {n: term.value for n in names if (term := solution[n]) is not None}
+            for solution in solutions
+        ]
+    return home_from_rows(rows)

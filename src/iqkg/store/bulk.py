@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
@@ -136,7 +136,7 @@ def _build(
     with source.open("rb") as raw:
         reader = ProgressReader(raw, total, on_progress or (lambda _n, _t: None), every)
         try:
-            store.bulk_load(input=reader, format=fmt, to_graph=NamedNode(graph))
+            store.bulk_load(input=cast(IO[bytes], reader), format=fmt, to_graph=NamedNode(graph))
         except SyntaxError as error:
             line, column = syntax_error_position(error)
             raise RdfSyntaxError(

@@ -225,6 +225,17 @@ class Dataset:
         for quad in self.store.quads_for_pattern(None, None, None, NamedNode(graph)):
             yield quad.triple
 
+    def quads(self) -> Iterator[Quad]:
+        """Every quad of the store, hidden graphs too, from one snapshot, streamed."""
+        return self.store.quads_for_pattern(None, None, None, None)
+
+    def holds(self, triple: Triple, graph: str) -> bool:
+        """Whether named graph ``graph`` has ``triple``."""
+        pattern = self.store.quads_for_pattern(
+            triple.subject, triple.predicate, triple.object, NamedNode(graph)
+        )
+        return next(pattern, None) is not None
+
     def count(self, graph: str | None = None) -> int:
         """Triples in one graph, or quads in the whole store."""
         pattern = NamedNode(graph) if graph else None

@@ -258,15 +258,32 @@ class Iqkg(HttpEngine):
 
     name, label = "iqkg", "iqkg (HTTP, result cache off)"
     settings: dict[str, str] = {"IQKG_RESULT_CACHE_BYTES": "0"}  # noqa: RUF012
+    #: The dump the benchmark fetches (the first request writes every dump format).
+    dump_name = "iqkg.nq.gz"
+    dump_timeout = 1800.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store_build: StoreBuild | None = None
 
     def start(self, data: Path, workdir: Path) -> None:
         store = workdir / "iqkg-store"
         # Build the store in a child process so its RocksDB lock is released before the
-        # server opens it.
-        subprocess.run(
+        # server opens it; its progress lines go to our standard error.
+        started = time.perf_counter()
+        built = subprocess.run(
             [sys.executable, "-m", "benchmarks.iqkg_store", "--store", str(store), str(data)],
             check=True,
             cwd=Path(__file__).parent.parent,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        summary = json.loads(built.stdout.strip().splitlines()[-1])
+        self.store_build = StoreBuild(
+            quads=summary["quads"],
+            load_seconds=summary["load_seconds"],
+            build_seconds=time.perf_counter() - started,
+            size_bytes=folder_bytes(store),
         )
         port = free_port()
         self.endpoint = f"http://127.0.0.1:{port}/sparql"
@@ -276,6 +293,45 @@ class Iqkg(HttpEngine):
             {"IQKG_STORE": str(store), **self.settings},
         )
         self.wait_ready()
+
+    def fetch_dump(self) -> DumpFetch:
+        """GET the published dump, timed to its last byte (written on first request)."""
+        assert self.endpoint is not None
+        url = self.endpoint.removesuffix("/sparql") + f"/dumps/{self.dump_name}"
+        started = time.perf_counter()
+        size = 0
+        with (
+            httpx.Client(timeout=self.dump_timeout) as client,
+            client.stream("GET", url, headers={"Accept-Encoding": "identity"}) as response,
+        ):
+            for chunk in response.iter_raw():
+                size += len(chunk)
+        seconds = time.perf_counter() - started
+        if response.status_code != 200:
+            raise QueryFailed(f"dump: HTTP {response.status_code}")
+        return DumpFetch(self.dump_name, seconds, size)
+
+
+@dataclass(frozen=True)
+class StoreBuild:
+    """iqkg's store for the benchmark: bulk load, whole build (version stamp, compaction,
+    swap) and size on disk."""
+
+    quads: int
+    load_seconds: float
+    build_seconds: float
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class DumpFetch:
+    name: str
+    seconds: float
+    size_bytes: int
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 class IqkgCached(Iqkg):

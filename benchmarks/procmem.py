@@ -7,7 +7,8 @@ multi-process servers. Both are reported.
 
     python -m benchmarks.procmem PID INTERVAL [--tree] [--relative]
 
-samples until its standard input closes, then prints the peak as JSON.
+samples until its standard input closes, then prints the peak as JSON; any byte read
+before that prints the peak so far (a JSON line) and sampling goes on.
 """
 
 from __future__ import annotations
@@ -111,9 +112,13 @@ def sample_until_eof(pid: int, tree: bool, relative: bool, interval: float) -> M
     while True:
         _sample(pid, tree, baseline, peak)
         readable, _, _ = select.select([sys.stdin], [], [], interval)
-        if readable and not sys.stdin.read(1):
+        if not readable:
+            continue
+        if not sys.stdin.read(1):
             _sample(pid, tree, baseline, peak)
             return peak
+        _sample(pid, tree, baseline, peak)  # a byte asks for the peak so far
+        print(json.dumps(asdict(peak)), flush=True)
 
 
 class TreeSampler:
@@ -144,6 +149,17 @@ class TreeSampler:
             text=True,
             cwd=Path(__file__).parent.parent,
         )
+
+    def peak_so_far(self) -> MemoryPeak:
+        """The peak up to now, sampling on (e.g. before a phase that is reported apart)."""
+        if self._process is None or self._process.stdin is None or self._process.stdout is None:
+            return self.peak
+        self._process.stdin.write("p")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        with contextlib.suppress(ValueError, TypeError):
+            return MemoryPeak(**json.loads(line))
+        return self.peak
 
     def stop(self) -> MemoryPeak:
         if self._process is None:

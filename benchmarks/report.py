@@ -30,6 +30,14 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
 }
 
 
+#: The scale goal ("10 million triples"): peak RSS of iqkg's whole server tree while
+#: serving below 2 GB, and every mix query answered within iqkg's query deadline.
+SCALE_GOAL_TRIPLES = 10_000_000
+SCALE_RSS_LIMIT_MIB = 2e9 / 2**20
+#: iqkg's default query deadline (``IQKG_QUERY_TIMEOUT``), which the benchmark keeps.
+QUERY_DEADLINE_S = 30.0
+
+
 def _run(command: list[str]) -> str:
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
@@ -143,6 +151,35 @@ def latency_goal(run: SizeRun) -> tuple[int, int, list[str]] | None:
     return met, total, misses
 
 
+def scale_goal(run: SizeRun) -> tuple[bool, list[str]] | None:
+    """(met, findings) of the 10M goal checked on iqkg at this size, or None."""
+    iqkg = next((e for e in run.engines if e.name == "iqkg" and e.start_seconds), None)
+    if iqkg is None:
+        return None
+    findings, met = [], iqkg.status == "ok"
+    if not met:
+        findings.append(f"iqkg {iqkg.status}: {iqkg.reason.splitlines()[0][:200]}")
+    serving = iqkg.serving_memory or iqkg.memory
+    rss_ok = 0 < serving.rss_mib < SCALE_RSS_LIMIT_MIB
+    met = met and rss_ok
+    findings.append(
+        f"peak RSS of the server tree while serving: {serving.rss_mib:,.0f} MiB "
+        f"({'<' if rss_ok else '≥'} 2 GB = {SCALE_RSS_LIMIT_MIB:,.0f} MiB)"
+    )
+    late = []
+    for name, timing in iqkg.queries.items():
+        if timing.error:
+            late.append(f"{name}: {timing.error[:120]}")
+        elif timing.samples_ms and max(timing.samples_ms) > QUERY_DEADLINE_S * 1000:
+            late.append(f"{name}: slowest run {max(timing.samples_ms) / 1000:.1f} s")
+    met = met and not late and bool(iqkg.queries)
+    findings.append(
+        f"every mix query within the {QUERY_DEADLINE_S:.0f} s deadline: "
+        + ("yes" if not late else "no — " + "; ".join(late))
+    )
+    return met, findings
+
+
 def throughput_goal(run: SizeRun, name: str = "iqkg") -> list[tuple[int, float, float]] | None:
     """(clients, req/s of engine ``name``, Virtuoso req/s) per level, or None."""
     iqkg, virtuoso = _engine(run, name), _engine(run, "virtuoso")
@@ -195,6 +232,7 @@ def _size_section(run: SizeRun, mix: list[BenchQuery], options: Options) -> list
         rows = "–" if expected is None else str(expected)
         lines.append(f"| {query.name} | " + " | ".join(cells) + f" | {rows} |")
     lines += ["", _throughput_table(run, engines, options), "", _memory_table(engines)]
+    lines += ["", *_scale_lines(run)]
     lines += ["", *_goal_lines(run)]
     problems, known = mismatches(run)
     lines += [
@@ -268,6 +306,51 @@ def _memory_table(engines: list[EngineRun]) -> str:
             f"| {e.memory.processes} | {e.load_average or 0:.1f} |"
         )
     return "\n".join(lines)
+
+
+def _scale_lines(run: SizeRun) -> list[str]:
+    """Phases, iqkg's store and dump, notes, and the 10M goal."""
+    phases = ", ".join(f"{name} {seconds:,.0f} s" for name, seconds in run.phases.items())
+    lines = [f"Wall time per phase: {phases}.", ""] if phases else []
+    lines += [f"- {note}" for note in run.notes]
+    for engine in run.engines:
+        if engine.store is not None:
+            store = engine.store
+            lines.append(
+                f"- {engine.label} store: {store.quads:,} quads bulk-loaded in "
+                f"{store.load_seconds:,.1f} s, built (version stamp, compaction, swap) in "
+                f"{store.build_seconds:,.1f} s; {store.size_bytes / 1e6:,.0f} MB on disk"
+            )
+        if engine.serving_memory is not None:
+            lines.append(
+                f"- {engine.label} peak RSS while serving: "
+                f"{engine.serving_memory.rss_mib:,.0f} MiB (PSS "
+                f"{engine.serving_memory.pss_mib:,.0f}); with the dump: "
+                f"{engine.memory.rss_mib:,.0f} MiB (PSS {engine.memory.pss_mib:,.0f})"
+            )
+        if engine.dump is not None:
+            lines.append(
+                f"- {engine.label} full dump (`GET /dumps/{engine.dump.name}`, written on "
+                f"first request): {engine.dump.size_bytes / 1e6:,.1f} MB in "
+                f"{engine.dump.seconds:,.1f} s"
+            )
+        elif engine.dump_error:
+            lines.append(f"- {engine.label} full dump failed: {engine.dump_error}")
+    scale = scale_goal(run)
+    if scale is not None:
+        met, findings = scale
+        where = (
+            ""
+            if run.triples >= SCALE_GOAL_TRIPLES
+            else f" (checked at {run.label}; the goal is set for 10m)"
+        )
+        lines += [
+            "",
+            f'Goal "10 million triples"{where}: **{"met" if met else "MISSED"}**',
+            "",
+            *[f"- {f}" for f in findings],
+        ]
+    return lines
 
 
 def _goal_lines(run: SizeRun) -> list[str]:

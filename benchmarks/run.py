@@ -3,13 +3,16 @@
     python -m benchmarks.run                      # 10k and 100k, all engines
     python -m benchmarks.run --sizes 1m --engines iqkg,pyoxigraph,virtuoso
     python -m benchmarks.run --quick              # fewer repetitions, shorter load tests
+    nice -n 10 python -m benchmarks.run --sizes 10m --engines iqkg,pyoxigraph --quick
 
 For each size: generate the data (seeded) and start every engine over it (idle servers
 cost no CPU). Then, query by query, warm each engine up (``--warmup`` runs) and time
 ``--reps`` runs round-robin across the engines, so background load on the shared machine
 hits all of them alike (median reported). Only one engine is ever busy at a time. Then
 measure the throughput of the cheap query at each ``--clients`` level, engines taking
-turns per level; memory is sampled throughout; finally stop them all. Rows per query are
+turns per level; memory is sampled throughout; then fetch iqkg's published dump (its
+peak memory while serving is taken before, the dump's after); finally stop them all.
+Above 1M triples rdflib-endpoint is left out. Rows per query are
 compared across engines. Markdown and JSON go to
 ``benchmarks/results/`` (``latest.md``, ``latest.json``) unless ``--out`` says otherwise.
 """
@@ -26,12 +29,17 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import httpx
+
 from benchmarks import generate, report
 from benchmarks.engines import (
+    DumpFetch,
     Engine,
     EngineUnavailable,
     HttpEngine,
+    Iqkg,
     QueryFailed,
+    StoreBuild,
     Timed,
     make_engines,
 )
@@ -41,6 +49,9 @@ from benchmarks.throughput import Throughput, in_process_rate, measure
 
 RESULTS_DIR = Path(__file__).parent / "results"
 ALL_ENGINES = ["pyoxigraph", "iqkg", "iqkg-cached", "rdflib", "virtuoso", "bare"]
+#: Above this many triples rdflib-endpoint is left out (it holds the graph in Python
+#: objects: hours to load, many GB) and the report says so.
+RDFLIB_MAX_TRIPLES = 1_000_000
 
 
 @dataclass
@@ -66,6 +77,12 @@ class EngineRun:
     throughput: list[Throughput] = field(default_factory=list)
     in_process_rate: float | None = None
     memory: MemoryPeak = field(default_factory=MemoryPeak)
+    #: Peak while serving the mix and the load test (before the dump), if taken apart.
+    serving_memory: MemoryPeak | None = None
+    #: iqkg only: how its store was built, and the published dump fetched after the mix.
+    store: StoreBuild | None = None
+    dump: DumpFetch | None = None
+    dump_error: str | None = None
 
 
 @dataclass
@@ -75,6 +92,10 @@ class SizeRun:
     seed: int
     generate_seconds: float
     engines: list[EngineRun] = field(default_factory=list)
+    #: What was left out at this size, and why.
+    notes: list[str] = field(default_factory=list)
+    #: Wall time of each phase (generate, start, mix, throughput, dump), in seconds.
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -255,25 +276,63 @@ def run_size(
     started = time.perf_counter()
     triples = generate.write(data, size, seed)
     run = SizeRun(label, triples, seed, time.perf_counter() - started)
+    run.phases["generate"] = run.generate_seconds
     log(f"== {label}: {triples} triples generated in {run.generate_seconds:.1f} s")
+    if triples > RDFLIB_MAX_TRIPLES and "rdflib" in engines:
+        engines = [e for e in engines if e != "rdflib"]
+        run.notes.append(
+            f"rdflib-endpoint left out above {RDFLIB_MAX_TRIPLES:,} triples "
+            "(an in-memory rdflib Graph: too slow to load and too large at this size)."
+        )
+    run.notes.append(
+        "No OWL RL closure: the stores hold the benchmark graph only (as `iqkg load --no-reason`)."
+    )
     chosen = make_engines(engines)
     for engine in chosen:
         if isinstance(engine, HttpEngine):
             engine.accept_encoding = options.accept_encoding
+    phase = time.perf_counter()
     contenders = start_all(chosen, data, tmp, label)
+    run.phases["start"] = time.perf_counter() - phase
     try:
         running = [c for c in contenders if c.ok]
+        phase = time.perf_counter()
         for query in mix:
             time_query(running, query, options)
+        run.phases["mix"] = time.perf_counter() - phase
         cheap = next((q for q in mix if q.name == CHEAP_QUERY), None)
         if cheap is not None:
+            phase = time.perf_counter()
             measure_throughput(running, cheap, tmp, options)
+            run.phases["throughput"] = time.perf_counter() - phase
+        phase = time.perf_counter()
+        for c in running:
+            fetch_dump(c)
+        run.phases["dump"] = time.perf_counter() - phase
     finally:
         for c in contenders:
             if c.result.start_seconds is not None:  # started (and not stopped on failure)
                 stop(c)
     run.engines = [c.result for c in contenders]
     return run
+
+
+def fetch_dump(contender: Contender) -> None:
+    """iqkg: note the peak so far (serving), then time a full dump through the server."""
+    engine = contender.engine
+    if not isinstance(engine, Iqkg) or not contender.ok:
+        return
+    contender.result.store = engine.store_build
+    contender.result.serving_memory = contender.sampler.peak_so_far()
+    try:
+        contender.result.dump = dump = engine.fetch_dump()
+    except (QueryFailed, httpx.HTTPError) as error:
+        contender.result.dump_error = f"{type(error).__name__}: {error}"[:300]
+        log(f"    {engine.name} dump failed: {contender.result.dump_error}")
+        check_alive(contender)
+        return
+    megabytes = dump.size_bytes / 1e6
+    log(f"    {engine.name} dump {dump.name}: {megabytes:,.1f} MB in {dump.seconds:.1f} s")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -12,7 +12,9 @@ Only the public graphs are indexed (never ``graph/archive/``, ``graph/private/``
 ``graph/meta``), so superseded, withdrawn and private data is not found; resources that
 partner submissions describe are marked. The index is rebuilt whole into a new file that
 replaces the old one atomically, whenever the dataset version it was built from is not
-the current one; readers keep the file they opened. The statements it is built from are
+the current one; readers keep the file they opened; the statements are staged in a
+temporary table and gathered per resource in IRI order, so building the index of millions
+of resources holds one in memory at a time. The statements it is built from are
 read by a query worker (:func:`index_queries`, asked by :mod:`iqkg.server.worker_reads`
 with the query deadline), since they are every public graph's names.
 """
@@ -28,6 +30,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from iqkg.rdf import sparql_terms
@@ -120,10 +124,9 @@ class SearchIndex:
         building.unlink(missing_ok=True)
         with closing(sqlite3.connect(building)) as db:
             db.executescript(_SCHEMA)
-            db.executemany(
-                "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                _rows(_documents(statements, self.iris)),
-            )
+            _stage(db, statements, self.iris)
+            db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _rows(db))
+            db.execute("DROP TABLE fact")
             db.execute("INSERT INTO built VALUES (?)", (version,))
             db.commit()
         os.replace(building, self.path)
@@ -231,35 +234,71 @@ def statements_from_bindings(
     ]
 
 
-def _documents(statements: Iterable[Statement], iris: IriScheme) -> dict[str, _Document]:
-    """What the public graphs say about each named resource, for the index."""
+#: Kinds of staged facts (``fact.kind``).
+_TYPE, _NAME, _ALT, _DESCRIPTION = range(4)
+
+_FACT_TABLE = """
+PRAGMA temp_store = FILE;
+CREATE TEMP TABLE fact (iri TEXT NOT NULL, kind INTEGER NOT NULL, value TEXT NOT NULL,
+                        language TEXT NOT NULL, partner INTEGER NOT NULL);
+"""
+
+
+def _stage(db: sqlite3.Connection, statements: Iterable[Statement], iris: IriScheme) -> None:
+    """The statements, one row each, into a temporary table: SQLite sorts it by resource
+    on disk, so building the index of millions of resources holds one resource in memory
+    at a time, not all of them."""
+    db.executescript(_FACT_TABLE)
+    db.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?)", _facts(statements, iris))
+
+
+def _facts(
+    statements: Iterable[Statement], iris: IriScheme
+) -> Iterator[tuple[str, int, str, str, int]]:
     partner_prefix = iris.submission_graph("")
-    documents: dict[str, _Document] = {}
     for statement in statements:
-        document = documents.setdefault(statement.subject, _Document())
-        document.partner |= statement.graph.startswith(partner_prefix)
-        _add(document, statement)
-    return {iri: d for iri, d in documents.items() if d.names or d.alts}
+        partner = int(statement.graph.startswith(partner_prefix))
+        if statement.predicate == RDF + "type":
+            if statement.is_iri:  # a type is an IRI
+                yield statement.subject, _TYPE, statement.value, "", partner
+        elif not statement.is_iri:  # names and descriptions are literals
+            yield (
+                statement.subject,
+                _kind(statement.predicate),
+                statement.value,
+                statement.language,
+                partner,
+            )
 
 
-def _add(document: _Document, statement: Statement) -> None:
-    predicate = statement.predicate
-    if predicate == RDF + "type":
-        if statement.is_iri:
-            document.types.add(statement.value)
-        return
-    if statement.is_iri:
-        return
+def _kind(predicate: str) -> int:
     if predicate in NAME_PREDICATES:
-        document.names.append((statement.value, statement.language))
-    elif predicate in ALT_PREDICATES:
-        document.alts.append(statement.value)
-    else:
-        document.descriptions.append((statement.value, statement.language))
+        return _NAME
+    return _ALT if predicate in ALT_PREDICATES else _DESCRIPTION
 
 
-def _rows(documents: dict[str, _Document]) -> Iterator[tuple[str, ...]]:
-    for iri, document in sorted(documents.items()):
+def _documents(db: sqlite3.Connection) -> Iterator[tuple[str, _Document]]:
+    """The staged facts gathered per resource, in IRI order (statement order within);
+    only resources with a name."""
+    facts = db.execute("SELECT iri, kind, value, language, partner FROM fact ORDER BY iri, rowid")
+    for iri, rows in groupby(facts, key=itemgetter(0)):
+        document = _Document()
+        for _, kind, value, language, partner in rows:
+            document.partner |= bool(partner)
+            if kind == _TYPE:
+                document.types.add(value)
+            elif kind == _NAME:
+                document.names.append((value, language))
+            elif kind == _ALT:
+                document.alts.append(value)
+            else:
+                document.descriptions.append((value, language))
+        if document.names or document.alts:
+            yield iri, document
+
+
+def _rows(db: sqlite3.Connection) -> Iterator[tuple[str, ...]]:
+    for iri, document in _documents(db):
         names = {lang: text for text, lang in sorted(document.names)}
         descriptions = {lang: text for text, lang in sorted(document.descriptions)}
         folded = sorted({fold(text) for text, _ in document.names} | set(map(fold, document.alts)))

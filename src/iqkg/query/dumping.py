@@ -18,14 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, QueryTriples, Store, Triple, serialize
+from pyoxigraph import NamedNode, Store, Triple, serialize
 
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, TRIG, TURTLE, rdf_syntax_for_name
 from iqkg.rdf.iris import IriScheme, prefixes
 from iqkg.store.dataset import public_graphs, read_version
-
-#: The union's distinct triples, read by Oxigraph (its DISTINCT, not a Python set).
-UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -72,9 +69,17 @@ def write_dump(store: Store, iris: IriScheme, job: DumpJob) -> str:
 
 
 def _union(store: Store, graphs: list[NamedNode]) -> Iterator[Triple]:
-    """The distinct triples of the public named graphs, as the old in-process dump had."""
-    if not graphs:
-        return iter(())
-    result = store.query(UNION_TRIPLES, default_graph=list(graphs), named_graphs=[])
-    assert isinstance(result, QueryTriples)
-    return iter(result)
+    """The distinct triples of the public named graphs, graph by graph.
+
+    A triple is left out where an earlier graph already states it, which the store answers
+    (one index lookup per earlier graph): memory stays bounded at any size, where a
+    ``DISTINCT`` over the union would hold every triple of the dataset at once.
+    """
+    for index, graph in enumerate(graphs):
+        earlier = graphs[:index]
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            if not any(
+                next(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, g), None)
+                for g in earlier
+            ):
+                yield quad.triple

@@ -53,9 +53,11 @@ test: lint node_modules/.installed
 test-stores: $(VENV)/.installed-test
 	$(BIN)/pytest tests/store
 
-## The inner loop: lint and pytest without the browser, crash, conformance and slow groups
+## The inner loop: lint and pytest without the browser, crash, conformance and slow groups,
+## spread over one pytest-xdist worker per core (make test stays serial: its timing-bound
+## groups measure deadlines and floods, which parallel tests would disturb)
 test-fast: lint
-	$(BIN)/pytest -m "$(FAST)"
+	$(BIN)/pytest -n auto -m "$(FAST)"
 
 ## Side-by-side benchmark (see benchmarks/README.md)
 bench: $(VENV)/.installed-test

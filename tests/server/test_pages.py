@@ -17,7 +17,7 @@ from markupsafe import escape
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from iqkg.publish.i18n import MESSAGES
+from iqkg.messages import MESSAGES
 from tests.server.conftest import BROWSER_ACCEPT, LAYOUT_PARTNER, PAGE_TYPES
 from tests.support.server import ROOT, RunningServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from iqkg.publish.i18n import MESSAGES
+from iqkg.messages import MESSAGES
 from iqkg.server.queries import EDITOR_WORDS, YASGUI_WORDS
 from iqkg.server.templates import language_links, request_language
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-LANGUAGES: tuple[str, ...] = ("de", "en")
+from iqkg.messages import LANGUAGES
+
 DEFAULT_LANGUAGE = "en"
 
 

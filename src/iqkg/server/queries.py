@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from iqkg.publish.i18n import MESSAGES, translator
+from iqkg.messages import MESSAGES, translator
 from iqkg.publish.labels import prefixes
 from iqkg.query.catalogue import Catalogue
 from iqkg.rdf.formats import negotiate

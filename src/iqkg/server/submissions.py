@@ -24,8 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from iqkg.errors import InputError, NotAcceptable
-from iqkg.publish.i18n import translator
-from iqkg.publish.language import LANGUAGES
+from iqkg.messages import LANGUAGES, translator
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.conditional import check_write, entity_tag, not_modified, validators
 from iqkg.server.idempotency import idempotent

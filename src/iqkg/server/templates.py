@@ -9,7 +9,7 @@
   ``Accept-Language``, then English. An unknown ``?lang`` or cookie is ignored, never an
   error. Use it as a dependency (``lang: Language``) or call it with the request.
 - **Words.** Every visible string comes from one catalogue,
-  :data:`iqkg.publish.i18n.MESSAGES`, as ``t("key")`` in templates.
+  :data:`iqkg.messages.MESSAGES`, as ``t("key")`` in templates.
 
 :func:`render` answers with the page, ``Content-Language``, ``Vary: Accept-Language,
 Cookie`` and, when ``?lang`` chose, the cookie. A page that depends only on the dataset
@@ -31,8 +31,8 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from iqkg import __version__
-from iqkg.publish.i18n import MESSAGES, translator
-from iqkg.publish.language import LANGUAGES, Text, choose_language, pick
+from iqkg.messages import LANGUAGES, MESSAGES, translator
+from iqkg.publish.language import Text, choose_language, pick
 from iqkg.server.conditional import entity_tag
 from iqkg.server.services import get_services
 

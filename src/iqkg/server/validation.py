@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from iqkg.errors import InputError, UnsupportedMediaType
-from iqkg.publish.i18n import translator
+from iqkg.messages import translator
 from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import (
     ALL_RDF_SYNTAXES,

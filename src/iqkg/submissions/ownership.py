@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
+from iqkg.messages import message as catalogued
 from iqkg.rdf.convert import to_rdflib_term
 from iqkg.rdf.iris import RDF as RDF_NS
 from iqkg.rdf.iris import IriScheme
@@ -42,36 +43,6 @@ SHAPES = {
     "foreign": OWN_SPACE,
     "not-normal": NORMAL_FORM,
     "untyped": TYPED,
-}
-
-_MESSAGES = {
-    "curated": (
-        "Aussagen über kuratierte Ressourcen sind nicht erlaubt: {s} gehört zu den kuratierten "
-        "Daten. Verweisen Sie darauf (als Objekt) von einer eigenen Ressource unter {space}.",
-        "Statements about curated resources are not allowed: {s} belongs to the curated data. "
-        "Refer to it (as an object) from a resource of your own under {space}.",
-    ),
-    "partner": (
-        "{s} gehört einem anderen Partner; Sie dürfen nur Ressourcen unter {space} beschreiben.",
-        "{s} belongs to another partner; you may only describe resources under {space}.",
-    ),
-    "foreign": (
-        "{s} liegt außerhalb Ihres IRI-Raums; legen Sie Ressourcen unter {space} an "
-        "(oder verwenden Sie leere Knoten).",
-        "{s} is outside your IRI space; create resources under {space} (or use blank nodes).",
-    ),
-    "not-normal": (
-        "Die IRI {s} ist nicht in Normalform (RFC 3986 §6: keine Punkt-Segmente, Schema und "
-        "Host klein, keine unnötige Prozent-Kodierung); schreiben Sie {normal}.",
-        "The IRI {s} is not in normal form (RFC 3986 §6: no dot segments, lower-case scheme "
-        "and host, no needless percent-encoding); write {normal}.",
-    ),
-    "untyped": (
-        "{s} hat keinen Typ: Geben Sie jeder eigenen Ressource mit rdf:type eine Klasse der "
-        "Ontologie (z. B. iq:Project), damit ihre Form geprüft werden kann.",
-        "{s} has no type: give every resource of your own a class of the ontology with "
-        "rdf:type (e.g. iq:Project), so that its shape can check it.",
-    ),
 }
 
 
@@ -166,7 +137,8 @@ def add_to_report(
         any_problem = True
         t = problem.triple
         node = BNode()
-        german, english = _MESSAGES[problem.reason]
+        key = f"ownership_{problem.reason}"
+        german, english = catalogued(key, "de"), catalogued(key, "en")
         shape = URIRef(f"{iris.shapes}#{SHAPES[problem.reason]}")
         subject = str(t.subject)
         if isinstance(t.subject, ox.NamedNode) and problem.reason != "not-normal":

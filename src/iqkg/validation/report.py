@@ -15,72 +15,23 @@ import pyoxigraph as ox
 from rdflib import RDF, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from iqkg.messages import MESSAGES
+from iqkg.messages import message as catalogued
 from iqkg.rdf.convert import to_oxigraph_triples
 from iqkg.rdf.iris import DCMITYPE, IriScheme, prefixes
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
-_LABELS = {
-    "en": {
-        "conforms": "The data conforms to the iqkg shapes.",
-        "fails": "The data does not conform: {counts}.",
-        "warns": "The data conforms, with {counts}.",
-        "unowned": (
-            "Ownership was NOT checked (no partner given): a submission may still be refused "
-            "for statements outside the partner's IRI space. Give the partner (`--partner "
-            "SLUG`, or the token or partner field on the web) to check it as submit will."
-        ),
-        "owned": "Checked as partner {partner}, with the ownership rules of submissions.",
-        "focus": "Resource",
-        "path": "Property",
-        "value": "Value",
-        "shape": "Shape",
-        "severity": "Severity",
-        "message": "Message",
-        "Violation": "Violation",
-        "Warning": "Warning",
-        "Info": "Info",
-    },
-    "de": {
-        "conforms": "Die Daten entsprechen den iqkg-Shapes.",
-        "fails": "Die Daten sind nicht gültig: {counts}.",
-        "warns": "Die Daten sind gültig, mit {counts}.",
-        "unowned": (
-            "Die Eigentumsregeln wurden NICHT geprüft (kein Partner angegeben): Eine Einreichung "
-            "kann wegen Aussagen außerhalb des IRI-Raums des Partners noch abgelehnt werden. "
-            "Geben Sie den Partner an (`--partner KÜRZEL`, im Web Token oder Partnerfeld), um "
-            "wie beim Einreichen zu prüfen."
-        ),
-        "owned": "Geprüft als Partner {partner}, mit den Eigentumsregeln für Einreichungen.",
-        "focus": "Ressource",
-        "path": "Eigenschaft",
-        "value": "Wert",
-        "shape": "Shape",
-        "severity": "Schweregrad",
-        "message": "Meldung",
-        "Violation": "Verstoß",
-        "Warning": "Warnung",
-        "Info": "Hinweis",
-    },
-}
-
-#: Counted nouns, singular and plural: "1 Verstoß", "2 Verstöße".
-_COUNTED = {
-    "en": {"Violation": ("violation", "violations"), "Warning": ("warning", "warnings")},
-    "de": {"Violation": ("Verstoß", "Verstöße"), "Warning": ("Warnung", "Warnungen")},
-}
-
-LANGUAGES = tuple(_LABELS)
-
 
 def label(key: str, lang: str) -> str:
-    return _LABELS.get(lang, _LABELS["en"]).get(key, key)
+    """A report's word for ``key`` (a heading, a severity, a sentence) in ``lang``."""
+    return catalogued("report_" + key, lang) if "report_" + key in MESSAGES else key
 
 
 def counted(n: int, severity: str, lang: str) -> str:
     """``n`` with the noun of ``severity`` in the right number: "1 violation", "2 Verstöße"."""
-    singular, plural = _COUNTED.get(lang, _COUNTED["en"])[severity]
-    return f"{n} {singular if n == 1 else plural}"
+    number = "one" if n == 1 else "many"
+    return f"{n} {catalogued(f'report_{severity}_{number}', lang)}"
 
 
 def report_prefixes(base: str) -> dict[str, str]:

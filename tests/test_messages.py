@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from iqkg.publish.i18n import MESSAGES, translator
+from iqkg.messages import MESSAGES, translator
 from iqkg.publish.language import LANGUAGES
 from tests.support.server import ROOT
 

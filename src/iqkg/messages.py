@@ -1,8 +1,17 @@
-"""The words of the pages, in German and English (data carries its own labels)."""
+"""Every word iqkg says to a person, in German and English: one catalogue.
+
+The pages (``t("key")`` in templates), the validation reports (``report_*``: text, JSON
+and HTML alike) and the ownership problems of submissions (``ownership_*``) take their
+words from :data:`MESSAGES`; the data carries its own labels. It sits at the bottom of the
+layers so that every layer above can use it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+#: The languages iqkg speaks, the first the default of German-speaking pages' links.
+LANGUAGES: tuple[str, ...] = ("de", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "site": {"de": "IQ-Wissensgraph", "en": "IQ knowledge graph"},
@@ -357,7 +366,100 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error_500": {"de": "Interner Fehler", "en": "Internal error"},
     "error_503": {"de": "Vorübergehend nicht verfügbar", "en": "Temporarily unavailable"},
     "error_504": {"de": "Zeitüberschreitung", "en": "Timed out"},
+    # --- validation reports (validation/report.py) ---
+    "report_conforms": {
+        "de": "Die Daten entsprechen den iqkg-Shapes.",
+        "en": "The data conforms to the iqkg shapes.",
+    },
+    "report_fails": {
+        "de": "Die Daten sind nicht gültig: {counts}.",
+        "en": "The data does not conform: {counts}.",
+    },
+    "report_warns": {
+        "de": "Die Daten sind gültig, mit {counts}.",
+        "en": "The data conforms, with {counts}.",
+    },
+    "report_unowned": {
+        "de": (
+            "Die Eigentumsregeln wurden NICHT geprüft (kein Partner angegeben): Eine Einreichung "
+            "kann wegen Aussagen außerhalb des IRI-Raums des Partners noch abgelehnt werden. Geben "
+            "Sie den Partner an (`--partner KÜRZEL`, im Web Token oder Partnerfeld), um wie beim "
+            "Einreichen zu prüfen."
+        ),
+        "en": (
+            "Ownership was NOT checked (no partner given): a submission may still be refused for "
+            "statements outside the partner's IRI space. Give the partner (`--partner SLUG`, or "
+            "the token or partner field on the web) to check it as submit will."
+        ),
+    },
+    "report_owned": {
+        "de": "Geprüft als Partner {partner}, mit den Eigentumsregeln für Einreichungen.",
+        "en": "Checked as partner {partner}, with the ownership rules of submissions.",
+    },
+    "report_focus": {"de": "Ressource", "en": "Resource"},
+    "report_path": {"de": "Eigenschaft", "en": "Property"},
+    "report_value": {"de": "Wert", "en": "Value"},
+    "report_shape": {"de": "Shape", "en": "Shape"},
+    "report_severity": {"de": "Schweregrad", "en": "Severity"},
+    "report_message": {"de": "Meldung", "en": "Message"},
+    "report_Violation": {"de": "Verstoß", "en": "Violation"},
+    "report_Warning": {"de": "Warnung", "en": "Warning"},
+    "report_Info": {"de": "Hinweis", "en": "Info"},
+    "report_Violation_one": {"de": "Verstoß", "en": "violation"},
+    "report_Violation_many": {"de": "Verstöße", "en": "violations"},
+    "report_Warning_one": {"de": "Warnung", "en": "warning"},
+    "report_Warning_many": {"de": "Warnungen", "en": "warnings"},
+    # --- ownership problems of submissions (submissions/ownership.py) ---
+    "ownership_curated": {
+        "de": (
+            "Aussagen über kuratierte Ressourcen sind nicht erlaubt: {s} gehört zu den kuratierten "
+            "Daten. Verweisen Sie darauf (als Objekt) von einer eigenen Ressource unter {space}."
+        ),
+        "en": (
+            "Statements about curated resources are not allowed: {s} belongs to the curated data. "
+            "Refer to it (as an object) from a resource of your own under {space}."
+        ),
+    },
+    "ownership_partner": {
+        "de": (
+            "{s} gehört einem anderen Partner; Sie dürfen nur Ressourcen unter {space} beschreiben."
+        ),
+        "en": "{s} belongs to another partner; you may only describe resources under {space}.",
+    },
+    "ownership_foreign": {
+        "de": (
+            "{s} liegt außerhalb Ihres IRI-Raums; legen Sie Ressourcen unter {space} an (oder "
+            "verwenden Sie leere Knoten)."
+        ),
+        "en": "{s} is outside your IRI space; create resources under {space} (or use blank nodes).",
+    },
+    "ownership_not-normal": {
+        "de": (
+            "Die IRI {s} ist nicht in Normalform (RFC 3986 §6: keine Punkt-Segmente, Schema und "
+            "Host klein, keine unnötige Prozent-Kodierung); schreiben Sie {normal}."
+        ),
+        "en": (
+            "The IRI {s} is not in normal form (RFC 3986 §6: no dot segments, lower-case scheme "
+            "and host, no needless percent-encoding); write {normal}."
+        ),
+    },
+    "ownership_untyped": {
+        "de": (
+            "{s} hat keinen Typ: Geben Sie jeder eigenen Ressource mit rdf:type eine Klasse der "
+            "Ontologie (z. B. iq:Project), damit ihre Form geprüft werden kann."
+        ),
+        "en": (
+            "{s} has no type: give every resource of your own a class of the ontology with "
+            "rdf:type (e.g. iq:Project), so that its shape can check it."
+        ),
+    },
 }
+
+
+def message(key: str, lang: str) -> str:
+    """The words of ``key`` in ``lang`` (English where it has none; the key if unknown)."""
+    entry = MESSAGES.get(key)
+    return entry.get(lang, entry["en"]) if entry else key
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -11,7 +11,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from iqkg.submissions.canonical import _rdfc_digest, canonical_digest, has_blank_nodes
+from iqkg.submissions.canonical import (
+    _rdfc_digest,
+    canonical_digest,
+    digest_without_blank_nodes,
+    has_blank_nodes,
+)
 
 DATA = Path(__file__).parent.parent / "data"
 CASES = sorted((DATA / "canonical").iterdir()) + sorted((DATA / "valid").glob("*.ttl"))
@@ -52,3 +57,24 @@ def test_graphs_with_blank_nodes_go_through_rdfc() -> None:
     one = ox.parse(b'_:a <urn:p> _:b .\n_:b <urn:q> "x" .\n', format=ox.RdfFormat.N_TRIPLES)
     two = ox.parse(b'_:z <urn:q> "x" .\n_:y <urn:p> _:z .\n', format=ox.RdfFormat.N_TRIPLES)
     assert canonical_digest(q.triple for q in one) == canonical_digest(q.triple for q in two)
+
+
+@pytest.mark.parametrize(
+    ("ntriples", "blank"),
+    [
+        ('<urn:s> <urn:p> "_:x ." .', False),
+        ('<urn:s> <urn:p> "a\\n_:x ." .', False),  # a line break inside the literal
+        ('<urn:s> <urn:p> "_:x"@de .', False),
+        ('<urn:s> <urn:p> "1"^^<urn:_:t> .', False),
+        ("<urn:_:s> <urn:p> <urn:_:o> .", False),
+        ('_:b <urn:p> "x" .', True),
+        ("<urn:s> <urn:p> _:b .", True),
+        ('<urn:s> <urn:p> "x" .\n<urn:t> <urn:p> _:b .', True),
+    ],
+)
+def test_a_blank_node_is_found_in_the_serialisation(ntriples: str, blank: bool) -> None:
+    """The digest's blank-node test reads Oxigraph's N-Triples; it must agree with the
+    terms themselves, literals that look like blank nodes included."""
+    triples = [q.triple for q in ox.parse(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)]
+    assert has_blank_nodes(triples) is blank
+    assert (digest_without_blank_nodes(triples) is None) is blank

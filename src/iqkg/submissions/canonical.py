@@ -16,6 +16,7 @@ not compared.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -27,6 +28,12 @@ def has_blank_nodes(triples: Iterable[ox.Triple]) -> bool:
     )
 
 
+#: A blank node in an N-Triples line: as its subject (the line starts with it) or as its
+#: object (its last term: a literal ends in a quote, a language tag or a datatype IRI, and
+#: Oxigraph escapes line breaks inside literals, so ``_:label .`` at a line's end is one).
+_BLANK_NODE_LINE = re.compile(rb'^_:|_:[^\s"<>]+ \.\r?$', re.MULTILINE)
+
+
 def canonical_digest(triples: Iterable[ox.Triple]) -> str:
     """SHA-256 (hex) of the RDFC-1.0 canonical N-Quads of the graph ``triples``.
 
@@ -35,9 +42,21 @@ def canonical_digest(triples: Iterable[ox.Triple]) -> str:
     took 0.3 s instead of 2.6 s for 100k triples (the same digest; a test compares them).
     """
     graph = list(triples)
-    if has_blank_nodes(graph):
-        return _rdfc_digest(graph)
-    return _digest_lines(ox.serialize(graph, format=ox.RdfFormat.N_TRIPLES) or b"")
+    digest = digest_without_blank_nodes(graph)
+    return _rdfc_digest(graph) if digest is None else digest
+
+
+def digest_without_blank_nodes(triples: Iterable[ox.Triple]) -> str | None:
+    """The digest of a graph without blank nodes, None for one with them.
+
+    One N-Triples serialisation answers both: a pattern over its bytes finds a blank node
+    (instead of asking each of 100k triples in Python, 0.14 s), and its lines are the
+    canonical form when there is none.
+    """
+    serialised = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+    if _BLANK_NODE_LINE.search(serialised):
+        return None
+    return _digest_lines(serialised)
 
 
 def _rdfc_digest(triples: Iterable[ox.Triple]) -> str:

@@ -29,7 +29,11 @@ from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_job
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
 from iqkg.rdf.oxigraph_errors import sparql_errors
-from iqkg.submissions.canonical import canonical_digest, has_blank_nodes
+from iqkg.submissions.canonical import (
+    canonical_digest,
+    digest_without_blank_nodes,
+    has_blank_nodes,
+)
 from iqkg.submissions.ownership import (
     add_to_report,
     ownership_problems,
@@ -118,7 +122,7 @@ class LocalChecker:
             # resource break its own shape ("label missing or duplicated"), which the
             # partner fixes by dropping the statement, not by reading that message.
             report = without_results_on(report, stated_about_curated(problems))
-        digest = None if has_blank_nodes(triples) else canonical_digest(triples)
+        digest = digest_without_blank_nodes(triples)
         merged = root_cause_first(merge_reports(report, read_report(graph)), self.iris)
         merged.ownership = owner or False
         return Checked(triples, merged, digest)

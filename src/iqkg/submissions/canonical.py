@@ -21,13 +21,6 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-
-def has_blank_nodes(triples: Iterable[ox.Triple]) -> bool:
-    return any(
-        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
-    )
-
-
 #: A blank node in an N-Triples line: as its subject (the line starts with it) or as its
 #: object (its last term: a literal ends in a quote, a language tag or a datatype IRI, and
 #: Oxigraph escapes line breaks inside literals, so ``_:label .`` at a line's end is one).
@@ -53,7 +46,7 @@ def digest_without_blank_nodes(triples: Iterable[ox.Triple]) -> str | None:
     (instead of asking each of 100k triples in Python, 0.14 s), and its lines are the
     canonical form when there is none.
     """
-    serialised = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+    serialised = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     if _BLANK_NODE_LINE.search(serialised):
         return None
     return _digest_lines(serialised)

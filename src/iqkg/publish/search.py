@@ -218,20 +218,20 @@ def index_queries(iris: IriScheme) -> dict[str, str]:
 
 def statements_from_bindings(
     bindings: Iterable[Mapping[str, Mapping[str, str]]],
-) -> list[Statement]:
+) -> Iterator[Statement]:
     """The statements of :func:`index_queries` from its SPARQL 1.1 JSON results' bindings
-    (SPARQL 1.1 Query Results JSON Format §3.2.2: ``type``, ``value``, ``xml:lang``)."""
-    return [
-        Statement(
+    (SPARQL 1.1 Query Results JSON Format §3.2.2: ``type``, ``value``, ``xml:lang``),
+    one at a time as the index build reads them (no list of them all)."""
+    for row in bindings:
+        value = row["o"]
+        yield Statement(
             row["g"]["value"],
             row["s"]["value"],
             row["p"]["value"],
-            row["o"]["value"],
-            row["o"]["type"] == "uri",
-            row["o"].get("xml:lang", "") if row["o"]["type"] == "literal" else "",
+            value["value"],
+            value["type"] == "uri",
+            value.get("xml:lang", "") if value["type"] == "literal" else "",
         )
-        for row in bindings
-    ]
 
 
 #: Kinds of staged facts (``fact.kind``).

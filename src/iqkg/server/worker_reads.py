@@ -124,7 +124,8 @@ async def _batch_rows(
         )
     )
     answer = await run_internal(services, batch, purpose, doing)
-    documents: list[dict[str, Any]] = json.loads(b"".join(answer.chunks))
+    # Off the event loop: the search index's answer holds every name of the dataset.
+    documents: list[dict[str, Any]] = await run_in_threadpool(json.loads, b"".join(answer.chunks))
     return {
         name: document["results"]["bindings"]
         for name, document in zip(queries, documents, strict=True)
@@ -139,18 +140,25 @@ async def void_stats(services: Services) -> VoidStats:
 
 
 async def _compute_void(services: Services) -> VoidStats:
-    rows = await _batch_rows(
+    rows = await _value_rows(
         services,
         stats_queries(services.iris),
         "void",
         "computing the VoID statistics (/.well-known/void)",
     )
-    return stats_from_rows({name: _values(bindings) for name, bindings in rows.items()})
+    return stats_from_rows(rows)
 
 
-def _values(bindings: list[dict[str, dict[str, str]]]) -> list[dict[str, str]]:
-    """Rows of SPARQL 1.1 JSON results' bindings, each bound term as its value."""
-    return [{name: term["value"] for name, term in row.items()} for row in bindings]
+async def _value_rows(
+    services: Services, queries: Mapping[str, str], purpose: str, doing: str
+) -> dict[str, list[dict[str, str]]]:
+    """:func:`_batch_rows` with each bound term as its value (for answers whose terms'
+    kinds are known: counts, IRIs)."""
+    rows = await _batch_rows(services, queries, purpose, doing)
+    return {
+        name: [{var: term["value"] for var, term in row.items()} for row in bindings]
+        for name, bindings in rows.items()
+    }
 
 
 async def home_data(services: Services) -> HomeData:
@@ -158,13 +166,13 @@ async def home_data(services: Services) -> HomeData:
     version, in one worker on one checkpoint."""
 
     async def compute() -> HomeData:
-        rows = await _batch_rows(
+        rows = await _value_rows(
             services,
             home_queries(services.iris),
             "home",
             "computing the home page's statistics and lists (/)",
         )
-        return home_from_rows({name: _values(bindings) for name, bindings in rows.items()})
+        return home_from_rows(rows)
 
     return await services.publication.home.get(services.sparql.served.version, compute)
 

@@ -44,7 +44,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "tests/server/test_submissions.py::test_cli_submit_gives_the_same_report_as_offline_validate",
         "tests/cli/test_knowledge.py",
         "tests/cli/test_beside_server.py",
-        "tests/test_reasoning.py",
+        "tests/knowledge/test_reasoning.py",
         "tests/knowledge/test_shapes.py::test_no_false_alarm_on_the_owl_rl_closure",
         # every shape fixture again under pySHACL's RDFS inference (the plain run stays)
         "tests/knowledge/test_shapes.py::*-rdfs]",

@@ -9,26 +9,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from iqkg.reasoning import check_consistency, infer, owl_rl_closure
-from tests.knowledge.conftest import DATA_DIR, ID, IQ, ONTOLOGY_DIR, parse_folder
+from tests.knowledge.conftest import ID, IQ
 
 ORG = "http://www.w3.org/ns/org#"
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return parse_folder(ONTOLOGY_DIR)
-
-
-@pytest.fixture(scope="module")
-def imports() -> Graph:
-    """The published axioms of the reused vocabularies (ontology/imports/)."""
-    return parse_folder(ONTOLOGY_DIR / "imports")
-
-
-@pytest.fixture(scope="module")
-def curated() -> Graph:
-    """The curated knowledge: facts (data/*.ttl) and editorial statements."""
-    return parse_folder(DATA_DIR) + parse_folder(DATA_DIR / "editorial")
 
 
 @pytest.fixture(scope="module")

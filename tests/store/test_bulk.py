@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from iqkg.errors import RdfSyntaxError, StoreUnavailable
+from iqkg.errors import RdfSyntaxError, StoreHeldByServer
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.bulk import bulk_build
 from iqkg.store.dataset import Dataset
@@ -112,7 +112,7 @@ def test_progress_is_reported_as_bytes_are_read(tmp_path: Path) -> None:
 def test_refuses_a_store_another_process_holds_open(tmp_path: Path) -> None:
     store = tmp_path / "store"
     held = Dataset.open(store, IRIS)
-    with pytest.raises(StoreUnavailable, match="in use"):
+    with pytest.raises(StoreHeldByServer, match="stop it first"):
         bulk_build(store, _ntriples(tmp_path / "data.nt", 5), graph=GRAPH, iris=IRIS)
     assert held.count(GRAPH) == 0
     held.close()

@@ -30,10 +30,9 @@ from typing import IO, BinaryIO, cast
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from iqkg.errors import RdfSyntaxError, StoreUnavailable
 from iqkg.rdf.formats import rdf_syntax_for_path
 from iqkg.rdf.iris import IriScheme
-from iqkg.rdf.oxigraph_errors import syntax_error_message, syntax_error_position
+from iqkg.rdf.oxigraph_errors import rdf_errors, store_opening_errors
 from iqkg.store.dataset import Dataset
 
 #: Called with the bytes read so far and the file's size.
@@ -94,7 +93,7 @@ def bulk_build(
 
     ``syntax`` defaults to the file extension's. ``optimize`` compacts the new store
     before the swap (slower to build, faster to read). Raises :class:`RdfSyntaxError`
-    (with line and column) on malformed input and :class:`StoreUnavailable` when another
+    (with line and column) on malformed input and :class:`StoreHeldByServer` when another
     process has ``target`` open; in both cases ``target`` is as it was.
     """
     started = time.perf_counter()
@@ -135,16 +134,8 @@ def _build(
     loading = time.perf_counter()
     with source.open("rb") as raw:
         reader = ProgressReader(raw, total, on_progress or (lambda _n, _t: None), every)
-        try:
+        with rdf_errors(fmt.name, source=str(source)):
             store.bulk_load(input=cast(IO[bytes], reader), format=fmt, to_graph=NamedNode(graph))
-        except SyntaxError as error:
-            line, column = syntax_error_position(error)
-            raise RdfSyntaxError(
-                f"malformed {fmt.name}: {syntax_error_message(error)}",
-                source=str(source),
-                line=line,
-                column=column,
-            ) from None
     load_seconds = time.perf_counter() - loading
     if on_progress is not None:
         on_progress(reader.bytes_read, total)
@@ -163,12 +154,8 @@ def _check_not_open(target: Path) -> None:
     """Refuse to replace a store another process holds (RocksDB's lock says so)."""
     if not target.exists():
         return
-    try:
+    with store_opening_errors(str(target)):
         store = Store(str(target))
-    except OSError as error:
-        raise StoreUnavailable(
-            f"the store at {target} is in use (stop the server first): {error}"
-        ) from None
     del store
     gc.collect()
 

@@ -59,12 +59,8 @@ def write_dump(store: Store, iris: IriScheme, job: DumpJob) -> str:
         else:
             items = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
         options = {"prefixes": names} if syntax in (TURTLE, TRIG) else {}
-        if file.gzipped:
-            with gzip.open(path, "wb") as out:
-                serialize(items, out, format=syntax.format, **options)  # type: ignore[arg-type]
-        else:
-            with path.open("wb") as out:
-                serialize(items, out, format=syntax.format, **options)  # type: ignore[arg-type]
+        with gzip.open(path, "wb") if file.gzipped else path.open("wb") as out:
+            serialize(items, out, format=syntax.format, **options)  # type: ignore[arg-type]
     return read_version(store, iris)
 
 

@@ -122,6 +122,18 @@ def test_the_same_body_in_two_graphs_is_copied_not_inserted_twice(
     assert _graph(store, A) == _graph(store, B) == _expected(WITH_BLANK)
 
 
+def test_a_body_a_graph_already_holds_is_added_from_it_not_parsed() -> None:
+    store = Store()
+    _apply(store, change_operations([GraphChange(A, "replace", WITH_BLANK)], META))
+    operations = change_operations(
+        [GraphChange(B, "replace", WITH_BLANK)], META, held={WITH_BLANK: A}
+    )
+    assert f"ADD <{A}> TO <{B}>" in operations
+    assert not any("_:" in op for op in operations)
+    _apply(store, operations)
+    assert _graph(store, B) == _graph(store, A) == _expected(WITH_BLANK)
+
+
 def test_a_graph_changed_since_is_no_source_for_a_copy() -> None:
     changes = [
         GraphChange(A, "replace", ONE),

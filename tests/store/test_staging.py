@@ -47,6 +47,25 @@ def test_the_archived_copy_is_written_and_equals_the_live_graph(tmp_path: Path) 
     assert _canonical(_graph(dataset, ARCHIVE)) == _canonical(_graph(dataset, LIVE))
 
 
+def test_staged_archives_of_two_writes_share_no_blank_node(tmp_path: Path) -> None:
+    """Both bodies say ``_:b``: the bulk loader gives each its own node."""
+    dataset = Dataset.open(tmp_path / "store", IRIS)
+    second = IRIS.graph("archive/test/v2")
+    dataset.write_graphs([GraphChange(ARCHIVE, "replace", BODY)])
+    dataset.write_graphs([GraphChange(second, "replace", BODY)])
+    nodes = [
+        {
+            t
+            for q in _graph(dataset, g)
+            for t in (q.subject, q.object)
+            if isinstance(t, ox.BlankNode)
+        }
+        for g in (ARCHIVE, second)
+    ]
+    assert all(len(found) == 1 for found in nodes)
+    assert nodes[0].isdisjoint(nodes[1])
+
+
 @pytest.mark.parametrize(
     "bad",
     [

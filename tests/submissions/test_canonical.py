@@ -14,7 +14,7 @@ import pytest
 from iqkg.submissions.canonical import (
     _rdfc_digest,
     canonical_digest,
-    digest_without_blank_nodes,
+    ntriples_and_digest,
 )
 
 DATA = Path(__file__).parent.parent / "data"
@@ -83,4 +83,6 @@ def test_a_blank_node_is_found_in_the_serialisation(ntriples: str, blank: bool) 
     terms themselves, literals that look like blank nodes included."""
     triples = [q.triple for q in ox.parse(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)]
     assert has_blank_nodes(triples) is blank
-    assert (digest_without_blank_nodes(triples) is None) is blank
+    serialised, digest = ntriples_and_digest(triples)
+    assert (digest is None) is blank
+    assert [q.triple for q in ox.parse(serialised, format=ox.RdfFormat.N_TRIPLES)] == triples

@@ -8,7 +8,7 @@ request to its update endpoint. Values reach the text only as checked terms
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from pyoxigraph import RdfFormat, parse
@@ -41,18 +41,24 @@ def forget(graph: SparqlTerm, subject: str) -> str:
 
 
 def change_operations(
-    changes: Sequence[GraphChange], meta_graph: str, *, blank_nodes_in_data: bool = True
+    changes: Sequence[GraphChange],
+    meta_graph: str,
+    *,
+    blank_nodes_in_data: bool = True,
+    held: Mapping[bytes, str] | None = None,
 ) -> list[str]:
     """The SPARQL Update operations of ``changes``, in order (see :class:`GraphChange`).
 
     ``blank_nodes_in_data=False`` (an engine that refuses blank nodes in ``INSERT DATA``,
     Virtuoso) inserts triples with blank nodes as ``INSERT {…} WHERE {}``, which makes
-    the same fresh nodes (SPARQL 1.1 Update §3.1.3).
+    the same fresh nodes (SPARQL 1.1 Update §3.1.3). ``held`` maps bodies to graphs that
+    already hold exactly them (written before the transaction): a replacement with such
+    a body is an ``ADD`` of that graph, which the engine copies without parsing the text.
     """
     meta = iri(meta_graph)
     stale = iri(PROV + "invalidatedAtTime")
     parts: list[str] = []
-    copies: dict[bytes, str] = {}  # a body -> the graph that holds exactly it so far
+    copies = dict(held or {})  # a body -> the graph that holds exactly it so far
     for change in changes:
         graph = iri(change.graph)
         copies = {body: g for body, g in copies.items() if g != change.graph}

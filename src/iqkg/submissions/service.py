@@ -323,7 +323,7 @@ class SubmissionService:
             *report_triples(checked.report.triples, self.names.report(record.id, number)),
             *partner_triples(self.names, partner.slug, partner.name),
         ]
-        data = to_ntriples(checked.triples)
+        data = checked.ntriples if checked.ntriples is not None else to_ntriples(checked.triples)
         self.dataset.write_graphs(
             [
                 GraphChange(live, "replace", data),

@@ -1,7 +1,7 @@
 """The SHACL Core constraint components of :mod:`iqkg.validation.core` (SHACL §4).
 
 Each builder turns the parameter value(s) of one shape into a check: given the data graph,
-the focus node and its value nodes, a check yields one ``(value, path)`` pair per validation
+the focus node and its value nodes, a check returns one ``(value, path)`` pair per validation
 result (``None`` where the specification gives the result no ``sh:value`` or keeps the
 shape's path). Where pySHACL and the specification could differ, the behaviour follows
 pySHACL (the reference) and the differential test says so.
@@ -10,7 +10,7 @@ pySHACL (the reference) and the differential test says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -37,7 +37,10 @@ if TYPE_CHECKING:
     from iqkg.validation.compiler import Compiler
     from iqkg.validation.core import Result, Shape
 
-Found = Iterable[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]]
+Found = Sequence[tuple[Term | None, ox.NamedNode | None, tuple["Result", ...]]]
+#: One result with neither value nor path of its own (a count, sh:hasValue, …), or none.
+_ONE: Found = ((None, None, ()),)
+_NONE: Found = ()
 _XSD_STRING = XSD + "string"
 _LANG_STRING = RDF + "langString"
 
@@ -105,11 +108,13 @@ def _count(name: str, too_few: bool) -> Callable[[Term, Term, Compiler], Check]:
         limit = c.count(node, name)
         assert limit is not None
 
-        def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
-            if (len(values) < limit) if too_few else (len(values) > limit):
-                yield None, None, ()
+        def fewer(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
+            return _ONE if len(values) < limit else _NONE
 
-        return check
+        def more(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
+            return _ONE if len(values) > limit else _NONE
+
+        return fewer if too_few else more
 
     return build
 
@@ -169,14 +174,12 @@ def _language_in(head: Term, node: Term, c: Compiler) -> Check:
 def _unique_lang(flag: Term, node: Term, c: Compiler) -> Check:
     def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         if flag != TRUE:
-            return
+            return _NONE
         seen: dict[str, int] = {}
         for v in values:
             if isinstance(v, ox.Literal) and v.language:
                 seen[v.language.lower()] = seen.get(v.language.lower(), 0) + 1
-        for count in seen.values():
-            if count > 1:
-                yield None, None, ()
+        return [(None, None, ()) for count in seen.values() if count > 1]
 
     return check
 
@@ -188,8 +191,7 @@ def _in(head: Term, node: Term, c: Compiler) -> Check:
 
 def _has_value(expected: Term, node: Term, c: Compiler) -> Check:
     def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
-        if expected not in values:
-            yield None, None, ()
+        return _NONE if expected in values else _ONE
 
     return check
 
@@ -290,10 +292,8 @@ def nested(name: str, shape: Shape) -> tuple[ox.NamedNode, Check]:
 
     def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         # pySHACL nests the results of the value under the sh:node result (sh:detail).
-        for v in values:
-            details = shape.results(g, v)
-            if details:
-                yield v, None, details
+        found = [(v, None, shape.results(g, v)) for v in values]
+        return [hit for hit in found if hit[2]]
 
     return sh("NodeConstraintComponent"), check
 
@@ -317,8 +317,7 @@ def qualified(
 
     def counting(ok: Callable[[int], bool]) -> Check:
         def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
-            if not ok(sum(shape.conforms(g, v) for v in values)):
-                yield None, None, ()
+            return _NONE if ok(sum(shape.conforms(g, v) for v in values)) else _ONE
 
         return check
 
@@ -332,10 +331,12 @@ def closed(allowed: set[ox.NamedNode]) -> Check:
     """``sh:closed``: one result per triple whose predicate no property shape declares."""
 
     def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
-        for v in values:
-            for p, objects in g.out.get(v, {}).items():
-                if p not in allowed:
-                    for o in objects:
-                        yield o, p, ()
+        return [
+            (o, p, ())
+            for v in values
+            for p, objects in g.out.get(v, {}).items()
+            if p not in allowed
+            for o in objects
+        ]
 
     return check

@@ -69,10 +69,20 @@ def test_a_worker_checks_like_the_local_checker() -> None:
             VALID, TURTLE, "p"
         )
         assert remote.triples == here.triples
+        assert remote.ntriples == here.ntriples and remote.distinct == here.distinct == 1
         assert remote.report.results == here.report.results
         assert isomorphic(
             to_rdflib_graph(remote.report.triples), to_rdflib_graph(here.report.triples)
         )
+
+    asyncio.run(with_pool(scenario))
+
+
+def test_a_triple_stated_twice_is_counted_once() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        twice = VALID + b'<thing> rdfs:label "Ein Ding"@de .\n'
+        remote = await WorkerChecker(pool, 60).check(twice, TURTLE, None)
+        assert remote.distinct == len(set(remote.triples)) == 1
 
     asyncio.run(with_pool(scenario))
 

@@ -262,6 +262,4 @@ async def validate(request: Request) -> Response:
     named = request.query_params.get("partner") or body.partner
     owner = await run_in_threadpool(submissions.validation_owner, who, named)
     checked = await run_in_threadpool(submissions.check, body, owner)
-    return await render_report(
-        request, checked.report, extra_json={"triples": len(set(checked.triples))}
-    )
+    return await render_report(request, checked.report, extra_json={"triples": checked.distinct})

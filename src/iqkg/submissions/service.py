@@ -308,7 +308,7 @@ class SubmissionService:
             received=received,
             media_type=body.media_type,
             sha256=hashlib.sha256(body.data).hexdigest(),
-            triples=len(set(checked.triples)),
+            triples=checked.distinct,
         )
 
     def _write(self, record: SubmissionRecord, checked: Checked) -> None:
@@ -323,7 +323,7 @@ class SubmissionService:
             *report_triples(checked.report.triples, self.names.report(record.id, number)),
             *partner_triples(self.names, partner.slug, partner.name),
         ]
-        data = checked.ntriples if checked.ntriples is not None else to_ntriples(checked.triples)
+        data = checked.ntriples
         self.dataset.write_graphs(
             [
                 GraphChange(live, "replace", data),

@@ -8,6 +8,11 @@ conforming synthetic partner projects the submission tests use
 (``tests/submissions/synthetic.py``), plus the hostile benchmark's body of 2,000 typed
 subjects without labels (~12,000 results).
 
+Then the same bodies go over HTTP to a real ``iqkg serve`` (its own store with the curated
+data, a partner ``timing`` and limits raised for the largest body): ``POST /validate``
+(median of 3; the report must have the same results) and, for conforming bodies, ``POST
+/submissions`` — the paths partners use, checking workers and IPC included.
+
 For each body, both engines check it through the same service, one after the other (fast
 first), and their reports must be identical (the results as the API shows them); pySHACL
 is left out above ``--pyshacl-max`` triples (default 100k: it needs ~2 GB and minutes
@@ -18,14 +23,21 @@ the benchmark process's (the checking worker's limit is ``IQKG_WORKER_MEMORY``, 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
+
+from benchmarks.engines import HttpEngine, free_port
 from benchmarks.hostile import BIG_BODY
 from iqkg.rdf.formats import N_TRIPLES, TURTLE
 from iqkg.rdf.iris import IriScheme
@@ -50,6 +62,55 @@ def timed(action: Callable[[], Checked], runs: int) -> tuple[float, Checked]:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class IqkgForSubmissions(HttpEngine):
+    """A real ``iqkg serve`` with the curated data and a partner ``timing``, whose limits
+    let the largest body through: ``/validate`` and ``/submissions`` as partners use them
+    (body over loopback, a checking worker, the report back as JSON)."""
+
+    name, label = "iqkg-submissions", "iqkg (HTTP)"
+
+    def start(self, data: Path, workdir: Path) -> None:
+        raise NotImplementedError("no benchmark graph here: start_with() loads the curated data")
+
+    def start_with(self, workdir: Path, max_triples: int) -> str:
+        """Start the server; the partner's token."""
+        env = {
+            **os.environ,
+            "IQKG_STORE": str(workdir / "http-store"),
+            "IQKG_MAX_SUBMISSION_TRIPLES": str(max_triples + 1_000),
+            "IQKG_MAX_SUBMISSION_BYTES": str(max(10_000_000, max_triples * 200)),
+            "IQKG_VALIDATION_TIMEOUT": "600",
+        }
+        iqkg = [sys.executable, "-m", "iqkg"]
+        subprocess.run([*iqkg, "load"], check=True, env=env, capture_output=True)
+        added = subprocess.run(
+            [*iqkg, "partner", "add", "Timing", "--slug", "timing"],
+            check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+        token = re.search(r"iqkg_\S+", added)
+        assert token, added
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}/sparql"
+        self.spawn([*iqkg, "serve", "--host", "127.0.0.1", "--port", str(port)], workdir, env)
+        self.wait_ready()
+        return token.group()
+
+    def post(self, path: str, body: Body, token: str) -> tuple[float, httpx.Response]:
+        assert self.client is not None and self.endpoint is not None
+        url = self.endpoint.removesuffix("/sparql") + path
+        headers = {
+            "Content-Type": body.media_type,
+            "Accept": "application/json",
+            "Authorization": f"Bearer {token}",
+        }
+        started = time.perf_counter()
+        response = self.client.post(url, content=body.data, headers=headers, timeout=900)
+        return time.perf_counter() - started, response
 
 
 def main(sizes: list[int], pyshacl_max: int) -> None:
@@ -77,33 +138,62 @@ def main(sizes: list[int], pyshacl_max: int) -> None:
         bodies.append(
             ("2,000 subjects, no labels", Body(BIG_BODY, N_TRIPLES, N_TRIPLES.media_type))
         )
+        server = IqkgForSubmissions()
+        token = server.start_with(Path(tmp), max(sizes, default=0))
+        try:
+            measure(bodies, service, reference, caller, pyshacl_max, server, token)
+        finally:
+            server.stop()
+
+
+def measure(
+    bodies: list[tuple[str, Body]],
+    service: SubmissionService,
+    reference: SubmissionService,
+    caller: Caller,
+    pyshacl_max: int,
+    server: IqkgForSubmissions,
+    token: str,
+) -> None:
+    """One table row per body: in process (both engines), then over HTTP."""
+    print(
+        "| submission | triples | results | fast `/validate` | pySHACL `/validate` | "
+        "speed-up | fast validate + store | `POST /validate` (HTTP) | "
+        "`POST /submissions` (HTTP) | peak RSS |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, body in bodies:
+        fast_time, checked = timed(lambda b=body: service.check(b, "timing"), 3)
+        triples = len(checked.triples)
+        if triples <= pyshacl_max:
+            ref_time, ref_checked = timed(lambda b=body: reference.check(b, "timing"), 1)
+            same = [r.as_json() for r in checked.report.results] == [
+                r.as_json() for r in ref_checked.report.results
+            ]
+            assert same, f"{label}: the fast engine's report differs from pySHACL's"
+            ref, ratio = f"{ref_time:.2f} s", f"{ref_time / fast_time:.1f}×"
+        else:
+            ref, ratio = "—", "—"
+        stored = http_stored = "—"
+        if checked.report.conforms:
+            started = time.perf_counter()
+            service.create(caller, body)  # parse, check, validate and store
+            stored = f"{time.perf_counter() - started:.2f} s"
+        answers = [server.post("/validate", body, token) for _ in range(3)]
+        for _, response in answers:
+            assert response.status_code == 200, response.text[:300]
+            assert len(response.json()["results"]) == len(checked.report.results)
+        http_validate = statistics.median(seconds for seconds, _ in answers)
+        if checked.report.conforms:
+            seconds, response = server.post("/submissions", body, token)
+            assert response.status_code == 201, response.text[:300]
+            http_stored = f"{seconds:.2f} s"
         print(
-            "| submission | triples | results | fast `/validate` | pySHACL `/validate` | "
-            "speed-up | fast validate + store | peak RSS |"
+            f"| {label} | {triples:,} | {len(checked.report.results):,} | "
+            f"{fast_time:.2f} s | {ref} | {ratio} | {stored} | {http_validate:.2f} s | "
+            f"{http_stored} | {peak_rss_mb():,.0f} MB |",
+            flush=True,
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for label, body in bodies:
-            fast_time, checked = timed(lambda b=body: service.check(b, "timing"), 3)
-            triples = len(checked.triples)
-            if triples <= pyshacl_max:
-                ref_time, ref_checked = timed(lambda b=body: reference.check(b, "timing"), 1)
-                same = [r.as_json() for r in checked.report.results] == [
-                    r.as_json() for r in ref_checked.report.results
-                ]
-                assert same, f"{label}: the fast engine's report differs from pySHACL's"
-                ref, ratio = f"{ref_time:.2f} s", f"{ref_time / fast_time:.1f}×"
-            else:
-                ref, ratio = "—", "—"
-            stored = "—"
-            if checked.report.conforms:
-                started = time.perf_counter()
-                service.create(caller, body)  # parse, check, validate and store
-                stored = f"{time.perf_counter() - started:.2f} s"
-            print(
-                f"| {label} | {triples:,} | {len(checked.report.results):,} | "
-                f"{fast_time:.2f} s | {ref} | {ratio} | {stored} | {peak_rss_mb():,.0f} MB |",
-                flush=True,
-            )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.iris import RDF, RDFS, IriScheme
-from iqkg.submissions.ownership import ownership_problems
+from iqkg.submissions.ownership import ownership_problems, ownership_report
+from iqkg.validation.report import read_report
 
 IRIS = IriScheme()
 SPACE = IRIS.partner_space("pa")
@@ -62,3 +64,24 @@ def test_an_untyped_resource_is_named_once() -> None:
 def test_blank_nodes_need_no_type() -> None:
     blank = ox.BlankNode()
     assert _reasons(ox.Triple(blank, LABEL, ox.Literal("x"))) == []
+
+
+def test_the_report_rows_are_what_its_graph_says() -> None:
+    """Rows and triples are made side by side; reading the graph back (as pySHACL's
+    reports are read) must give the same rows, blank-node subjects and values included."""
+    blank = ox.BlankNode("b1")
+    triples = [
+        _typed(IRIS.base + "id/network/bayern"),
+        _typed(SPACE + "../pb/x"),
+        _labelled(SPACE + "untyped"),
+        ox.Triple(ox.NamedNode("http://example.org/x"), LABEL, blank),
+        ox.Triple(ox.NamedNode("http://example.org/y"), LABEL, ox.Literal("y", language="de")),
+    ]
+    problems = ownership_problems(triples, space=SPACE, iris=IRIS, curated=CURATED, classes=CLASSES)
+    report = ownership_report(problems, space=SPACE, iris=IRIS)
+    assert len(report.results) == len(problems) == 5
+    assert not report.conforms
+    assert read_report(to_rdflib_graph(report.triples)).results == report.results
+    assert {r.value for r in report.results} >= {"_:b1", "y"}
+    assert all(set(r.messages) == {"de", "en"} for r in report.results)
+    assert ownership_report([], space=SPACE, iris=IRIS).conforms

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, URIRef
 
 from iqkg import errors
 from iqkg.errors import InputError, IqkgError, Overloaded, QueryTimeout
@@ -35,8 +35,8 @@ from iqkg.submissions.canonical import (
     ntriples_and_digest,
 )
 from iqkg.submissions.ownership import (
-    add_to_report,
     ownership_problems,
+    ownership_report,
     root_cause_first,
     stated_about_curated,
 )
@@ -44,7 +44,6 @@ from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import (
     ValidationReport,
     ValidationResult,
-    read_report,
     without_results_on,
 )
 from iqkg.validation.shacl import ShaclValidator, merge_reports
@@ -125,18 +124,19 @@ class LocalChecker:
         """
         space = self.iris.partner_space(owner) if owner else self.iris.base
         triples = parse_untrusted(data, syntax, base_iri=space, max_triples=self.max_triples)
-        report, graph = self.validator.validate(triples), Graph()  # graph: ownership results
+        report = self.validator.validate(triples)
+        ownership = ValidationReport(results=[], triples=[])
         if owner is not None:
             problems = ownership_problems(
                 triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
             )
-            add_to_report(graph, problems, space=space, iris=self.iris)
+            ownership = ownership_report(problems, space=space, iris=self.iris)
             # The root cause only: a statement about a curated resource can make that
             # resource break its own shape ("label missing or duplicated"), which the
             # partner fixes by dropping the statement, not by reading that message.
             report = without_results_on(report, stated_about_curated(problems))
         ntriples, digest = ntriples_and_digest(triples)
-        merged = root_cause_first(merge_reports(report, read_report(graph)), self.iris)
+        merged = root_cause_first(merge_reports(report, ownership), self.iris)
         merged.ownership = owner or False
         return Checked(ntriples, merged, len(set(triples)), digest, parsed=triples)
 

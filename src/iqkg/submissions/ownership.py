@@ -24,14 +24,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
 from iqkg.messages import message as catalogued
-from iqkg.rdf.convert import to_rdflib_term
-from iqkg.rdf.iris import RDF as RDF_NS
-from iqkg.rdf.iris import IriScheme
+from iqkg.rdf.iris import RDF, SH, XSD, IriScheme
 from iqkg.rdf.normal_form import in_path_space, normal_form
-from iqkg.validation.report import SEVERITY_ORDER, ValidationReport, report_prefixes, short_name
+from iqkg.validation.report import (
+    SEVERITY_ORDER,
+    ValidationReport,
+    ValidationResult,
+    report_prefixes,
+    short_name,
+    sort_results,
+)
 
 OWN_SPACE = "PartnerIriSpace"
 NORMAL_FORM = "PartnerIriNormalForm"
@@ -111,7 +115,7 @@ def ownership_problems(
             continue
         first_triple.setdefault(iri, triple)
         kind = triple.object
-        is_type = triple.predicate.value == RDF_NS + "type"
+        is_type = triple.predicate.value == RDF + "type"
         if is_type and isinstance(kind, ox.NamedNode) and kind.value in (classes or ()):
             typed.add(iri)
     if classes is not None:
@@ -123,38 +127,73 @@ def ownership_problems(
     return problems
 
 
-def add_to_report(
-    report: Graph, problems: Iterable[OwnershipProblem], *, space: str, iris: IriScheme
-) -> None:
-    """Add one ``sh:ValidationResult`` per offending triple to a report graph."""
-    root = next(iter(report.subjects(RDF.type, SH.ValidationReport)), None)
-    if root is None:
-        root = BNode()
-        report.add((root, RDF.type, SH.ValidationReport))
-    any_problem = False
+def ownership_report(
+    problems: Iterable[OwnershipProblem], *, space: str, iris: IriScheme
+) -> ValidationReport:
+    """One ``sh:ValidationResult`` per offending triple, as rows and as report triples.
+
+    Made directly, like the SHACL engine's results: written into an rdflib graph and read
+    back, 2,000 of them took 1.1 s, most of a 2,000-subject body's whole check.
+    """
+    root = ox.BlankNode()
+    triples = [ox.Triple(root, _TYPE, _SH_REPORT)]
+    rows: list[ValidationResult] = []
     names = report_prefixes(iris.base)
     for problem in problems:
-        any_problem = True
         t = problem.triple
-        node = BNode()
+        node = ox.BlankNode()
         key = f"ownership_{problem.reason}"
-        german, english = catalogued(key, "de"), catalogued(key, "en")
-        shape = URIRef(f"{iris.shapes}#{SHAPES[problem.reason]}")
+        shape = ox.NamedNode(f"{iris.shapes}#{SHAPES[problem.reason]}")
         subject = str(t.subject)
         if isinstance(t.subject, ox.NamedNode) and problem.reason != "not-normal":
             short = short_name(t.subject.value, names)
             subject = short if short and short != t.subject.value else subject
         normal = f"<{normal_form(t.subject.value)}>" if isinstance(t.subject, ox.NamedNode) else ""
-        report.add((root, SH.result, node))
-        report.add((node, RDF.type, SH.ValidationResult))
-        report.add((node, SH.focusNode, to_rdflib_term(t.subject)))
-        report.add((node, SH.resultPath, to_rdflib_term(t.predicate)))
-        report.add((node, SH.value, to_rdflib_term(t.object)))
-        report.add((node, SH.sourceShape, shape))
-        report.add((node, SH.sourceConstraintComponent, shape))
-        report.add((node, SH.resultSeverity, SH.Violation))
-        for text, lang in ((german, "de"), (english, "en")):
-            message = text.format(s=subject, space=space, normal=normal)
-            report.add((node, SH.resultMessage, Literal(message, lang)))
-    if any_problem:
-        report.set((root, SH.conforms, Literal(False)))
+        messages = {
+            lang: catalogued(key, lang).format(s=subject, space=space, normal=normal)
+            for lang in ("de", "en")
+        }
+        triples += [
+            ox.Triple(root, _sh("result"), node),
+            ox.Triple(node, _TYPE, _sh("ValidationResult")),
+            ox.Triple(node, _sh("focusNode"), t.subject),
+            ox.Triple(node, _sh("resultPath"), t.predicate),
+            ox.Triple(node, _sh("value"), t.object),
+            ox.Triple(node, _sh("sourceShape"), shape),
+            ox.Triple(node, _sh("sourceConstraintComponent"), shape),
+            ox.Triple(node, _sh("resultSeverity"), _sh("Violation")),
+            *(
+                ox.Triple(node, _sh("resultMessage"), ox.Literal(m, language=lang))
+                for lang, m in messages.items()
+            ),
+        ]
+        rows.append(
+            ValidationResult(
+                focus=_text(t.subject),
+                path=t.predicate.value,
+                value=_text(t.object),
+                shape=shape.value,
+                constraint=shape.value,
+                severity="Violation",
+                messages=messages,
+            )
+        )
+    conforms = ox.Literal("false" if rows else "true", datatype=_BOOLEAN)
+    triples.append(ox.Triple(root, _sh("conforms"), conforms))
+    return ValidationReport(results=sort_results(rows), triples=triples)
+
+
+def _sh(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{SH}{name}")
+
+
+def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term as a report row shows it: ``_:id`` for a blank node, else its value."""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if not isinstance(term, ox.Triple) else str(term)
+
+
+_TYPE = ox.NamedNode(f"{RDF}type")
+_SH_REPORT = ox.NamedNode(f"{SH}ValidationReport")
+_BOOLEAN = ox.NamedNode(f"{XSD}boolean")

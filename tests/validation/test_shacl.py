@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from iqkg.rdf.iris import IriScheme
-from iqkg.validation.shacl import ShaclValidator
+from iqkg.validation.shacl import ShaclValidator, collector_paused
 
 MINI = Path(__file__).parents[1] / "data" / "knowledge-mini"
 NETWORK = ox.NamedNode("https://w3id.org/iqkg/def#Network")
@@ -96,3 +97,13 @@ def test_unsupported_shape_falls_back_to_pyshacl(caplog: pytest.LogCaptureFixtur
     ]
     report_nodes = [t for t in report.triples if t.object.value.endswith("#ValidationReport")]
     assert len(report_nodes) == 1
+
+
+def test_collection_resumes_only_after_the_outermost_pause_even_on_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause did not resume it
+        raise ValueError
+    assert gc.isenabled()

@@ -46,7 +46,7 @@ from iqkg.validation.report import (
     ValidationResult,
     without_results_on,
 )
-from iqkg.validation.shacl import ShaclValidator, merge_reports
+from iqkg.validation.shacl import ShaclValidator, collector_paused, merge_reports
 
 _NT = ox.RdfFormat.N_TRIPLES
 _SYNTAXES = {syntax.name: syntax for syntax in ALL_RDF_SYNTAXES}
@@ -122,6 +122,10 @@ class LocalChecker:
         The digest is computed here only for graphs without blank nodes, whose
         canonicalisation cannot run away; see :class:`WorkerChecker` for the others.
         """
+        with collector_paused():
+            return self._check(data, syntax, owner)
+
+    def _check(self, data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
         space = self.iris.partner_space(owner) if owner else self.iris.base
         triples = parse_untrusted(data, syntax, base_iri=space, max_triples=self.max_triples)
         report = self.validator.validate(triples)

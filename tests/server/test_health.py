@@ -157,10 +157,13 @@ def test_an_idle_server_heals_a_failed_publish_by_itself(server: RunningServer) 
     """No query asks for a lease: the pool republishes in the background, and /health
     (polled, and asking nothing else) turns 200 once the operator has freed the path."""
     folder = _checkpoints(server)
+    ask = "ASK { <urn:health:3> ?p ?o }"
     with _client(server) as client:
+        assert "false" in _count(client, ask).text  # answered, and kept by the result cache
         shutil.rmtree(folder)
         folder.write_text("not a folder")  # every publish now fails
-        assert _update(client, 3).status_code == 200
+        written = _update(client, 3)
+        assert written.status_code == 200
         health = client.get("/health")
         assert health.status_code == 503, health.text
         assert any("publishing the query checkpoint failed" in r for r in health.json()["reasons"])
@@ -170,5 +173,9 @@ def test_an_idle_server_heals_a_failed_publish_by_itself(server: RunningServer) 
         assert "reasons" not in health.json()
         assert folder.is_dir() and any(folder.iterdir()), "republished without a query"
     with _client(server) as client:  # and the data written meanwhile is there
-        seen = _count(client, "ASK { <urn:health:3> ?p ?o }")
+        seen = _count(client, ask)
+        # The healed checkpoint is the version served: not the cached answer of the last
+        # one (the cache, ETags and this header follow the published checkpoint).
         assert seen.status_code == 200 and "true" in seen.text
+        version = written.headers["x-iqkg-dataset-version"]
+        assert seen.headers["x-iqkg-dataset-version"] == version

@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pyoxigraph import Store
@@ -66,6 +67,8 @@ class Checkpoints:
         self._publishing: set[str] = set()  # folders being copied: not yet leasable, kept
         self.current: Path | None = None
         self.version = ""
+        #: When the newest checkpoint (of :attr:`version`) was published, to the second.
+        self.published_at = datetime.now(UTC).replace(microsecond=0)
         #: The newest version asked for; differs from :attr:`version` after a failed publish.
         self.wanted = ""
         #: Why the last publish failed (None once one succeeds).
@@ -108,6 +111,8 @@ class Checkpoints:
         with self._lock:
             self._publishing.discard(str(target))
             self.current = target
+            if version != self.version:
+                self.published_at = datetime.now(UTC).replace(microsecond=0)
             self.version = version
             self.publish_error = None
             self.needs_pruning = True

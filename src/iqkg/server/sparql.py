@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -65,16 +65,21 @@ SPARQL_UPDATE = "application/sparql-update"
 HTML = ("text/html", "application/xhtml+xml")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Served:
-    """The dataset version the workers see, and when it was written."""
+    """The dataset version the workers see, and when it was written: that of the newest
+    published checkpoint, whoever published it — the writer after a commit, or the pool
+    healing a failed publish later (answers, caches and ETags then move on with it)."""
 
-    version: str
-    modified: datetime
+    checkpoints: Checkpoints
 
-    def on_write(self, version: str) -> None:
-        self.version = version
-        self.modified = datetime.now(UTC).replace(microsecond=0)
+    @property
+    def version(self) -> str:
+        return self.checkpoints.version
+
+    @property
+    def modified(self) -> datetime:
+        return self.checkpoints.published_at
 
 
 # --- lifecycle ---------------------------------------------------------------------------
@@ -110,11 +115,10 @@ async def build_sparql(settings: Settings, dataset: Dataset) -> SparqlState:
     await run_in_threadpool(checkpoints.reset)
     version = await run_in_threadpool(lambda: dataset.version)
     await run_in_threadpool(checkpoints.publish, version)
-    served = Served(version, datetime.now(UTC).replace(microsecond=0))
+    served = Served(checkpoints)
 
     def published(new_version: str) -> None:
         checkpoints.publish(new_version)  # before the writer's response: read-your-writes
-        served.on_write(new_version)
 
     dataset.on_write.append(published)
     pool = WorkerPool(

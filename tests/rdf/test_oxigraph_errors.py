@@ -3,7 +3,11 @@ files in ``tests/data/oxigraph-errors/`` with their expectations in ``expected.j
 
 from __future__ import annotations
 
+import http.server
 import json
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +168,39 @@ def test_errors_of_evaluation_are_told_apart(
         else:
             result.serialize(format=syntax)  # type: ignore[call-arg]
     assert evaluation_failure(raised.value) == kind
+
+
+class _Failing(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(500)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def failing_endpoint() -> Iterator[str]:
+    """A SPARQL endpoint on loopback that answers every request with a 500."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/sparql"
+    server.shutdown()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_failing_service_endpoint_is_a_service_failure(failing_endpoint: str) -> None:
+    """Neither message says "service" ("Error 500 … returned by", "Connection refused"):
+    both were told apart as the query's own fault (400) before."""
+    for endpoint in (failing_endpoint, f"http://127.0.0.1:{_closed_port()}/sparql"):
+        with pytest.raises(EVALUATION_ERRORS) as raised:
+            list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"))  # type: ignore[arg-type]
+        assert "service" not in str(raised.value).lower()
+        assert evaluation_failure(raised.value) == "service"

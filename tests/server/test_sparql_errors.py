@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import socket
+from pathlib import Path
+
 import pytest
 
-from tests.server.conftest import MAX_QUERY_BYTES, SPARQL_ADMIN_TOKEN
+from tests.server.conftest import MAX_QUERY_BYTES, SPARQL_ADMIN_TOKEN, sparql_env
 from tests.support.listener import Listener
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, start_server
 
 ASK = "ASK { ?s ?p ?o }"
 
@@ -133,3 +137,22 @@ def test_service_is_refused_and_never_called(
         harmless = f'SELECT ?x WHERE {{ BIND("SERVICE <{url}> {{}}" AS ?x) }} # SERVICE <{url}>'
         assert client.post("/sparql", data={"query": harmless}).status_code == 200
     assert listener.connections == 0
+
+
+def test_an_allowed_service_that_fails_is_a_bad_gateway(tmp_path: Path) -> None:
+    """The operator allowed the endpoint and it refuses the connection: the query itself
+    was fine, so 502 and the endpoint's failure, not a 400 that blames the query."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{probe.getsockname()[1]}/sparql"
+    running = start_server(
+        tmp_path / "store", env=sparql_env(IQKG_SERVICE_ALLOWLIST=json.dumps([endpoint]))
+    )
+    try:
+        with running.client() as client:
+            query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
+            response = client.post("/sparql", data={"query": query})
+    finally:
+        running.stop()
+    assert response.status_code == 502, response.text
+    assert "refused" in response.text.lower()

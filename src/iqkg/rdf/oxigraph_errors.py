@@ -196,6 +196,9 @@ def evaluation_failure(error: BaseException) -> Literal["unsupported", "service"
     text = str(error)
     if _UNSUPPORTED in text:
         return "unsupported"
-    if "service" in text.lower():
+    # A SERVICE endpoint's failure is an OSError (refused, timed out, an HTTP error status:
+    # "Error 500 … returned by <url>"), whose text need not say "service"; the store itself
+    # is a read-only checkpoint, where an OSError is no fault of the query either.
+    if isinstance(error, OSError) or "service" in text.lower():
         return "service"
     return "evaluation"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pyoxigraph import Quad
+from pyoxigraph import DefaultGraph, Quad
 from rdflib import Graph
 
 from iqkg.publish.dumps import Dumps, DumpSet
@@ -57,9 +57,10 @@ def current_dumps(dumps: Dumps, dataset: Dataset) -> DumpSet:
 
 
 def public_quads(dataset: Dataset) -> list[Quad]:
-    """Every quad of the public graphs (what the N-Quads dump must hold)."""
+    """Every quad of the public graphs, the store's default graph included (what the
+    N-Quads dump must hold)."""
     return [
         q
-        for g in dataset.public_graphs()
+        for g in [DefaultGraph(), *dataset.public_graphs()]
         for q in dataset.store.quads_for_pattern(None, None, None, g)
     ]

@@ -8,7 +8,7 @@ import gzip
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse
 
 from iqkg.publish.dumps import DUMP_FORMATS, Dumps
 from iqkg.rdf.iris import OWL, RDFS, IriScheme
@@ -41,6 +41,7 @@ def _dataset() -> Dataset:
             Quad(B, LABEL, Literal("B"), submission),
             Quad(B, LABEL, Literal("hidden"), NamedNode(IRIS.graph("private/p"))),
             Quad(B, LABEL, Literal("old"), NamedNode(IRIS.graph("archive/s/1"))),
+            Quad(B, LABEL, Literal("stored"), DefaultGraph()),  # the store's default graph
         ]
     )
     _set_version(dataset, "v1")
@@ -54,10 +55,11 @@ def _parse(path: Path, gzipped: bool, syntax: RdfFormat) -> set[Quad]:
 
 def test_public_quads_keep_their_graph_and_leave_hidden_ones_out() -> None:
     quads = set(public_quads(_dataset()))
-    graphs = {q.graph_name.value for q in quads}  # type: ignore[union-attr]
-    assert graphs == {IRIS.graph(g) for g in ("curated", "submission/s", "meta")}
+    graphs = {q.graph_name for q in quads}
+    named = {NamedNode(IRIS.graph(g)) for g in ("curated", "submission/s", "meta")}
+    assert graphs == {DefaultGraph(), *named}
     assert all(q.object not in (Literal("hidden"), Literal("old")) for q in quads)
-    assert len(quads) == 4  # three labels (one of them twice) and the version
+    assert len(quads) == 5  # four labels (one of them twice) and the version
 
 
 @pytest.mark.parametrize("fmt", DUMP_FORMATS, ids=lambda f: f.name)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Store, Triple, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Store, Triple, serialize
 
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, TRIG, TURTLE, rdf_syntax_for_name
 from iqkg.rdf.iris import IriScheme, prefixes
@@ -47,8 +47,13 @@ class DumpJob:
 
 
 def write_dump(store: Store, iris: IriScheme, job: DumpJob) -> str:
-    """Write every file of ``job`` from ``store``; the dataset version they hold."""
-    graphs = public_graphs(store, iris)
+    """Write every file of ``job`` from ``store``; the dataset version they hold.
+
+    The store's default graph is public too (queries see it, alone or in the union, by
+    ``IQKG_DEFAULT_GRAPH``): it comes first, as default-graph quads, then each public
+    named graph.
+    """
+    graphs: list[NamedNode | DefaultGraph] = [DefaultGraph(), *public_graphs(store, iris)]
     names = prefixes(iris)
     for file in job.files:
         syntax = rdf_syntax_for_name(file.syntax, ALL_RDF_SYNTAXES)
@@ -64,8 +69,8 @@ def write_dump(store: Store, iris: IriScheme, job: DumpJob) -> str:
     return read_version(store, iris)
 
 
-def _union(store: Store, graphs: list[NamedNode]) -> Iterator[Triple]:
-    """The distinct triples of the public named graphs, graph by graph.
+def _union(store: Store, graphs: list[NamedNode | DefaultGraph]) -> Iterator[Triple]:
+    """The distinct triples of the public graphs, graph by graph.
 
     A triple is left out where an earlier graph already states it, which the store answers
     (one index lookup per earlier graph): memory stays bounded at any size, where a

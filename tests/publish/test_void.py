@@ -9,7 +9,9 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, S
 
 from iqkg.publish.dumps import DUMP_FORMATS
 from iqkg.publish.void import (
+    LINK_PREDICATES,
     LINK_TARGETS,
+    VoidStats,
     compute_stats,
     stats_from_rows,
     void_triples,
@@ -177,3 +179,17 @@ def test_vocabularies_are_the_namespaces_used(dataset: Dataset) -> None:
         triples, f"SELECT ?v WHERE {{ <{dataset_iri(IRIS)}> void:vocabulary ?v }}"
     )
     assert vocabularies == sorted((ns,) for ns in {RDF, IRIS.vocab, SKOS, OWL, DCTERMS})
+
+
+def test_each_linkset_has_an_iri_of_its_own() -> None:
+    """owl:sameAs and schema:sameAs share their local name; the IRIs must not (and a
+    fragment is no place for a whole IRI)."""
+    stats = VoidStats("v1", 0, 0, {}, {}, {})
+    stats.linksets = {("http://www.wikidata.org/", p): 1 for p in LINK_PREDICATES}
+    linksets = {
+        t.subject.value
+        for t in void_triples(stats, Dataset.open(None, IRIS), "https://kg.example.net/")
+        if t.object == NamedNode(VOID + "Linkset")
+    }
+    assert len(linksets) == len(LINK_PREDICATES)
+    assert all("/" not in iri.split("#", 1)[1] for iri in linksets), linksets

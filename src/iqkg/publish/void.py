@@ -38,7 +38,15 @@ from iqkg.store.dataset import Dataset, dataset_iri, version_query
 from iqkg.store.reading import mentions
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch", SCHEMA + "sameAs")
+#: The predicates counted as links, each with the name its linksets' IRIs use (local names
+#: alone collide: owl:sameAs and schema:sameAs).
+LINK_PREDICATE_NAMES = {
+    SKOS + "exactMatch": "skos-exactMatch",
+    OWL + "sameAs": "owl-sameAs",
+    SKOS + "closeMatch": "skos-closeMatch",
+    SCHEMA + "sameAs": "schema-sameAs",
+}
+LINK_PREDICATES = tuple(LINK_PREDICATE_NAMES)
 #: Datasets the graph links to: (dataset IRI, URI space, title).
 LINK_TARGETS: tuple[tuple[str, str, str], ...] = (
     ("http://www.wikidata.org/", "http://www.wikidata.org/entity/", "Wikidata"),
@@ -228,9 +236,8 @@ def void_triples(stats: VoidStats, dataset: Dataset, site: str) -> list[Triple]:
         add(g, VOID + "triples", _integer(count))
     for (target, predicate), count in sorted(stats.linksets.items()):
         title = next(t for iri, _, t in LINK_TARGETS if iri == target)
-        linkset = NamedNode(
-            f"{d.value}#linkset-{title.split()[0].lower()}-{predicate.rsplit('#', 1)[-1]}"
-        )
+        name = LINK_PREDICATE_NAMES[predicate]
+        linkset = NamedNode(f"{d.value}#linkset-{title.split()[0].lower()}-{name}")
         add(d, VOID + "subset", linkset)
         add(linkset, RDF + "type", NamedNode(VOID + "Linkset"))
         add(linkset, VOID + "subjectsTarget", d)

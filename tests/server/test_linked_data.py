@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pyoxigraph import RdfFormat, Store, Triple, parse
+from pyoxigraph import DefaultGraph, RdfFormat, Store, Triple, parse
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
@@ -318,6 +318,18 @@ def test_dumps_reload_isomorphic_to_the_dataset(server: RunningServer) -> None:
                 got = canonical(q.triple for q in dump.quads_for_pattern(None, None, None, name))
                 assert got == expected, graph_iri
             union.update(triples)
+        # The store's default graph (other tests of this server write to it) is public too.
+        stored = client.get(
+            "/store", params={"default": ""}, headers={"Accept": "application/n-triples"}
+        )
+        assert stored.status_code == 200, stored.text
+        triples = [q.triple for q in parse(stored.content, RdfFormat.N_TRIPLES)]
+        for dump in (store, trig):
+            got = canonical(
+                q.triple for q in dump.quads_for_pattern(None, None, None, DefaultGraph())
+            )
+            assert got == canonical(triples)
+        union.update(triples)
         turtle = Graph().parse(data=client.get("/dumps/iqkg.ttl").content, format="turtle")
         assert len(turtle) == len(union)
 

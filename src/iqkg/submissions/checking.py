@@ -42,6 +42,7 @@ from iqkg.submissions.ownership import (
 )
 from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import (
+    ParsedOnUse,
     ValidationReport,
     ValidationResult,
     without_results_on,
@@ -342,10 +343,9 @@ class WorkerChecker:
 
 
 def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:
-    """The report's flat N-Triples back into terms (Rust, linear, no recursion); the
-    body's triples stay bytes until someone asks for them (:attr:`Checked.triples`)."""
-    report = [quad.triple for quad in ox.parse(answer.report, format=_NT)]
-    results = ValidationReport(results=answer.results, triples=report)
+    """The worker's answer as it came: the body's triples and the report's graph stay
+    N-Triples until someone reads them (:attr:`Checked.triples`, :class:`ParsedOnUse`)."""
+    results = ValidationReport(results=answer.results, triples=ParsedOnUse(answer.report))
     return Checked(body, results, answer.distinct, answer.digest)
 
 

@@ -63,7 +63,7 @@ test-fast: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.validation
+	$(BIN)/python -m benchmarks.validation 1000 10000 100000 1000000
 	$(BIN)/python -m benchmarks.hostile
 
 clean:

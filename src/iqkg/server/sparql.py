@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -48,7 +48,7 @@ from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.clients import client_identity
-from iqkg.server.conditional import entity_tag, not_modified
+from iqkg.server.conditional import entity_tag, format_http_date, not_modified
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.server.operator import require_operator
 from iqkg.server.query_pipeline import Params, check, execute, format_names, plan, respond
@@ -71,10 +71,16 @@ class Served:
 
     version: str
     modified: datetime
+    #: ``modified`` as an HTTP-date, formatted once per write instead of once per query.
+    last_modified: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.last_modified = format_http_date(self.modified)
 
     def on_write(self, version: str) -> None:
         self.version = version
         self.modified = datetime.now(UTC).replace(microsecond=0)
+        self.last_modified = format_http_date(self.modified)
 
 
 # --- lifecycle ---------------------------------------------------------------------------

@@ -161,6 +161,31 @@ def test_the_pool_heals_when_its_checkpoints_folder_is_deleted(checkpoint: Check
     asyncio.run(scenario())
 
 
+def test_every_worker_moves_to_a_new_checkpoint_within_as_many_queries(
+    checkpoint: Checkpoints,
+) -> None:
+    """The last worker to finish is used first (warm caches), but one still on an older
+    checkpoint goes before it: two queries after a write, no lease is left on the old one."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(2, 4, checkpoint, IRIS.base)
+        await pool.start()
+        try:
+            old = str(checkpoint.current)
+            assert checkpoint.leased == {old: 2}
+            new = str(checkpoint.publish("v2"))
+            for _ in range(2):
+                assert b"true" in b"".join((await pool.run(CHEAP, 60)).chunks)
+            assert checkpoint.leased == {new: 2}
+            for _ in range(3):
+                assert b"true" in b"".join((await pool.run(CHEAP, 60)).chunks)
+            assert checkpoint.leased == {new: 2}
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
 def test_one_client_cannot_take_the_pool(checkpoint: Checkpoints) -> None:
     """Client A may hold one of two workers and one queue place; B is answered meanwhile."""
 

@@ -578,7 +578,7 @@ class WorkerPool:
     async def _acquire(self, timeout: float, client: str | None = None) -> Worker:
         """A worker for ``client``: at once, or after waiting in the queue (fair shares)."""
         if self._idle and self._may_hold(client):
-            worker = self._idle.popleft()
+            worker = self._take_idle()
             self._hold(worker, client)
             return worker
         if client is not None and self._queued[client] >= self.client_queue:
@@ -623,6 +623,27 @@ class WorkerPool:
                 if self._queued[client] <= 0:
                     del self._queued[client]
 
+    def _take_idle(self) -> Worker:
+        """The idle worker to use next: one still on an older checkpoint first, else the
+        one that finished last.
+
+        Last finished, first used: while workers wait for work (the server, not the
+        workers, is the bottleneck of cheap queries), one worker answers query after query
+        with its caches warm (CPU caches, RocksDB's block cache); taken in turn, each
+        worker's query cost ~25% more CPU (measured with ``wrk`` on query 12). A worker on
+        an older checkpoint goes first so that, as in turn, every worker moves to a new
+        checkpoint within as many queries as there are workers and the old folder can go.
+        """
+        current = self.checkpoints.current if self.checkpoints is not None else None
+        if current is not None:
+            newest = str(current)
+            for worker in reversed(self._idle):
+                held = self._leases.get(worker)
+                if held and held[-1] != newest:
+                    self._idle.remove(worker)
+                    return worker
+        return self._idle.pop()
+
     def _may_hold(self, client: str | None) -> bool:
         return client is None or self._holding[client] < self.client_workers
 
@@ -648,7 +669,7 @@ class WorkerPool:
             if waiter is None:
                 return
             self._waiters.remove(waiter)
-            worker = self._idle.popleft()
+            worker = self._take_idle()
             self._hold(worker, waiter.client)
             waiter.handed.set_result(worker)
 

@@ -91,6 +91,11 @@ _AFTER_TAG = re.compile(r"[ \t]*(,|$)")
 KEPT_ON_304 = frozenset(
     ("cache-control", "content-location", "date", "etag", "expires", "vary", "last-modified")
 )
+#: The request headers that make a request conditional (RFC 9110 §13.1), as Starlette's
+#: raw header names (lower case bytes).
+_PRECONDITIONS = frozenset(
+    (b"if-match", b"if-unmodified-since", b"if-none-match", b"if-modified-since")
+)
 
 
 def entity_tag(*parts: str, weak: bool = False) -> str:
@@ -190,6 +195,10 @@ def not_modified(request: Request, headers: Mapping[str, str]) -> Response | Non
     """For a ``GET``/``HEAD`` whose 200 would carry ``headers``: the 304 to send instead,
     or None (send the 200). Raises :class:`~iqkg.errors.PreconditionFailed` (412) when
     ``If-Match``/``If-Unmodified-Since`` fail."""
+    # Most requests carry no precondition: answer them without parsing our validators
+    # (this runs on every SPARQL GET; parsing them cost ~12 µs of ~600 per cheap query).
+    if not any(name in _PRECONDITIONS for name, _ in request.headers.raw):
+        return None
     outcome = evaluate(request.method, request.headers, Validators.of_headers(headers))
     if outcome is Outcome.PRECONDITION_FAILED:
         raise PreconditionFailed(_failed_message(request))

@@ -37,7 +37,7 @@ from iqkg.query.protocol import (
     protocol_request,
 )
 from iqkg.query.result_cache import CachedAnswer, CacheKey
-from iqkg.server.conditional import entity_tag, format_http_date
+from iqkg.server.conditional import entity_tag
 from iqkg.server.services import Services
 
 Params = ImmutableMultiDict[str, str]
@@ -111,7 +111,7 @@ def plan(checked: CheckedQuery, params: Params, method: str, services: Services)
     }
     if method in ("GET", "HEAD"):
         headers["ETag"] = request_tag(served.version, request.query, params, checked.syntax_name)
-        headers["Last-Modified"] = format_http_date(served.modified)
+        headers["Last-Modified"] = served.last_modified
     default_graphs, named_graphs = request.default_graphs, request.named_graphs
     if default_graphs is None and named_graphs is None and shape.has_dataset_clause:
         # SPARQL 1.1 Query §13.2: FROM/FROM NAMED name the dataset; the worker passes it

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -48,7 +48,7 @@ from iqkg.query.workers import WorkerPool
 from iqkg.rdf.formats import GRAPH_SYNTAXES, negotiate
 from iqkg.server.bodies import read_limited, request_media_type
 from iqkg.server.clients import client_identity
-from iqkg.server.conditional import entity_tag, not_modified
+from iqkg.server.conditional import entity_tag, format_http_date, not_modified
 from iqkg.server.metrics import SparqlMetrics
 from iqkg.server.operator import require_operator
 from iqkg.server.query_pipeline import Params, check, execute, format_names, plan, respond
@@ -65,13 +65,14 @@ SPARQL_UPDATE = "application/sparql-update"
 HTML = ("text/html", "application/xhtml+xml")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Served:
     """The dataset version the workers see, and when it was written: that of the newest
     published checkpoint, whoever published it — the writer after a commit, or the pool
     healing a failed publish later (answers, caches and ETags then move on with it)."""
 
     checkpoints: Checkpoints
+    _formatted: tuple[datetime, str] | None = field(default=None, init=False, repr=False)
 
     @property
     def version(self) -> str:
@@ -80,6 +81,14 @@ class Served:
     @property
     def modified(self) -> datetime:
         return self.checkpoints.published_at
+
+    @property
+    def last_modified(self) -> str:
+        """``modified`` as an HTTP-date, formatted once per version, not once per query."""
+        modified = self.modified
+        if self._formatted is None or self._formatted[0] != modified:
+            self._formatted = (modified, format_http_date(modified))
+        return self._formatted[1]
 
 
 # --- lifecycle ---------------------------------------------------------------------------

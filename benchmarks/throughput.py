@@ -32,6 +32,7 @@ wrk.headers["Accept"] = "{accept}"
 @dataclass(frozen=True)
 class Throughput:
     clients: int
+    #: Answered (2xx) requests per second: refusals and socket errors are not counted.
     requests_per_second: float
     requests: int
     errors: int
@@ -72,9 +73,10 @@ def parse_wrk(output: str, clients: int) -> Throughput:
         found = re.match(r"([\d.]+)(\w+)", percentiles[key])
         return _to_ms(found.group(1), found.group(2)) if found else None
 
-    return Throughput(
-        clients, float(rps.group(1)), int(total.group(1)), errors, pct("50"), pct("99"), "wrk"
-    )
+    # wrk's rate counts every response; a refusal (503) is no answer.
+    requests = int(total.group(1))
+    answered = float(rps.group(1)) * (requests - errors) / requests if requests else 0.0
+    return Throughput(clients, answered, requests, errors, pct("50"), pct("99"), "wrk")
 
 
 def run_wrk(endpoint: str, query: str, clients: int, seconds: int, workdir: Path) -> Throughput:

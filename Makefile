@@ -65,6 +65,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.validation 1000 10000 100000 1000000
 	$(BIN)/python -m benchmarks.hostile
+	$(BIN)/python -m benchmarks.run --sizes 10m --engines iqkg --quick --name scale-10m
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -8,6 +8,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from iqkg.rdf.convert import (
+    ParsedOnUse,
     from_ntriples,
     to_ntriples,
     to_oxigraph_term,
@@ -105,3 +106,11 @@ def test_ntriples_round_trip_keeps_blank_node_labels() -> None:
 def test_ntriples_of_nothing() -> None:
     assert to_ntriples([]) == b""
     assert from_ntriples(b"") == []
+
+
+def test_n_triples_are_parsed_only_when_used() -> None:
+    triples = [ox.Triple(ox.NamedNode("urn:r"), ox.NamedNode("urn:p"), ox.Literal("x"))]
+    lazy = ParsedOnUse(to_ntriples(triples))
+    assert lazy._triples is None  # nothing parsed by making it
+    assert list(lazy) == triples and lazy[0] == triples[0] and len(lazy) == 1
+    assert lazy[:1] == triples

@@ -9,7 +9,6 @@ import pytest
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
 from iqkg.validation.report import (
-    ParsedOnUse,
     ValidationReport,
     ValidationResult,
     counted,
@@ -262,11 +261,3 @@ def test_without_results_on_drops_rows_and_their_nodes() -> None:
     results = [t for t in trimmed.triples if t.predicate == ox.NamedNode(str(SH.result))]
     assert len(results) == 1
     assert without_results_on(report, set()) is report
-
-
-def test_report_triples_are_parsed_only_when_read() -> None:
-    triples = [ox.Triple(ox.NamedNode("urn:r"), ox.NamedNode("urn:p"), ox.Literal("x"))]
-    lazy = ParsedOnUse(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
-    assert lazy._triples is None  # nothing parsed by making it
-    assert list(lazy) == triples and lazy[0] == triples[0] and len(lazy) == 1
-    assert lazy[:1] == triples

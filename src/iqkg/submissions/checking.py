@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from rdflib import OWL, RDF, RDFS, URIRef
 from iqkg import errors
 from iqkg.errors import InputError, IqkgError, Overloaded, QueryTimeout
 from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_jobs
+from iqkg.rdf.convert import ParsedOnUse
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
 from iqkg.rdf.oxigraph_errors import sparql_errors
@@ -42,7 +43,6 @@ from iqkg.submissions.ownership import (
 )
 from iqkg.submissions.untrusted import parse_untrusted
 from iqkg.validation.report import (
-    ParsedOnUse,
     ValidationReport,
     ValidationResult,
     without_results_on,
@@ -66,23 +66,16 @@ class Checked:
     ``ntriples`` is the triples serialised once (made for the digest): the worker sends
     it and the store writes it as it is, and ``distinct`` counts the distinct triples, so
     the server never turns 100k triples into Python objects to store or count them
-    (~0.3 s each way). ``digest`` identifies the content
+    (~0.3 s each way); there ``triples`` is :class:`~iqkg.rdf.convert.ParsedOnUse`. ``digest`` identifies the content
     (:func:`.canonical.canonical_digest`); None when it could not be computed (blank
     nodes beyond the canonicalisation deadline).
     """
 
+    triples: Sequence[ox.Triple]
     ntriples: bytes
     report: ValidationReport
     distinct: int
     digest: str | None = None
-    parsed: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
-
-    @cached_property
-    def triples(self) -> list[ox.Triple]:
-        """The triples: those parsed here, or read back from ``ntriples`` on first use."""
-        if self.parsed is not None:
-            return self.parsed
-        return [quad.triple for quad in ox.parse(self.ntriples, format=_NT)]
 
 
 class LocalChecker:
@@ -143,7 +136,7 @@ class LocalChecker:
         ntriples, digest = ntriples_and_digest(triples)
         merged = root_cause_first(merge_reports(report, ownership), self.iris)
         merged.ownership = owner or False
-        return Checked(ntriples, merged, len(set(triples)), digest, parsed=triples)
+        return Checked(triples, ntriples, merged, len(set(triples)), digest)
 
 
 # --- in a worker process ---------------------------------------------------------------
@@ -346,7 +339,7 @@ def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:
     """The worker's answer as it came: the body's triples and the report's graph stay
     N-Triples until someone reads them (:attr:`Checked.triples`, :class:`ParsedOnUse`)."""
     results = ValidationReport(results=answer.results, triples=ParsedOnUse(answer.report))
-    return Checked(body, results, answer.distinct, answer.digest)
+    return Checked(ParsedOnUse(body), body, results, answer.distinct, answer.digest)
 
 
 def _rebuilt(problem: CheckProblem) -> IqkgError:

@@ -8,9 +8,9 @@ language) so the CLI, the API and the pages show the same thing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, SH, Graph, Literal, URIRef
@@ -122,40 +122,6 @@ class Problem:
 
     def message(self, lang: str = "en") -> str:
         return pick_message(self.messages, lang, self.constraint)
-
-
-class ParsedOnUse(Sequence[ox.Triple]):
-    """N-Triples parsed the first time they are read.
-
-    A report's graph crosses from the checking worker as bytes, and most answers (JSON,
-    the HTML page) never read it: a 14,000-result report is 17 MB of N-Triples, 0.34 s to
-    parse for nothing.
-    """
-
-    def __init__(self, ntriples: bytes) -> None:
-        self.ntriples = ntriples
-        self._triples: list[ox.Triple] | None = None
-
-    def _parsed(self) -> list[ox.Triple]:
-        if self._triples is None:
-            parsed = ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES)
-            self._triples = [quad.triple for quad in parsed]
-        return self._triples
-
-    @overload
-    def __getitem__(self, index: int) -> ox.Triple: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ox.Triple]: ...
-
-    def __getitem__(self, index: int | slice) -> ox.Triple | Sequence[ox.Triple]:
-        return self._parsed()[index]
-
-    def __len__(self) -> int:
-        return len(self._parsed())
-
-    def __iter__(self) -> Iterator[ox.Triple]:
-        return iter(self._parsed())
 
 
 @dataclass

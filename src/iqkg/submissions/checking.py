@@ -66,9 +66,9 @@ class Checked:
     ``ntriples`` is the triples serialised once (made for the digest): the worker sends
     it and the store writes it as it is, and ``distinct`` counts the distinct triples, so
     the server never turns 100k triples into Python objects to store or count them
-    (~0.3 s each way); there ``triples`` is :class:`~iqkg.rdf.convert.ParsedOnUse`. ``digest`` identifies the content
-    (:func:`.canonical.canonical_digest`); None when it could not be computed (blank
-    nodes beyond the canonicalisation deadline).
+    (~0.3 s each way); there ``triples`` is :class:`~iqkg.rdf.convert.ParsedOnUse`.
+    ``digest`` identifies the content (:func:`.canonical.canonical_digest`); None when it
+    could not be computed (blank nodes beyond the canonicalisation deadline).
     """
 
     triples: Sequence[ox.Triple]

@@ -35,6 +35,7 @@ from iqkg.validation.report import (
     report_prefixes,
     short_name,
     sort_results,
+    term_text,
 )
 
 OWN_SPACE = "PartnerIriSpace"
@@ -169,9 +170,9 @@ def ownership_report(
         ]
         rows.append(
             ValidationResult(
-                focus=_text(t.subject),
+                focus=term_text(t.subject),
                 path=t.predicate.value,
-                value=_text(t.object),
+                value=term_text(t.object),
                 shape=shape.value,
                 constraint=shape.value,
                 severity="Violation",
@@ -185,13 +186,6 @@ def ownership_report(
 
 def _sh(name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{SH}{name}")
-
-
-def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """A term as a report row shows it: ``_:id`` for a blank node, else its value."""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value if not isinstance(term, ox.Triple) else str(term)
 
 
 _TYPE = ox.NamedNode(f"{RDF}type")

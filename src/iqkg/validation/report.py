@@ -69,6 +69,14 @@ def _text(node: Node | None) -> str | None:
     return node.n3() if not isinstance(node, URIRef) else str(node)
 
 
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """An Oxigraph term as a result row shows it, the way :func:`read_report` writes an
+    rdflib one: ``_:id`` for a blank node, else its value (a lexical form for a literal)."""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def pick_message(messages: dict[str, str], lang: str, constraint: str) -> str:
     """The message in ``lang``, else English, else any message the shape gave, else the
     constraint component's name."""

@@ -36,7 +36,13 @@ from iqkg.rdf.iris import IriScheme
 from iqkg.store.loader import parse_rdf_file
 from iqkg.validation import core
 from iqkg.validation.compiler import compile_shapes
-from iqkg.validation.report import ValidationReport, ValidationResult, read_report, sort_results
+from iqkg.validation.report import (
+    ValidationReport,
+    ValidationResult,
+    read_report,
+    sort_results,
+    term_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +168,7 @@ class ShaclValidator:
         self._ontology = to_oxigraph_triples(mixed)
         #: Targeted shapes validated by pySHACL instead, with the reason.
         self.fallback: dict[str, str] = {
-            _text(node): reason for node, reason in self.engine.unsupported.items()
+            term_text(node): reason for node, reason in self.engine.unsupported.items()
         }
         self._fallback_shapes = self._shapes_for_fallback() if self.fallback else None
         if self.fallback:
@@ -229,11 +235,6 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _text(term: core.Term) -> str:
-    """A term as :func:`iqkg.validation.report.read_report` writes it (``_:id`` for blanks)."""
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
-
-
 _SH = "http://www.w3.org/ns/shacl#"
 _RESULT = ox.NamedNode(_SH + "result")
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -295,10 +296,10 @@ def _write_result(
         messages.setdefault(m.language or "", m.value)
     rows.append(
         ValidationResult(
-            focus=_text(r.focus),
-            path=_text(r.path.node) if r.path else None,
-            value=_text(r.value) if r.value is not None else None,
-            shape=_text(r.shape),
+            focus=term_text(r.focus),
+            path=term_text(r.path.node) if r.path else None,
+            value=term_text(r.value) if r.value is not None else None,
+            shape=term_text(r.shape),
             constraint=r.component.value,
             severity=r.severity.value.rsplit("#", 1)[-1],
             messages=messages,

@@ -57,7 +57,7 @@ class ConformingValidator:
         for path in sorted((ROOT / "ontology").glob("*.ttl")):
             self.ontology.parse(path, format="turtle")
 
-    def validate(self, triples: object) -> ValidationReport:
+    def validate(self, triples: object, *, leftovers: object = None) -> ValidationReport:
         graph = Graph()
         root = BNode()
         graph.add((root, RDF.type, SH.ValidationReport))

@@ -117,7 +117,8 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     for path in args.files:
         if len(args.files) > 1 and args.format == "text":
             print(f"== {path}")
-        checked = checker.check(path.read_bytes(), rdf_syntax_for_path(path.name), args.partner)
+        data, syntax = path.read_bytes(), rdf_syntax_for_path(path.name)
+        checked = checker.check(data, syntax, args.partner, to_store=False)
         _print_report(checked.report, args, settings)
         conforms = conforms and checked.report.conforms
     return 0 if conforms else 1

@@ -162,11 +162,18 @@ def prepare_worker(memory_mb: int, isolate: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
 
 
-def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]], memory_mb: int = 0) -> None:
+def serve_jobs(
+    fd: int,
+    handle: Callable[[Any], tuple[object, bytes]],
+    memory_mb: int = 0,
+    *,
+    after: Callable[[], None] | None = None,
+) -> None:
     """Answer pickled jobs on ``fd`` with ``handle`` until the server closes the socket.
 
     ``handle`` returns the answer's header and body; the body travels in frames of at most
-    :data:`CHUNK` bytes. The loop runs on a deep-stack thread (:mod:`iqkg.rdf.stack`):
+    :data:`CHUNK` bytes. ``after`` runs once an answer is sent: work that need not delay
+    it (freeing what the job built). The loop runs on a deep-stack thread (:mod:`iqkg.rdf.stack`):
     Oxigraph recurses as deep as the text it reads is nested.
     """
 
@@ -174,16 +181,23 @@ def serve_jobs(fd: int, handle: Callable[[Any], tuple[object, bytes]], memory_mb
         sock = socket.socket(fileno=fd)
         while (request := _receive(sock)) is not None:
             header, body = handle(pickle.loads(request))
-            head = _frame(pickle.dumps(header))
-            if len(body) <= CHUNK:
-                sock.sendall(head + (_frame(body) if body else b"") + _frame(b""))
-                continue
-            sock.sendall(head)
-            for start in range(0, len(body), CHUNK):
-                sock.sendall(_frame(body[start : start + CHUNK]))
-            sock.sendall(_frame(b""))
+            _send(sock, header, body)
+            del header, body, request
+            if after is not None:
+                after()
 
     start_deep_thread(loop, "iqkg-worker", deep_stack_bytes(memory_mb)).join()
+
+
+def _send(sock: socket.socket, header: object, body: bytes) -> None:
+    head = _frame(pickle.dumps(header))
+    if len(body) <= CHUNK:
+        sock.sendall(head + (_frame(body) if body else b"") + _frame(b""))
+        return
+    sock.sendall(head)
+    for start in range(0, len(body), CHUNK):
+        sock.sendall(_frame(body[start : start + CHUNK]))
+    sock.sendall(_frame(b""))
 
 
 def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -> None:

@@ -90,9 +90,11 @@ async def build_checking(settings: Settings, dataset: Dataset) -> CheckingState:
     checker = WorkerChecker(pool, settings.validation_timeout)
     loop = asyncio.get_running_loop()
 
-    def check(data: bytes, syntax: RdfSyntax, owner: str | None) -> Checked:
+    def check(
+        data: bytes, syntax: RdfSyntax, owner: str | None, *, to_store: bool = True
+    ) -> Checked:
         # Runs in the thread pool, whose context is the request's: who the work is for.
-        work = checker.check(data, syntax, owner, client=_checking_client.get())
+        work = checker.check(data, syntax, owner, to_store=to_store, client=_checking_client.get())
         return asyncio.run_coroutine_threadsafe(work, loop).result()
 
     submissions = SubmissionService(
@@ -261,5 +263,5 @@ async def validate(request: Request) -> Response:
     submissions = service(request)
     named = request.query_params.get("partner") or body.partner
     owner = await run_in_threadpool(submissions.validation_owner, who, named)
-    checked = await run_in_threadpool(submissions.check, body, owner)
+    checked = await run_in_threadpool(submissions.check, body, owner, to_store=False)
     return await render_report(request, checked.report, extra_json={"triples": checked.distinct})

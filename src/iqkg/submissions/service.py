@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -57,9 +57,15 @@ from iqkg.submissions.provenance import (
 )
 from iqkg.validation.report import ValidationReport, read_report
 
-#: Parse, validate and check ownership of one body (``data, syntax, owner``): in this
-#: process for the CLI, in a worker process for the server (:mod:`.checking`).
-Check = Callable[[bytes, RdfSyntax, str | None], Checked]
+
+class Check(Protocol):
+    """Parse, validate and check ownership of one body: in this process for the CLI, in a
+    worker process for the server (:mod:`.checking`). Without ``to_store`` (a validation
+    only) the triples' N-Triples and digest are not made: nothing will store them."""
+
+    def __call__(
+        self, data: bytes, syntax: RdfSyntax, owner: str | None, *, to_store: bool = True
+    ) -> Checked: ...
 
 
 class SubmissionRejected(Unprocessable):
@@ -123,9 +129,10 @@ class SubmissionService:
 
     # --- checking --------------------------------------------------------------
 
-    def check(self, body: Body, owner: str | None) -> Checked:
-        """Parse and validate; with an ``owner``, also the ownership rules."""
-        checked = self.checker(body.data, body.syntax, owner)
+    def check(self, body: Body, owner: str | None, *, to_store: bool = True) -> Checked:
+        """Parse and validate; with an ``owner``, also the ownership rules. ``to_store``
+        off: for a validation only (:class:`Check`)."""
+        checked = self.checker(body.data, body.syntax, owner, to_store=to_store)
         self.crashes.reach("submission.parsed")
         return checked
 

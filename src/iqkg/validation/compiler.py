@@ -143,7 +143,7 @@ class Compiler:
         ):
             raise Unsupported(f"severity or message of {node}")
         shape = Shape(node, path, severity, messages, deactivated == TRUE)
-        shape.checks = list(self.checks(node, shape))
+        shape.set_checks(list(self.checks(node, shape)), c.NOTHING_WITHOUT_VALUES)
         shape.properties = [self.shape(p) for p in sorted(fields.get(sh("property"), ()), key=str)]
         if any(p.path is None for p in shape.properties):
             raise Unsupported(f"sh:property without sh:path on {node}")

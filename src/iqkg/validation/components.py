@@ -285,6 +285,36 @@ SIMPLE: dict[str, Component] = {
 }
 
 
+#: Components that find nothing when the path reaches no value node: each judges the
+#: values one by one, or bounds their number from above. ``sh:minCount``,
+#: ``sh:hasValue`` and the qualified counts are not among them.
+NOTHING_WITHOUT_VALUES: frozenset[Term] = frozenset(
+    sh(name + "ConstraintComponent")
+    for name in [
+        "Class",
+        "Datatype",
+        "NodeKind",
+        "MaxCount",
+        "MinLength",
+        "MaxLength",
+        "Pattern",
+        "LanguageIn",
+        "UniqueLang",
+        "In",
+        "MinInclusive",
+        "MaxInclusive",
+        "MinExclusive",
+        "MaxExclusive",
+        "Node",
+        "Not",
+        "And",
+        "Or",
+        "Xone",
+        "Closed",
+    ]
+)
+
+
 def nested(name: str, shape: Shape) -> tuple[ox.NamedNode, Check]:
     """``sh:node`` (values that do not conform) and ``sh:not`` (values that do)."""
     if name == "not":

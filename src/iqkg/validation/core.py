@@ -259,6 +259,22 @@ class Shape:
     deactivated: bool
     checks: list[tuple[ox.NamedNode, Check]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
+    #: The checks that can find something for a focus node without value nodes (set by
+    #: :meth:`set_checks`): a third of the checks of a typical submission meet an
+    #: optional property that is absent, and the others judge values one by one.
+    checks_without_values: list[tuple[ox.NamedNode, Check]] = field(default_factory=list)
+
+    def set_checks(
+        self, checks: list[tuple[ox.NamedNode, Check]], nothing_without_values: AbstractSet[Term]
+    ) -> None:
+        """Set the checks; those of components in ``nothing_without_values`` are skipped
+        where the shape's path reaches no value."""
+        self.checks = checks
+        self.checks_without_values = [
+            (component, check)
+            for component, check in checks
+            if component not in nothing_without_values
+        ]
 
     def validate(self, g: Graph, focus: Term, found: list[Result]) -> None:
         """Append the results of ``focus`` against this shape to ``found``."""
@@ -274,7 +290,7 @@ class Shape:
             values = g.out.get(focus, _NO_FIELDS).get(path.predicate, _NOTHING)
         else:
             values = path.walk(g, focus)
-        for component, check in self.checks:
+        for component, check in self.checks if values else self.checks_without_values:
             hits = check(g, focus, values)
             if not hits:
                 continue

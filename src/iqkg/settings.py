@@ -161,6 +161,15 @@ class Settings(BaseSettings):
     validation_timeout: float = Field(
         60.0, gt=0, description="Deadline of parsing + validating one body, in seconds."
     )
+    validation_share_bytes: int = Field(
+        1_000_000,
+        ge=0,
+        description=(
+            "A body of at least this many bytes is checked by every idle checking worker at "
+            "once, each validating a share (~35% faster at 100k triples, ~25% more CPU); "
+            "0: never shared."
+        ),
+    )
     partners_db: Path | None = Field(
         None, description="SQLite file of partners and token hashes (default: beside the store)."
     )

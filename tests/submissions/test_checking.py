@@ -64,7 +64,7 @@ async def with_pool(
 
 def test_a_worker_checks_like_the_local_checker() -> None:
     async def scenario(pool: WorkerPool) -> None:
-        remote = await WorkerChecker(pool, 60).check(VALID, TURTLE, "p")
+        remote = await WorkerChecker(pool, 60, IriScheme(BASE)).check(VALID, TURTLE, "p")
         here = LocalChecker.from_folders(ROOT, IriScheme(BASE), max_triples=1000).check(
             VALID, TURTLE, "p"
         )
@@ -81,7 +81,7 @@ def test_a_worker_checks_like_the_local_checker() -> None:
 def test_a_triple_stated_twice_is_counted_once() -> None:
     async def scenario(pool: WorkerPool) -> None:
         twice = VALID + b'<thing> rdfs:label "Ein Ding"@de .\n'
-        remote = await WorkerChecker(pool, 60).check(twice, TURTLE, None)
+        remote = await WorkerChecker(pool, 60, IriScheme(BASE)).check(twice, TURTLE, None)
         assert remote.distinct == len(set(remote.triples)) == 1
 
     asyncio.run(with_pool(scenario))
@@ -90,7 +90,7 @@ def test_a_triple_stated_twice_is_counted_once() -> None:
 def test_errors_come_back_as_the_same_class_with_their_position() -> None:
     async def scenario(pool: WorkerPool) -> None:
         with pytest.raises(RdfSyntaxError) as error:
-            await WorkerChecker(pool, 60).check(b"<a> <b> .", TURTLE, None)
+            await WorkerChecker(pool, 60, IriScheme(BASE)).check(b"<a> <b> .", TURTLE, None)
         assert error.value.status == 400
         assert error.value.line == 1
         assert "malformed turtle" in error.value.message
@@ -106,7 +106,7 @@ def test_deep_json_ld_is_refused_at_once_and_the_worker_goes_on(body: bytes) -> 
     quadratic in depth (10,000 levels: over a minute), so depth is bounded before it."""
 
     async def scenario(pool: WorkerPool) -> None:
-        checker = WorkerChecker(pool, 120)
+        checker = WorkerChecker(pool, 120, IriScheme(BASE))
         before = pool.pids
         with pytest.raises(InputError) as error:
             await checker.check(body, JSON_LD, None)
@@ -126,7 +126,7 @@ def test_a_worker_that_dies_answering_gets_the_caller_a_400_and_a_successor() ->
     )
 
     async def scenario(pool: WorkerPool) -> None:
-        checker = WorkerChecker(pool, 120)
+        checker = WorkerChecker(pool, 120, IriScheme(BASE))
         victim = pool.workers[0]
         # Stopped before the job is sent, the worker cannot answer before it is killed,
         # however fast validation gets (a fast machine once finished within the sleep).
@@ -147,16 +147,16 @@ def test_a_worker_that_dies_answering_gets_the_caller_a_400_and_a_successor() ->
 def test_a_body_past_the_deadline_is_stopped_and_told_to_retry() -> None:
     async def scenario(pool: WorkerPool) -> None:
         with pytest.raises(Overloaded) as error:
-            await WorkerChecker(pool, 0.001).check(VALID, TURTLE, None)
+            await WorkerChecker(pool, 0.001, IriScheme(BASE)).check(VALID, TURTLE, None)
         assert error.value.retry_after > 0
-        assert (await WorkerChecker(pool, 60).check(VALID, TURTLE, None)).triples
+        assert (await WorkerChecker(pool, 60, IriScheme(BASE)).check(VALID, TURTLE, None)).triples
 
     asyncio.run(with_pool(scenario))
 
 
 def test_beyond_workers_and_queue_the_next_body_is_refused_at_once() -> None:
     async def scenario(pool: WorkerPool) -> list[object]:
-        checker = WorkerChecker(pool, 60)
+        checker = WorkerChecker(pool, 60, IriScheme(BASE))
         return await asyncio.gather(
             *(checker.check(VALID, TURTLE, None) for _ in range(3)), return_exceptions=True
         )
@@ -170,7 +170,7 @@ def test_beyond_workers_and_queue_the_next_body_is_refused_at_once() -> None:
 
 def test_an_update_is_parsed_in_a_worker_before_the_writer_sees_it() -> None:
     async def scenario(pool: WorkerPool) -> None:
-        checker = WorkerChecker(pool, 60)
+        checker = WorkerChecker(pool, 60, IriScheme(BASE))
         await checker.preflight_update("INSERT DATA { <urn:a> <urn:b> 1 }", BASE, 30)
         await checker.preflight_update("DROP GRAPH <urn:missing>", BASE, 30)  # the store decides
         with pytest.raises(QuerySyntaxError) as error:
@@ -205,7 +205,7 @@ def blank_node_chain(links: int) -> bytes:
 
 def test_equal_content_has_one_digest_whatever_the_syntax_or_labels() -> None:
     async def scenario(pool: WorkerPool) -> None:
-        checker = WorkerChecker(pool, 60)
+        checker = WorkerChecker(pool, 60, IriScheme(BASE))
         turtle = await checker.check(WITH_BLANK_NODES, TURTLE, None)
         ntriples = await checker.check(RELABELLED, N_TRIPLES, None)
         other = await checker.check(RELABELLED.replace(b"zwei", b"drei"), N_TRIPLES, None)
@@ -222,7 +222,7 @@ def test_a_graph_too_costly_to_canonicalise_is_accepted_uncompared() -> None:
     stopped at the deadline and replaced; the body is checked all the same."""
 
     async def scenario(pool: WorkerPool) -> None:
-        checker = WorkerChecker(pool, 120)
+        checker = WorkerChecker(pool, 120, IriScheme(BASE))
         checked = await checker.check(blank_node_chain(990), N_TRIPLES, None)
         assert checked.report.conforms and len(checked.triples) == 990
         assert checked.digest is None

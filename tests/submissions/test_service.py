@@ -57,7 +57,9 @@ class ConformingValidator:
         for path in sorted((ROOT / "ontology").glob("*.ttl")):
             self.ontology.parse(path, format="turtle")
 
-    def validate(self, triples: object, *, leftovers: object = None) -> ValidationReport:
+    def validate(
+        self, triples: object, *, leftovers: object = None, part: object = None
+    ) -> ValidationReport:
         graph = Graph()
         root = BNode()
         graph.add((root, RDF.type, SH.ValidationReport))

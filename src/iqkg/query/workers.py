@@ -41,7 +41,7 @@ import sys
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from iqkg.errors import (
     InputError,
@@ -562,9 +562,53 @@ class WorkerPool:
         ``client`` names who asked (for the per-client shares); None is not limited. In a
         pool with checkpoints the job's ``checkpoint`` is set to a lease on the newest.
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = asyncio.get_running_loop().time() + timeout
         worker = await self._acquire(timeout, client)
+        return await self._answer(worker, job, deadline, timeout)
+
+    async def ask_shared(
+        self,
+        jobs: Callable[[int, int], Any],
+        timeout: float,
+        *,
+        client: str | None = None,
+        most: int = 2,
+    ) -> list[tuple[Any, list[bytes]]]:
+        """One piece of work shared among up to ``most`` workers: ``jobs(index, count)``
+        is share ``index`` of ``count``; the answers come in that order.
+
+        The first worker is got as by :meth:`ask` (waiting if need be, within the client's
+        share), the others only if they are idle now: sharing borrows cores that would
+        otherwise wait (nobody is queued while a worker is idle), beyond the client's
+        share, and never queues (``count`` may be 1). A request that comes meanwhile
+        waits at most until the shared work ends, as behind any busy worker. Each share
+        has the same deadline and the same fate as an :meth:`ask`; if one fails, the
+        others are let finish (their workers stay) and the first failure is raised.
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        workers = [await self._acquire(timeout, client)]
+        while len(workers) < most and self._idle:
+            worker = self._take_idle()
+            self._hold(worker, client)
+            workers.append(worker)
+        count = len(workers)
+        answers = await asyncio.gather(
+            *(
+                self._answer(worker, jobs(index, count), deadline, timeout)
+                for index, worker in enumerate(workers)
+            ),
+            return_exceptions=True,
+        )
+        for outcome in answers:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return cast(list[tuple[Any, list[bytes]]], answers)
+
+    async def _answer(
+        self, worker: Worker, job: Any, deadline: float, timeout: float
+    ) -> tuple[Any, list[bytes]]:
+        """``job``'s answer from ``worker`` (acquired for it), then the worker is free
+        again; past ``deadline`` or on a crash it is replaced."""
         if self.checkpoints is not None:
             try:
                 checkpoint = await self._current_checkpoint(self.checkpoints)

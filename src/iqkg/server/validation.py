@@ -87,7 +87,12 @@ async def build_checking(settings: Settings, dataset: Dataset) -> CheckingState:
         ),
     )
     await pool.start()
-    checker = WorkerChecker(pool, settings.validation_timeout)
+    checker = WorkerChecker(
+        pool,
+        settings.validation_timeout,
+        dataset.iris,
+        share_from=settings.validation_share_bytes,
+    )
     loop = asyncio.get_running_loop()
 
     def check(

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, URIRef
@@ -27,7 +28,7 @@ from rdflib import OWL, RDF, RDFS, URIRef
 from iqkg import errors
 from iqkg.errors import InputError, IqkgError, Overloaded, QueryTimeout
 from iqkg.query.workers import WorkerKind, WorkerPool, prepare_worker, serve_jobs
-from iqkg.rdf.convert import ParsedOnUse
+from iqkg.rdf.convert import ParsedOnUse, from_ntriples
 from iqkg.rdf.formats import ALL_RDF_SYNTAXES, RdfSyntax
 from iqkg.rdf.iris import IriScheme
 from iqkg.rdf.oxigraph_errors import sparql_errors
@@ -42,9 +43,11 @@ from iqkg.submissions.ownership import (
     stated_about_curated,
 )
 from iqkg.submissions.untrusted import parse_untrusted
+from iqkg.validation.core import WHOLE, Part
 from iqkg.validation.report import (
     ValidationReport,
     ValidationResult,
+    sort_results,
     without_results_on,
 )
 from iqkg.validation.shacl import ShaclValidator, collector_paused, merge_reports
@@ -114,6 +117,7 @@ class LocalChecker:
         *,
         to_store: bool = True,
         leftovers: list[object] | None = None,
+        part: Part = WHOLE,
     ) -> Checked:
         """What ``iqkg submit`` would say about ``data``: its triples and their report.
 
@@ -128,9 +132,13 @@ class LocalChecker:
         of the time at 100k triples): ``ntriples`` is empty and ``digest`` None. With
         ``leftovers`` what the check built is appended to it, to be freed by the caller
         when it has time (a worker: once it has answered; ~0.1 s at 100k triples).
+
+        With a ``part`` only that share of the focus nodes and subjects is checked
+        (:class:`~iqkg.validation.core.Part`; :class:`WorkerChecker` shares a large body
+        among idle workers); N-Triples, digest and count are made by share 0 only.
         """
         with collector_paused():
-            return self._check(data, syntax, owner, to_store, leftovers)
+            return self._check(data, syntax, owner, to_store, leftovers, part)
 
     def _check(
         self,
@@ -139,26 +147,33 @@ class LocalChecker:
         owner: str | None,
         to_store: bool,
         leftovers: list[object] | None,
+        part: Part,
     ) -> Checked:
         space = self.iris.partner_space(owner) if owner else self.iris.base
         triples = parse_untrusted(data, syntax, base_iri=space, max_triples=self.max_triples)
         if leftovers is not None:
             leftovers.append(triples)
-        report = self.validator.validate(triples, leftovers=leftovers)
+        report = self.validator.validate(triples, leftovers=leftovers, part=part)
         ownership = ValidationReport(results=[], triples=[])
         if owner is not None:
             problems = ownership_problems(
-                triples, space=space, iris=self.iris, curated=self.curated, classes=self.classes
+                triples,
+                space=space,
+                iris=self.iris,
+                curated=self.curated,
+                classes=self.classes,
+                part=part,
             )
             ownership = ownership_report(problems, space=space, iris=self.iris)
             # The root cause only: a statement about a curated resource can make that
             # resource break its own shape ("label missing or duplicated"), which the
             # partner fixes by dropping the statement, not by reading that message.
             report = without_results_on(report, stated_about_curated(problems))
-        ntriples, digest = ntriples_and_digest(triples) if to_store else (b"", None)
+        first = part.index == 0
+        ntriples, digest = ntriples_and_digest(triples) if to_store and first else (b"", None)
         merged = root_cause_first(merge_reports(report, ownership), self.iris)
         merged.ownership = owner or False
-        return Checked(triples, ntriples, merged, len(set(triples)), digest)
+        return Checked(triples, ntriples, merged, len(set(triples)) if first else 0, digest)
 
 
 # --- in a worker process ---------------------------------------------------------------
@@ -185,6 +200,7 @@ class CheckJob:
     update: str | None = None
     canonicalize: bool = False
     to_store: bool = True
+    part: Part = WHOLE
 
 
 class CheckTimeout(Overloaded):
@@ -245,6 +261,7 @@ def checker_worker_main(
                 job.owner,
                 to_store=job.to_store,
                 leftovers=leftovers,
+                part=job.part,
             )
         except IqkgError as error:
             retry_after = error.retry_after if isinstance(error, Overloaded) else None
@@ -252,7 +269,7 @@ def checker_worker_main(
             return problem, b""
         report = ox.serialize(checked.report.triples, format=_NT) or b""
         # ntriples_and_digest: None iff any (only asked for what is to be stored)
-        blank_nodes = job.to_store and checked.digest is None
+        blank_nodes = job.to_store and job.part.index == 0 and checked.digest is None
         answer = CheckAnswer(
             checked.report.results, report, checked.digest, blank_nodes, checked.distinct
         )
@@ -296,11 +313,22 @@ def checker_kind(base: str, knowledge_dir: Path, *, max_triples: int, memory_mb:
 
 
 class WorkerChecker:
-    """:class:`LocalChecker`'s work, done by a pool of worker processes with a deadline."""
+    """:class:`LocalChecker`'s work, done by a pool of worker processes with a deadline.
 
-    def __init__(self, pool: WorkerPool, timeout: float) -> None:
+    A body of ``share_from`` bytes or more is shared among the checking workers that are
+    idle when it comes (:meth:`WorkerPool.ask_shared`, :class:`Part`): each parses and
+    indexes all of it and evaluates its share of the focus nodes and subjects, and the
+    answers are joined here. At 100k triples two workers answer in ~35% less time for
+    ~25% more CPU; with no idle worker the body is checked by one, as below the size.
+    """
+
+    def __init__(
+        self, pool: WorkerPool, timeout: float, iris: IriScheme, *, share_from: int = 0
+    ) -> None:
         self.pool = pool
         self.timeout = timeout
+        self.iris = iris
+        self.share_from = share_from
 
     async def check(
         self,
@@ -313,13 +341,24 @@ class WorkerChecker:
     ) -> Checked:
         """:meth:`LocalChecker.check` in a worker; ``client`` (who asks) is held to its
         share of the workers."""
-        job = CheckJob(data, syntax.name, owner, to_store=to_store)
-        header, chunks = await self.pool.ask(job, self.timeout, client=client)
-        if isinstance(header, CheckProblem):
-            raise _rebuilt(header)
+
+        def job(index: int = 0, count: int = 1) -> CheckJob:
+            return CheckJob(data, syntax.name, owner, to_store=to_store, part=Part(index, count))
+
+        if 0 < self.share_from <= len(data):
+            answers = await self.pool.ask_shared(job, self.timeout, client=client)
+        else:
+            answers = [await self.pool.ask(job(), self.timeout, client=client)]
+        for header, _ in answers:
+            if isinstance(header, CheckProblem):
+                raise _rebuilt(header)
+        header, chunks = answers[0]
         assert isinstance(header, CheckAnswer)
         body = b"".join(chunks)
         checked = await asyncio.to_thread(_read_answer, header, body)
+        if len(answers) > 1:
+            others = [cast(CheckAnswer, other) for other, _ in answers[1:]]
+            checked = replace(checked, report=_joined(header, others, self.iris))
         checked.report.ownership = owner or False  # not sent back: the job said it
         if header.blank_nodes and checked.report.conforms:
             checked = replace(checked, digest=await self._canonical_digest(body))
@@ -377,6 +416,19 @@ def _read_answer(answer: CheckAnswer, body: bytes) -> Checked:
     N-Triples until someone reads them (:attr:`Checked.triples`, :class:`ParsedOnUse`)."""
     results = ValidationReport(results=answer.results, triples=ParsedOnUse(answer.report))
     return Checked(ParsedOnUse(body), body, results, answer.distinct, answer.digest)
+
+
+def _joined(first: CheckAnswer, others: list[CheckAnswer], iris: IriScheme) -> ValidationReport:
+    """The report of a body checked in shares: their results in the order one worker
+    would give them, their graphs joined under one report node when first read."""
+    answers = [first, *others]
+    results = sort_results([row for answer in answers for row in answer.results])
+
+    def graph() -> Sequence[ox.Triple]:
+        reports = [ValidationReport(a.results, from_ntriples(a.report)) for a in answers]
+        return functools.reduce(merge_reports, reports).triples
+
+    return root_cause_first(ValidationReport(results, ParsedOnUse(graph)), iris)
 
 
 def _rebuilt(problem: CheckProblem) -> IqkgError:

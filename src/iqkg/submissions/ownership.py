@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from iqkg.messages import message as catalogued
 from iqkg.rdf.iris import RDF, SH, XSD, IriScheme
 from iqkg.rdf.normal_form import in_path_space, normal_form
+from iqkg.validation.core import WHOLE, Part
 from iqkg.validation.report import (
     SEVERITY_ORDER,
     ValidationReport,
@@ -77,6 +78,10 @@ def root_cause_first(report: ValidationReport, iris: IriScheme) -> ValidationRep
     return report
 
 
+#: The verdict on a subject of another share (:class:`~iqkg.validation.core.Part`).
+_ELSEWHERE = "elsewhere"
+
+
 def ownership_problems(
     triples: Iterable[ox.Triple],
     *,
@@ -84,10 +89,11 @@ def ownership_problems(
     iris: IriScheme,
     curated: frozenset[str],
     classes: frozenset[str] | None = None,
+    part: Part = WHOLE,
 ) -> list[OwnershipProblem]:
     """The triples whose subject is not the partner's (curated, another's, foreign or not
     in normal form) and, with ``classes`` (the ontology's), one per resource of the
-    partner's that has no type among them."""
+    partner's that has no type among them; with a ``part``, only of the subjects in it."""
     partners = f"{iris.base}id/partner/"
     problems: list[OwnershipProblem] = []
     first_triple: dict[str, ox.Triple] = {}
@@ -109,10 +115,11 @@ def ownership_problems(
             continue
         iri = subject.value
         if iri not in verdicts:
-            verdicts[iri] = verdict(iri)
+            verdicts[iri] = verdict(iri) if part.holds(subject) else _ELSEWHERE
         reason = verdicts[iri]
         if reason is not None:
-            problems.append(OwnershipProblem(triple, reason))
+            if reason is not _ELSEWHERE:
+                problems.append(OwnershipProblem(triple, reason))
             continue
         first_triple.setdefault(iri, triple)
         kind = triple.object

@@ -23,9 +23,11 @@ from iqkg.validation.core import (
     TRUE,
     TYPE,
     VIOLATION,
+    WHOLE,
     XSD,
     Check,
     Graph,
+    Part,
     Result,
     Shape,
     Term,
@@ -54,11 +56,13 @@ class CompiledShapes:
             found |= g.instances(shape.node)
         return found
 
-    def validate(self, g: Graph) -> list[Result]:
+    def validate(self, g: Graph, part: Part = WHOLE) -> list[Result]:
+        """The results of the focus nodes in ``part`` (all of them by default)."""
         results: list[Result] = []
         for shape in self.roots:
             for focus in self.focus_nodes(g, shape):
-                shape.validate(g, focus, results)
+                if part.count == 1 or part.holds(focus):
+                    shape.validate(g, focus, results)
         return results
 
 

@@ -16,6 +16,7 @@ to the same results on the project's shapes and on the W3C SHACL Core test suite
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -95,6 +96,33 @@ SUPPORTED = frozenset(
 TARGETS = tuple(sh(n) for n in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"))
 _NESTED = ("node", "not", "qualifiedValueShape")
 _LISTS = ("and", "or", "xone")
+
+
+@dataclass(frozen=True)
+class Part:
+    """Share ``index`` of ``count`` disjoint shares of a check's focus nodes (and of a
+    submission's subjects, :func:`iqkg.submissions.ownership.ownership_problems`), so that
+    several workers can check one body at once, each parsing and indexing all of it.
+
+    IRIs are shared out by a hash of their text, the same in every process; blank nodes
+    and literals all belong to share 0, because two parses of one document give a blank
+    node different labels. A focus node's results and a subject's ownership problems so
+    land in the same share.
+    """
+
+    index: int = 0
+    count: int = 1
+
+    def holds(self, term: object) -> bool:
+        if self.count == 1:
+            return True
+        if isinstance(term, ox.NamedNode):
+            return zlib.crc32(term.value.encode()) % self.count == self.index
+        return self.index == 0
+
+
+#: The whole check (one share).
+WHOLE = Part()
 
 
 class Unsupported(Exception):

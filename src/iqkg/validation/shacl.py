@@ -124,9 +124,13 @@ class PyShaclValidator:
         *,
         with_curated: bool = True,
         leftovers: list[object] | None = None,
+        part: core.Part = core.WHOLE,
     ) -> ValidationReport:
         """Validate ``data`` (plus the curated data unless told not to); ``leftovers`` as
-        for :meth:`ShaclValidator.validate` (nothing large is left here)."""
+        for :meth:`ShaclValidator.validate` (nothing large is left here). pySHACL checks
+        whole graphs only: ``part`` must be the whole."""
+        if part != core.WHOLE:
+            raise ValueError("pySHACL validates the whole graph, not a share of it")
         return read_report(self.report_graph(data, with_curated=with_curated))
 
     def report_graph(
@@ -195,8 +199,10 @@ class ShaclValidator:
         *,
         with_curated: bool = True,
         leftovers: list[object] | None = None,
+        part: core.Part = core.WHOLE,
     ) -> ValidationReport:
-        """Validate ``data`` (plus the curated data unless told not to).
+        """Validate ``data`` (plus the curated data unless told not to); with a ``part``,
+        only its share of the focus nodes (the shapes left to pySHACL: in share 0).
 
         With ``leftovers`` the indexed graph is appended to it instead of being freed on
         return: freeing 100k triples' index takes ~50 ms, which a checking worker spends
@@ -206,11 +212,11 @@ class ShaclValidator:
         triples = data + self._ontology + (self._curated if with_curated else [])
         with collector_paused():
             graph = core.Graph(triples, self.engine.inverse)
-            results = self.engine.validate(graph)
+            results = self.engine.validate(graph, part)
             report = _report(results, self.engine.shapes)
         if leftovers is not None:
             leftovers += (graph, triples)
-        if self._fallback_shapes is None:
+        if self._fallback_shapes is None or part.index != 0:
             return report
         other = read_report(
             self.reference.report_graph(

@@ -182,7 +182,10 @@ def measure(
         answers = [server.post("/validate", body, token) for _ in range(3)]
         for _, response in answers:
             assert response.status_code == 200, response.text[:300]
-            assert len(response.json()["results"]) == len(checked.report.results)
+            answer = response.json()
+            expected = [r.as_json(answer["lang"]) for r in checked.report.results]
+            assert answer["results"] == expected, f"{label}: /validate differs from in process"
+
         http_validate = statistics.median(seconds for seconds, _ in answers)
         if checked.report.conforms:
             seconds, response = server.post("/submissions", body, token)

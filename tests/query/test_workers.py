@@ -4,6 +4,7 @@ does with a job is tests/query/test_execution.py)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from pathlib import Path
 
@@ -237,6 +238,80 @@ def test_a_pool_without_any_worker_says_so_and_heals(checkpoint: Checkpoints) ->
             outcome = await pool.run(CHEAP, 60)
             assert b"true" in b"".join(outcome.chunks)
             assert len(pool.pids) == 1 and pool.problems(grace=0) == []
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
+# --- one piece of work shared among the idle workers -------------------------------------
+
+
+def share_query(index: int, count: int) -> QueryJob:
+    """A query that says which share it is; share 0 also has work to do, so that its answer
+    comes last and still stands first."""
+    work = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i ." if index == 0 else ""
+    return QueryJob(
+        f'SELECT ?share (COUNT(*) AS ?n) {{ {work} BIND("{index}/{count}" AS ?share) }} '
+        "GROUP BY ?share",
+        "json",
+    )
+
+
+def shares_said(answers: list[tuple[object, list[bytes]]]) -> list[str]:
+    said = []
+    for _, chunks in answers:
+        (row,) = json.loads(b"".join(chunks))["results"]["bindings"]
+        said.append(row["share"]["value"])
+    return said
+
+
+@pytest.mark.parametrize(
+    ("busy", "most", "said"),
+    [
+        (0, 2, ["0/2", "1/2"]),  # both idle: both take a share, answers in share order
+        (1, 2, ["0/1"]),  # the other is busy: not waited for, one does it all
+        (0, 1, ["0/1"]),
+    ],
+)
+def test_shared_work_takes_the_idle_workers_only(
+    checkpoint: Checkpoints, busy: int, most: int, said: list[str]
+) -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(2, 4, checkpoint, IRIS.base)
+        await pool.start()
+        try:
+            runaways = [asyncio.ensure_future(pool.run(RUNAWAY, 120)) for _ in range(busy)]
+            for _ in range(1000):  # bounded: until the runaways have their workers
+                if pool.busy >= busy:
+                    break
+                await asyncio.sleep(0)
+            assert pool.busy == busy and not any(task.done() for task in runaways)
+            answers = await pool.ask_shared(share_query, 60, most=most)
+            assert shares_said(answers) == said
+            assert pool.busy == busy and pool.waiting == 0  # the shares' workers are free
+            for task in runaways:
+                task.cancel()
+            await asyncio.gather(*runaways, return_exceptions=True)
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_share_is_raised_once_the_others_have_finished(checkpoint: Checkpoints) -> None:
+    async def scenario() -> None:
+        restarts: list[str] = []
+        pool = WorkerPool(2, 4, checkpoint, IRIS.base, on_restart=restarts.append)
+        await pool.start()
+        try:
+            before = set(pool.pids)
+            jobs = {0: CHEAP, 1: RUNAWAY}
+            with pytest.raises(QueryTimeout):
+                await pool.ask_shared(lambda index, count: jobs[index], 1)
+            assert restarts == ["timeout"]  # share 1's worker, and that one only
+            assert len(before & set(pool.pids)) == 1 and pool.busy == 0
+            assert b"true" in b"".join((await pool.run(CHEAP, 60)).chunks)
         finally:
             await pool.stop()
 

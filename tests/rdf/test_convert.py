@@ -9,6 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from iqkg.rdf.convert import (
     ParsedOnUse,
+    canonical_triples,
     from_ntriples,
     to_ntriples,
     to_oxigraph_term,
@@ -114,3 +115,31 @@ def test_n_triples_are_parsed_only_when_used() -> None:
     assert lazy._triples is None  # nothing parsed by making it
     assert list(lazy) == triples and lazy[0] == triples[0] and len(lazy) == 1
     assert lazy[:1] == triples
+
+
+def test_triples_made_by_a_function_are_made_on_first_use_and_once() -> None:
+    triples = [ox.Triple(ox.NamedNode("urn:r"), ox.NamedNode("urn:p"), ox.Literal("x"))]
+    calls: list[None] = []
+
+    def make() -> list[ox.Triple]:
+        calls.append(None)
+        return triples
+
+    lazy = ParsedOnUse(make)
+    assert calls == []  # nothing made by making it
+    assert len(lazy) == 1 and calls == [None]
+    assert list(lazy) == triples and lazy[0] == triples[0] and lazy[:1] == triples
+    assert list(lazy) == triples
+    assert calls == [None]  # made once, however often used
+
+
+def test_canonical_blank_node_labels_do_not_depend_on_the_parse() -> None:
+    text = b"_:a <urn:p> _:b . _:b <urn:q> [ <urn:r> 1 ] ."
+    first, second = (
+        canonical_triples(q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE))
+        for _ in range(2)
+    )
+    assert set(first) == set(second)  # two parses label their blank nodes differently
+    assert len(first) == 3 and all(
+        t.subject.value.startswith("c14n") for t in first if isinstance(t.subject, ox.BlankNode)
+    )

@@ -4,9 +4,13 @@ parser costs one worker and gets a 400, never the caller's process."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from functools import cache
+from typing import Any
 
 import pytest
 from rdflib.compare import isomorphic
@@ -16,7 +20,9 @@ from iqkg.query.workers import WorkerPool
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.formats import JSON_LD, N_TRIPLES, TURTLE
 from iqkg.rdf.iris import IriScheme
-from iqkg.submissions.checking import LocalChecker, WorkerChecker, checker_kind
+from iqkg.submissions.checking import CheckAnswer, LocalChecker, WorkerChecker, checker_kind
+from iqkg.validation.core import WHOLE, Part
+from iqkg.validation.report import ValidationResult, read_report
 from tests.support.server import ROOT
 
 BASE = "https://w3id.org/iqkg/"
@@ -229,3 +235,174 @@ def test_a_graph_too_costly_to_canonicalise_is_accepted_uncompared() -> None:
         assert (await checker.check(VALID, TURTLE, "p")).digest is not None
 
     asyncio.run(with_pool(scenario))
+
+
+# --- a check that stores nothing; a body shared among the idle workers -----------------------
+
+
+@cache
+def local_checker() -> LocalChecker:
+    return LocalChecker.from_folders(ROOT, IriScheme(BASE), max_triples=1000)
+
+
+def partner_body(slug: str) -> bytes:
+    """A partner's body with violations and warnings (networks without label or source,
+    labels without language) and every ownership problem (curated, another partner's,
+    foreign, not in normal form, untyped), on subjects enough for both shares."""
+    own = f"https://w3id.org/iqkg/id/partner/{slug}/"
+    lines = [
+        "@prefix iq: <https://w3id.org/iqkg/def#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+    ]
+    for i in range(8):
+        lines.append(f"<{own}net-{i}> a iq:RegionalNetwork .")
+        lines.append(f'<{own}named-{i}> a iq:RegionalNetwork ; rdfs:label "Netz {i}" .')
+        lines.append(f'<{own}untyped-{i}> rdfs:label "ohne Typ"@de .')
+        lines.append(f'<https://w3id.org/iqkg/id/partner/other/x{i}> rdfs:label "fremd"@de .')
+        lines.append(f'<http://example.org/x{i}> rdfs:label "draußen"@de .')
+        lines.append(f'<{own}../other/y{i}> rdfs:label "Punkte"@de .')
+    lines.append('<https://w3id.org/iqkg/id/network/berlin> rdfs:comment "ergänzt"@de .')
+    return ("\n".join(lines) + "\n").encode()
+
+
+BODIES = {
+    "valid": VALID,
+    "twice": VALID + b'<thing> rdfs:label "Ein Ding"@de .\n',
+    "blank-nodes": WITH_BLANK_NODES,
+    "problems": partner_body("p"),
+}
+
+
+@pytest.mark.parametrize("name", BODIES)
+def test_a_check_that_stores_nothing_makes_no_n_triples_and_no_digest(name: str) -> None:
+    stored = local_checker().check(BODIES[name], TURTLE, None)
+    leftovers: list[object] = []
+    checked = local_checker().check(BODIES[name], TURTLE, None, to_store=False, leftovers=leftovers)
+    assert stored.ntriples and (stored.digest is not None) == (name != "blank-nodes")
+    assert checked.ntriples == b"" and checked.digest is None
+    assert checked.distinct == stored.distinct == len(set(stored.triples)) > 0
+    assert checked.report.results == stored.report.results
+    assert any(left is checked.triples for left in leftovers)  # kept for the caller to free
+
+
+@pytest.mark.parametrize("name", BODIES)
+def test_a_worker_check_that_stores_nothing_sends_no_n_triples(name: str) -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        checker = WorkerChecker(pool, 60, IriScheme(BASE))
+        stored = await checker.check(BODIES[name], TURTLE, None)
+        checked = await checker.check(BODIES[name], TURTLE, None, to_store=False)
+        assert stored.ntriples and stored.digest is not None  # blank nodes: canonicalised
+        assert checked.ntriples == b"" and checked.digest is None and list(checked.triples) == []
+        assert checked.distinct == stored.distinct > 0
+        assert checked.report.results == stored.report.results
+
+    asyncio.run(with_pool(scenario))
+
+
+@pytest.mark.parametrize(
+    ("part", "made"), [(WHOLE, True), (Part(0, 2), True), (Part(1, 2), False)], ids=str
+)
+def test_only_share_zero_makes_n_triples_digest_and_count(part: Part, made: bool) -> None:
+    whole = local_checker().check(BODIES["problems"], TURTLE, "p")
+    checked = local_checker().check(BODIES["problems"], TURTLE, "p", part=part)
+    assert (checked.ntriples, checked.digest, checked.distinct) == (
+        (whole.ntriples, whole.digest, whole.distinct) if made else (b"", None, 0)
+    )
+
+
+def row_text(result: ValidationResult) -> str:
+    return json.dumps(asdict(result), sort_keys=True)
+
+
+def recording_shares(pool: WorkerPool) -> list[list[tuple[Any, list[bytes]]]]:
+    """Every answer list :meth:`WorkerPool.ask_shared` gives, recorded as it goes."""
+    seen: list[list[tuple[Any, list[bytes]]]] = []
+    shared = pool.ask_shared
+
+    async def recorded(*args: Any, **kwargs: Any) -> list[tuple[Any, list[bytes]]]:
+        answers = await shared(*args, **kwargs)
+        seen.append(answers)
+        return answers
+
+    pool.ask_shared = recorded  # type: ignore[method-assign]
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("workers", "share_from", "shares"),
+    [(2, 1, 2), (1, 1, 1), (2, 0, 0), (2, 10**9, 0)],
+    ids=["two-idle", "one-worker", "never-shared", "too-small"],
+)
+def test_a_shared_check_gives_what_one_check_in_process_gives(
+    workers: int, share_from: int, shares: int
+) -> None:
+    body = partner_body("p")
+    here = local_checker().check(body, TURTLE, "p")
+    shapes = {r.shape.rsplit("#", 1)[-1] for r in here.report.results}
+    ownership = {"PartnerIriSpace", "PartnerIriNormalForm", "PartnerTypedResource"}
+    assert ownership | {"label-de", "derivedFrom-present"} <= shapes, shapes  # a blank path
+
+    async def scenario(pool: WorkerPool) -> None:
+        seen = recording_shares(pool)
+        checker = WorkerChecker(pool, 60, IriScheme(BASE), share_from=share_from)
+        remote = await checker.check(body, TURTLE, "p")
+        assert [len(answers) for answers in seen] == ([shares] if shares else [])
+        if shares == 2:  # both workers found problems; the body came from share 0 only
+            (answers,) = seen
+            headers = [header for header, _ in answers]
+            assert all(isinstance(h, CheckAnswer) and h.results for h in headers)
+            assert answers[1][1] == [] and headers[1].distinct == 0
+        # Shapes' blank nodes (the path) are labelled alike in every process.
+        assert remote.report.results == here.report.results
+        assert not remote.report.conforms and remote.report.ownership == "p"
+        graph = to_rdflib_graph(remote.report.triples)
+        read_back = read_report(graph).results  # the graph says what the rows say
+        assert sorted(map(row_text, read_back)) == sorted(map(row_text, remote.report.results))
+        assert isomorphic(graph, to_rdflib_graph(here.report.triples))
+        assert list(remote.triples) == list(here.triples)
+        assert remote.ntriples == here.ntriples and remote.distinct == here.distinct
+        assert remote.digest == here.digest is not None
+
+    asyncio.run(with_pool(scenario, size=workers))
+
+
+def test_a_shared_checks_report_graph_is_one_workers() -> None:
+    body = partner_body("p")
+
+    async def scenario(pool: WorkerPool) -> None:
+        shared = await WorkerChecker(pool, 60, IriScheme(BASE), share_from=1).check(
+            body, TURTLE, "p"
+        )
+        alone = await WorkerChecker(pool, 60, IriScheme(BASE)).check(body, TURTLE, "p")
+        paths = {r.path for r in shared.report.results if (r.path or "").startswith("_:")}
+        assert len(paths) == 1, paths  # one path, one blank node, as in one worker's report
+        assert isomorphic(
+            to_rdflib_graph(shared.report.triples), to_rdflib_graph(alone.report.triples)
+        )
+
+    asyncio.run(with_pool(scenario, size=2))
+
+
+def test_a_shared_check_that_fails_fails_as_an_unshared_one() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        seen = recording_shares(pool)
+        errors = []
+        for share_from in (0, 1):
+            checker = WorkerChecker(pool, 60, IriScheme(BASE), share_from=share_from)
+            with pytest.raises(RdfSyntaxError) as error:
+                await checker.check(b"<a> <b> .", TURTLE, None)
+            errors.append(error.value)
+        assert [len(answers) for answers in seen] == [2]  # the second was shared
+        unshared, shared = errors
+        assert type(shared) is type(unshared)
+        assert (shared.status, shared.line, shared.message) == (
+            unshared.status,
+            unshared.line,
+            unshared.message,
+        )
+        assert "malformed turtle" in shared.message
+        checker = WorkerChecker(pool, 60, IriScheme(BASE), share_from=1)
+        assert (await checker.check(VALID, TURTLE, None)).report.conforms
+        assert [len(answers) for answers in seen] == [2, 2]  # both workers are still there
+
+    asyncio.run(with_pool(scenario, size=2))

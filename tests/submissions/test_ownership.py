@@ -1,6 +1,9 @@
-"""Ownership rules without a server: whole path segments, normal form, typed resources."""
+"""Ownership rules without a server: whole path segments, normal form, typed resources,
+and the shares of a body checked by several workers."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pyoxigraph as ox
 import pytest
@@ -8,6 +11,7 @@ import pytest
 from iqkg.rdf.convert import to_rdflib_graph
 from iqkg.rdf.iris import RDF, RDFS, IriScheme
 from iqkg.submissions.ownership import ownership_problems, ownership_report
+from iqkg.validation.core import WHOLE, Part
 from iqkg.validation.report import read_report
 
 IRIS = IriScheme()
@@ -85,3 +89,40 @@ def test_the_report_rows_are_what_its_graph_says() -> None:
     assert {r.value for r in report.results} >= {"_:b1", "y"}
     assert all(set(r.messages) == {"de", "en"} for r in report.results)
     assert ownership_report([], space=SPACE, iris=IRIS).conforms
+
+
+#: Subjects of every verdict, several of each so that both shares get some.
+MIXED_SUBJECTS = [
+    *(_typed(SPACE + f"own-{i}") for i in range(6)),  # own and typed: no problem
+    *(_labelled(SPACE + f"untyped-{i}") for i in range(6)),
+    _typed(IRIS.resource("network", "bayern")),
+    _labelled(IRIS.resource("network", "bayern")),
+    *(_labelled(IRIS.base + f"id/partner/pb/x{i}") for i in range(4)),
+    *(_labelled(f"http://example.org/x{i}") for i in range(4)),
+    *(_typed(SPACE + f"../pb/y{i}") for i in range(4)),
+    ox.Triple(ox.BlankNode("b1"), LABEL, ox.Literal("a blank node's")),
+    ox.Triple(ox.NamedNode(SPACE + "own-0"), LABEL, ox.BlankNode("b1")),
+]
+
+
+def _problems(part: Part) -> list[tuple[str, str, str]]:
+    problems = ownership_problems(
+        MIXED_SUBJECTS, space=SPACE, iris=IRIS, curated=CURATED, classes=CLASSES, part=part
+    )
+    return [(str(p.triple), p.reason, str(p.triple.subject)) for p in problems]
+
+
+def test_the_shares_of_a_body_have_exactly_the_whole_bodys_problems() -> None:
+    whole = _problems(WHOLE)
+    assert {reason for _, reason, _ in whole} == {
+        "untyped",
+        "curated",
+        "partner",
+        "foreign",
+        "not-normal",
+    }
+    first, second = _problems(Part(0, 2)), _problems(Part(1, 2))
+    assert Counter(first) + Counter(second) == Counter(whole)
+    assert first and second  # shared out, not all in one share
+    for index, problems in enumerate((first, second)):  # each subject in its own share
+        assert all(Part(index, 2).holds(ox.NamedNode(s[1:-1])) for _, _, s in problems)

@@ -1,9 +1,14 @@
 """validation/core.py: the engine's own data structures: the data index (forwards, and
 backwards for the predicates it walks that way), SHACL instances through subclasses,
 RDF lists, the paths it compiles and those it leaves to pySHACL, deactivated shapes,
-results computed once per graph, and ill-typed literals."""
+results computed once per graph, ill-typed literals, and the shares of a check (Part)."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +16,9 @@ import pytest
 from iqkg.validation.core import (
     SUPPORTED,
     TYPE,
+    WHOLE,
     Graph,
+    Part,
     Result,
     Shape,
     Unsupported,
@@ -184,3 +191,87 @@ def test_targets_and_non_validating_parameters_are_supported() -> None:
         assert "http://www.w3.org/ns/shacl#" + name in SUPPORTED
     for name in ("sparql", "equals", "lessThan", "disjoint", "qualifiedValueShapesDisjoint"):
         assert "http://www.w3.org/ns/shacl#" + name not in SUPPORTED
+
+
+# --- Part: the shares of one check among workers ---------------------------------------
+
+ROOT = Path(__file__).parents[2]
+#: IRIs of every kind a body has: partner resources, curated ones, foreign ones, odd text.
+SHARED_IRIS = [
+    *(f"https://w3id.org/iqkg/id/partner/p/n{i}" for i in range(20)),
+    "https://w3id.org/iqkg/id/network/bayern",
+    "https://w3id.org/iqkg/def#RegionalNetwork",
+    "http://example.org/x",
+    "urn:x:ü",
+    "https://example.org/a%20b?q=1#f",
+]
+FRESH = ox.BlankNode()  # a parser's label: random
+UNSHARED_TERMS = [
+    ox.BlankNode("b0"),
+    FRESH,
+    ox.Literal("x"),
+    ox.Literal("Netz", language="de"),
+    ox.Literal("https://w3id.org/iqkg/id/partner/p/n1"),  # an IRI's text, but a literal
+    ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
+]
+ALL_TERMS = [*(ox.NamedNode(iri) for iri in SHARED_IRIS), *UNSHARED_TERMS]
+
+
+def _term_id(term: object) -> str:
+    return "_:fresh" if term == FRESH else str(term)  # test ids stable from run to run
+
+
+@pytest.mark.parametrize("term", ALL_TERMS, ids=_term_id)
+def test_the_whole_holds_every_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+    assert Part(0, 1) == WHOLE
+    assert WHOLE.holds(term)
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_every_iri_is_in_exactly_one_share(count: int) -> None:
+    shares = [Part(index, count) for index in range(count)]
+    holders = {iri: [p.index for p in shares if p.holds(ox.NamedNode(iri))] for iri in SHARED_IRIS}
+    assert all(len(held) == 1 for held in holders.values()), holders
+    # The shares really share: with 25 IRIs none of them is left empty.
+    assert {held[0] for held in holders.values()} == set(range(count)), holders
+
+
+@pytest.mark.parametrize("term", UNSHARED_TERMS, ids=_term_id)
+@pytest.mark.parametrize("count", [2, 3])
+def test_blank_nodes_and_literals_are_in_share_zero_only(
+    term: ox.BlankNode | ox.Literal, count: int
+) -> None:
+    assert [index for index in range(count) if Part(index, count).holds(term)] == [0]
+
+
+def _shares_in_a_fresh_process(iris: list[str], count: int, hash_seed: str) -> list[int]:
+    """Each IRI's share as another interpreter computes it (another string hash seed)."""
+    code = (
+        "import sys, pyoxigraph as ox\n"
+        "from iqkg.validation.core import Part\n"
+        "count = int(sys.argv[1])\n"
+        "for iri in sys.argv[2:]:\n"
+        "    print(next(i for i in range(count) if Part(i, count).holds(ox.NamedNode(iri))))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONHASHSEED": hash_seed}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(count), *iris],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return [int(line) for line in done.stdout.split()]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_an_iri_has_the_same_share_in_every_process(count: int) -> None:
+    """Each worker parses the body itself: they must agree on whose each IRI is, whatever
+    their string hashing (randomised per process)."""
+    here = [
+        next(i for i in range(count) if Part(i, count).holds(ox.NamedNode(iri)))
+        for iri in SHARED_IRIS
+    ]
+    for seed in ("1", "2"):
+        assert _shares_in_a_fresh_process(SHARED_IRIS, count, seed) == here

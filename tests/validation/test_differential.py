@@ -18,6 +18,9 @@ pySHACL, and ``tests/data/w3c-shacl/fallback.json`` lists them with the reason, 
 can only change on purpose. ``tests/data/w3c-shacl/known-failures.json`` lists, with the
 reason, the tests whose expected report the validator does not give (run as strict xfails)
 and those where the fast engine and pySHACL differ (asserted to still differ).
+
+Over both sets of cases, a check shared among workers (``Part(0, 2)`` and ``Part(1, 2)``)
+must give, between its shares, exactly the results of the whole check.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from rdflib import Graph
 
 from iqkg.rdf.convert import to_oxigraph_triples, to_rdflib_graph
 from iqkg.rdf.iris import IriScheme
+from iqkg.validation.core import Part
 from iqkg.validation.report import ValidationReport
 from iqkg.validation.shacl import ShaclValidator
 
@@ -205,6 +209,44 @@ def test_many_results_same_as_pyshacl() -> None:
     assert len(report.results) >= 200
 
 
+#: The two shares of a check shared between two workers.
+HALVES = (Part(0, 2), Part(1, 2))
+
+
+def assert_shares_add_up(
+    validator: ShaclValidator, data: list[ox.Triple], *, with_curated: bool = True
+) -> list[ValidationReport]:
+    """The shares' results together are the whole's, as multisets of rows."""
+    whole = validator.validate(data, with_curated=with_curated)
+    shares = [validator.validate(data, with_curated=with_curated, part=p) for p in HALVES]
+    assert sorted(row for share in shares for row in rows(share)) == rows(whole)
+    assert whole.conforms == all(share.conforms for share in shares)
+    return shares
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture_shares_add_up_to_the_whole(path: Path) -> None:
+    assert_shares_add_up(project_validator(ROOT), read_fixture(path))
+
+
+@pytest.mark.parametrize("knowledge", [ROOT, DATA / "knowledge-mini"], ids=["iqkg", "mini"])
+def test_curated_data_shares_add_up_to_the_whole(knowledge: Path) -> None:
+    assert_shares_add_up(project_validator(knowledge), [])
+
+
+def test_many_results_are_shared_out() -> None:
+    network = ox.NamedNode("https://w3id.org/iqkg/def#RegionalNetwork")
+    data = [
+        ox.Triple(ox.NamedNode(f"https://w3id.org/iqkg/id/partner/x/n{i}"), TYPE, network)
+        for i in range(200)
+    ]
+    shares = assert_shares_add_up(project_validator(ROOT), data)
+    # Both shares did part of the work, and none did another's.
+    focuses = [{r.focus for r in share.results if "/partner/x/" in r.focus} for share in shares]
+    assert all(len(found) >= 50 for found in focuses), [len(f) for f in focuses]
+    assert not focuses[0] & focuses[1]
+
+
 def test_no_project_shape_falls_back() -> None:
     assert project_validator(ROOT).fallback == {}
     assert project_validator(DATA / "knowledge-mini").fallback == {}
@@ -308,3 +350,20 @@ def test_every_w3c_core_file_is_run() -> None:
     assert tests <= run
     assert set(KNOWN_FAILURES) | set(PYSHACL_DIFFERS) <= {name for name, _, _ in TESTS}
     assert set(FALLBACK) <= {name for name, _, _ in TESTS}
+
+
+@pytest.mark.parametrize(("path", "entry"), [pytest.param(*t[1:], id=t[0]) for t in TESTS])
+def test_w3c_core_shares_add_up_to_the_whole(
+    path: Path, entry: ox.NamedNode | ox.BlankNode
+) -> None:
+    """Blank-node and literal focus nodes, sh:targetNode, shapes left to pySHACL (share 0
+    runs those whole): the W3C suite's graphs shared in two."""
+    index = Index(read_turtle(path))
+    action = index.one(entry, MF + "action")
+    data_file = index.one(action, SHT + "dataGraph")
+    shapes_file = index.one(action, SHT + "shapesGraph")
+    assert isinstance(data_file, ox.NamedNode) and isinstance(shapes_file, ox.NamedNode)
+    data = read_turtle(Path(data_file.value.removeprefix("file://")))
+    shape_triples = read_turtle(Path(shapes_file.value.removeprefix("file://")))
+    validator = ShaclValidator(to_rdflib_graph(shape_triples), Graph(), Graph())
+    assert_shares_add_up(validator, data, with_curated=False)

@@ -1,4 +1,4 @@
-"""The SHACL wrapper: messages per language, severities, subclass-aware targets."""
+"""The SHACL wrapper: messages per language, severities, subclass-aware targets, shares."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from iqkg.rdf.iris import IriScheme
-from iqkg.validation.shacl import ShaclValidator, collector_paused
+from iqkg.validation.core import WHOLE, Part
+from iqkg.validation.shacl import PyShaclValidator, ShaclValidator, collector_paused
 
 MINI = Path(__file__).parents[1] / "data" / "knowledge-mini"
 NETWORK = ox.NamedNode("https://w3id.org/iqkg/def#Network")
@@ -97,6 +98,51 @@ def test_unsupported_shape_falls_back_to_pyshacl(caplog: pytest.LogCaptureFixtur
     ]
     report_nodes = [t for t in report.triples if t.object.value.endswith("#ValidationReport")]
     assert len(report_nodes) == 1
+
+
+@pytest.mark.parametrize("part", [Part(0, 2), Part(1, 2), Part(0, 3)], ids=str)
+def test_pyshacl_refuses_to_check_a_share(validator: ShaclValidator, part: Part) -> None:
+    reference = validator.reference
+    assert isinstance(reference, PyShaclValidator)
+    node = ox.NamedNode("https://w3id.org/iqkg/id/partner/p/n")
+    with pytest.raises(ValueError, match="whole"):
+        reference.validate([ox.Triple(node, TYPE, NETWORK)], part=part)
+    assert not reference.validate([ox.Triple(node, TYPE, NETWORK)], part=WHOLE).conforms
+
+
+def test_shapes_left_to_pyshacl_are_checked_whole_in_share_zero_only() -> None:
+    """pySHACL cannot check a share: the fallen-back shape's results for every person come
+    from share 0, the fast engine's each from its person's share."""
+    from rdflib import Graph
+
+    validator = ShaclValidator(
+        Graph().parse(data=MIN_AGE_SHAPES, format="turtle"), Graph(), Graph()
+    )
+    assert list(validator.fallback) == ["http://example.org/AgeShape"]
+    born = ox.NamedNode("http://example.org/born")
+    date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    people = [ox.NamedNode(f"http://example.org/p{i}") for i in range(8)]
+    data = [
+        triple
+        for person in people
+        for triple in (
+            ox.Triple(person, TYPE, ox.NamedNode("http://example.org/Person")),
+            ox.Triple(person, born, ox.Literal("1990-05-01", datatype=date)),
+        )
+    ]
+
+    def found(part: Part) -> list[tuple[str, str]]:
+        results = validator.validate(data, with_curated=False, part=part).results
+        return sorted((r.focus, r.constraint.rsplit("#", 1)[-1]) for r in results)
+
+    whole = found(WHOLE)
+    assert len(whole) == 2 * len(people)  # each: no name (fast), born too early (pySHACL)
+    first, second = found(Part(0, 2)), found(Part(1, 2))
+    assert sorted(first + second) == whole
+    dates = [(p.value, "MinInclusiveConstraintComponent") for p in people]
+    assert sorted(dates) == [r for r in first if r[1].startswith("MinInclusive")]
+    names = [(p.value, "MinCountConstraintComponent") for p in people if Part(1, 2).holds(p)]
+    assert second == sorted(names) and names  # the fast engine's, of share 1's people only
 
 
 def test_collection_resumes_only_after_the_outermost_pause_even_on_error() -> None:

@@ -61,6 +61,16 @@ def to_oxigraph_triples(graph: Iterable[tuple[Node, Node, Node]]) -> list[ox.Tri
     ]
 
 
+def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The graph with its blank nodes relabelled by RDFC-1.0: the same labels in every
+    process that reads the same graph, whatever labels its parser gave."""
+    dataset = ox.Dataset(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples
+    )
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return [quad.triple for quad in dataset]
+
+
 def to_ntriples(triples: Iterable[ox.Triple]) -> bytes:
     """Triples as N-Triples: the form the store interface carries graphs in."""
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

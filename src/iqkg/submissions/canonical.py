@@ -21,6 +21,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from iqkg.rdf.convert import canonical_triples, to_ntriples
+
 #: A blank node in an N-Triples line: as its subject (the line starts with it) or as its
 #: object (its last term: a literal ends in a quote, a language tag or a datatype IRI, and
 #: Oxigraph escapes line breaks inside literals, so ``_:label .`` at a line's end is one).
@@ -54,12 +56,9 @@ def ntriples_and_digest(triples: Iterable[ox.Triple]) -> tuple[bytes, str | None
 
 
 def _rdfc_digest(triples: Iterable[ox.Triple]) -> str:
-    """The digest through Oxigraph's RDFC-1.0 implementation (any graph)."""
-    dataset = ox.Dataset(
-        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples
-    )
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return _digest_lines(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"")
+    """The digest through Oxigraph's RDFC-1.0 implementation (any graph): a default-graph
+    quad's canonical N-Quads line is its N-Triples line."""
+    return _digest_lines(to_ntriples(canonical_triples(triples)))
 
 
 def _digest_lines(serialised: bytes) -> str:

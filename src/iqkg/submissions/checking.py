@@ -426,7 +426,9 @@ def _joined(first: CheckAnswer, others: list[CheckAnswer], iris: IriScheme) -> V
 
     def graph() -> Sequence[ox.Triple]:
         reports = [ValidationReport(a.results, from_ntriples(a.report)) for a in answers]
-        return functools.reduce(merge_reports, reports).triples
+        # Shapes' structures (a complex path) copied by several shares are one: the
+        # workers label the shapes' blank nodes alike (ShaclValidator).
+        return list(dict.fromkeys(functools.reduce(merge_reports, reports).triples))
 
     return root_cause_first(ValidationReport(results, ParsedOnUse(graph)), iris)
 

@@ -31,7 +31,12 @@ from rdflib.namespace import RDF as RDF_NS
 from rdflib.namespace import RDFS as RDFS_NS
 from rdflib.namespace import SH as SH_NS
 
-from iqkg.rdf.convert import to_oxigraph_triples, to_rdflib_graph, to_rdflib_term
+from iqkg.rdf.convert import (
+    canonical_triples,
+    to_oxigraph_triples,
+    to_rdflib_graph,
+    to_rdflib_term,
+)
 from iqkg.rdf.iris import IriScheme
 from iqkg.store.loader import parse_rdf_file
 from iqkg.validation import core
@@ -86,9 +91,15 @@ class _IndexedParameters(list[Any]):
 
 def knowledge_graphs(knowledge_dir: Path, iris: IriScheme) -> tuple[Graph, Graph, Graph]:
     """Shapes, ontology, and the curated data a body is validated with: the curated facts
-    and the project's editorial statements (the types, labels and source records)."""
+    and the project's editorial statements (the types, labels and source records).
+
+    The shapes' blank nodes get canonical labels (RDFC-1.0): every checking worker names
+    a complex path or an anonymous shape alike in its results, so the reports of workers
+    that shared one body join into one graph with one copy of each, and a report names
+    them as the one before it did.
+    """
     return (
-        to_rdflib_graph(read_folder(knowledge_dir / "shapes", iris)),
+        to_rdflib_graph(canonical_triples(read_folder(knowledge_dir / "shapes", iris))),
         to_rdflib_graph(read_folder(knowledge_dir / "ontology", iris)),
         to_rdflib_graph(
             read_folder(knowledge_dir / "data", iris)

@@ -188,27 +188,6 @@ def rows(report: ValidationReport) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixture_same_as_pyshacl(path: Path) -> None:
-    assert_same_as_pyshacl(project_validator(ROOT), read_fixture(path))
-
-
-@pytest.mark.parametrize("knowledge", [ROOT, DATA / "knowledge-mini"], ids=["iqkg", "mini"])
-def test_curated_data_same_as_pyshacl(knowledge: Path) -> None:
-    assert_same_as_pyshacl(project_validator(knowledge), [])
-
-
-def test_many_results_same_as_pyshacl() -> None:
-    """The 2,000-subject body of the hostile benchmark, cut to 200 subjects."""
-    network = ox.NamedNode("https://w3id.org/iqkg/def#RegionalNetwork")
-    data = [
-        ox.Triple(ox.NamedNode(f"https://w3id.org/iqkg/id/partner/x/n{i}"), TYPE, network)
-        for i in range(200)
-    ]
-    report = assert_same_as_pyshacl(project_validator(ROOT), data)
-    assert len(report.results) >= 200
-
-
 #: The two shares of a check shared between two workers.
 HALVES = (Part(0, 2), Part(1, 2))
 
@@ -225,21 +204,27 @@ def assert_shares_add_up(
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixture_shares_add_up_to_the_whole(path: Path) -> None:
-    assert_shares_add_up(project_validator(ROOT), read_fixture(path))
+def test_fixture_same_as_pyshacl_whole_and_shared(path: Path) -> None:
+    validator, data = project_validator(ROOT), read_fixture(path)
+    assert_same_as_pyshacl(validator, data)
+    assert_shares_add_up(validator, data)
 
 
 @pytest.mark.parametrize("knowledge", [ROOT, DATA / "knowledge-mini"], ids=["iqkg", "mini"])
-def test_curated_data_shares_add_up_to_the_whole(knowledge: Path) -> None:
+def test_curated_data_same_as_pyshacl_whole_and_shared(knowledge: Path) -> None:
+    assert_same_as_pyshacl(project_validator(knowledge), [])
     assert_shares_add_up(project_validator(knowledge), [])
 
 
-def test_many_results_are_shared_out() -> None:
+def test_many_results_same_as_pyshacl_and_shared_out() -> None:
+    """The 2,000-subject body of the hostile benchmark, cut to 200 subjects."""
     network = ox.NamedNode("https://w3id.org/iqkg/def#RegionalNetwork")
     data = [
         ox.Triple(ox.NamedNode(f"https://w3id.org/iqkg/id/partner/x/n{i}"), TYPE, network)
         for i in range(200)
     ]
+    report = assert_same_as_pyshacl(project_validator(ROOT), data)
+    assert len(report.results) >= 200
     shares = assert_shares_add_up(project_validator(ROOT), data)
     # Both shares did part of the work, and none did another's.
     focuses = [{r.focus for r in share.results if "/partner/x/" in r.focus} for share in shares]
@@ -301,8 +286,10 @@ def _case(name: str, path: Path, entry: object) -> object:
     return pytest.param(path, entry, id=name, marks=marks)
 
 
-@pytest.mark.parametrize(("path", "entry"), [_case(*t) for t in TESTS])
-def test_w3c_core(path: Path, entry: ox.NamedNode | ox.BlankNode) -> None:
+def read_case(
+    path: Path, entry: ox.NamedNode | ox.BlankNode
+) -> tuple[list[ox.Triple], Index, list[ox.Triple], list[ox.Triple]]:
+    """A W3C test's manifest (as triples and indexed), data graph and shapes graph."""
     manifest = read_turtle(path)
     index = Index(manifest)
     action = index.one(entry, MF + "action")
@@ -310,7 +297,12 @@ def test_w3c_core(path: Path, entry: ox.NamedNode | ox.BlankNode) -> None:
     shapes_file = index.one(action, SHT + "shapesGraph")
     assert isinstance(data_file, ox.NamedNode) and isinstance(shapes_file, ox.NamedNode)
     data = read_turtle(Path(data_file.value.removeprefix("file://")))
-    shape_triples = read_turtle(Path(shapes_file.value.removeprefix("file://")))
+    return manifest, index, data, read_turtle(Path(shapes_file.value.removeprefix("file://")))
+
+
+@pytest.mark.parametrize(("path", "entry"), [_case(*t) for t in TESTS])
+def test_w3c_core(path: Path, entry: ox.NamedNode | ox.BlankNode) -> None:
+    manifest, index, data, shape_triples = read_case(path, entry)
     validator = ShaclValidator(to_rdflib_graph(shape_triples), Graph(), Graph())
     name = f"{path.parent.name}/{path.stem}"
     assert fallback_of(validator) == FALLBACK.get(name, {})
@@ -358,12 +350,6 @@ def test_w3c_core_shares_add_up_to_the_whole(
 ) -> None:
     """Blank-node and literal focus nodes, sh:targetNode, shapes left to pySHACL (share 0
     runs those whole): the W3C suite's graphs shared in two."""
-    index = Index(read_turtle(path))
-    action = index.one(entry, MF + "action")
-    data_file = index.one(action, SHT + "dataGraph")
-    shapes_file = index.one(action, SHT + "shapesGraph")
-    assert isinstance(data_file, ox.NamedNode) and isinstance(shapes_file, ox.NamedNode)
-    data = read_turtle(Path(data_file.value.removeprefix("file://")))
-    shape_triples = read_turtle(Path(shapes_file.value.removeprefix("file://")))
+    _, _, data, shape_triples = read_case(path, entry)
     validator = ShaclValidator(to_rdflib_graph(shape_triples), Graph(), Graph())
     assert_shares_add_up(validator, data, with_curated=False)

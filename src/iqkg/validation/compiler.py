@@ -151,6 +151,10 @@ class Compiler:
         shape.properties = [self.shape(p) for p in sorted(fields.get(sh("property"), ()), key=str)]
         if any(p.path is None for p in shape.properties):
             raise Unsupported(f"sh:property without sh:path on {node}")
+        if path is None and not shape.properties and not shape.deactivated:
+            tests = [c.VALUE_TESTS.get(check) for _, check in shape.checks]
+            if all(test is not None for test in tests):
+                shape.value_tests = tuple(test for test in tests if test is not None)
         self.active.discard(node)
         self.done[node] = shape
         return shape

@@ -10,6 +10,7 @@ pySHACL (the reference) and the differential test says so.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -51,10 +52,19 @@ class Component:
     build: Callable[[Term, Term, Compiler], Check]
 
 
+#: The test of each check made by :func:`_each_failing` (the check judges each value node
+#: alone): a shape made of such checks only conforms where each test passes, which is
+#: asked without making results or remembering them (``Shape.conforms``).
+VALUE_TESTS: weakref.WeakKeyDictionary[Check, Callable[[Graph, Term], bool]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _each_failing(ok: Callable[[Graph, Term], bool]) -> Check:
     def check(g: Graph, focus: Term, values: AbstractSet[Term]) -> Found:
         return [(v, None, ()) for v in values if not ok(g, v)]
 
+    VALUE_TESTS[check] = ok
     return check
 
 

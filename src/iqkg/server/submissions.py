@@ -126,7 +126,9 @@ async def create_submission(request: Request) -> Response:
         except SubmissionRejected as error:
             return await _rejected(request, error)
         record = outcome.record
-        report = await run_in_threadpool(submissions.report, record)
+        report = outcome.report  # the stored one is read back only when unchanged
+        if report is None:
+            report = await run_in_threadpool(submissions.report, record)
         return JSONResponse(
             {
                 **record_json(request, record),

@@ -92,11 +92,14 @@ class Acceptance:
     """An accepted body: the submission it is now, and whether anything was written.
 
     ``unchanged`` means the content equalled a live submission (or the current version)
-    and that submission is returned as it was.
+    and that submission is returned as it was. ``report`` is the report of the check
+    whose version was just stored (None when unchanged): what :meth:`SubmissionService.report`
+    would read back, without a query over every stored record (~1.2 s at 100k triples).
     """
 
     record: SubmissionRecord
     unchanged: bool = False
+    report: ValidationReport | None = None
 
 
 def _now() -> str:
@@ -180,7 +183,7 @@ class SubmissionService:
                 return Acceptance(same, unchanged=True)
             self._write(record, checked)
             self._note_content(record, checked)
-        return Acceptance(record)
+        return Acceptance(record, report=checked.report)
 
     def replace(self, caller: Caller, submission_id: str, body: Body) -> Acceptance:
         existing = self._changeable(caller, submission_id)
@@ -201,7 +204,7 @@ class SubmissionService:
             )
             self._write(record, checked)
             self._note_content(record, checked)
-        return Acceptance(record)
+        return Acceptance(record, report=checked.report)
 
     def _live_with(self, owner: str, digest: str | None) -> SubmissionRecord | None:
         """The partner's oldest live submission whose current version has this content."""

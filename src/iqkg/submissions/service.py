@@ -411,9 +411,12 @@ class SubmissionService:
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
         prefix = literal(self.names.report(record.id, number))
+        # The two graphs a record lives in are named first: with ?m free, the pattern read
+        # every quad of the store (~1.2 s beside one 100k-triple submission).
+        graphs = f"{iri(self.iris.graph('meta'))} {iri(self.names.private(record.id))}"
         data = self.dataset.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?m {{ ?s ?p ?o "
-            f"FILTER(STRSTARTS(STR(?s), {prefix})) }} {record_graphs_filter(self.iris)} }}",
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?m {{ {graphs} }} GRAPH ?m {{ ?s ?p ?o "
+            f"FILTER(STRSTARTS(STR(?s), {prefix})) }} }}",
             dataset=WHOLE_STORE,
         )
         return read_report(report_graph(from_ntriples(data)))

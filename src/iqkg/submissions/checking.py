@@ -268,8 +268,9 @@ def checker_worker_main(
             problem = CheckProblem(type(error).__name__, error.message, error.detail, retry_after)
             return problem, b""
         report = ox.serialize(checked.report.triples, format=_NT) or b""
-        # ntriples_and_digest: None iff any (only asked for what is to be stored)
-        blank_nodes = job.to_store and job.part.index == 0 and checked.digest is None
+        # ntriples_and_digest gives None iff there are blank nodes; no N-Triples: nothing
+        # to store, so nothing to digest (a check only, or a share other than 0).
+        blank_nodes = bool(checked.ntriples) and checked.digest is None
         answer = CheckAnswer(
             checked.report.results, report, checked.digest, blank_nodes, checked.distinct
         )

@@ -117,9 +117,10 @@ def ownership_problems(
         if iri not in verdicts:
             verdicts[iri] = verdict(iri) if part.holds(subject) else _ELSEWHERE
         reason = verdicts[iri]
+        if reason is _ELSEWHERE:
+            continue
         if reason is not None:
-            if reason is not _ELSEWHERE:
-                problems.append(OwnershipProblem(triple, reason))
+            problems.append(OwnershipProblem(triple, reason))
             continue
         first_triple.setdefault(iri, triple)
         kind = triple.object

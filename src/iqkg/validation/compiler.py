@@ -61,7 +61,7 @@ class CompiledShapes:
         results: list[Result] = []
         for shape in self.roots:
             for focus in self.focus_nodes(g, shape):
-                if part.count == 1 or part.holds(focus):
+                if part.holds(focus):
                     shape.validate(g, focus, results)
         return results
 

@@ -319,8 +319,8 @@ def _write_result(
 
     Equal texts and message maps of the rows are one object each (``same``): a checking
     worker pickles its rows, and pickle writes an object it has seen as a reference — the
-    14,000 rows of a 2,000-subject body were 23 MB with a copy of each shape's IRI and
-    messages per row.
+    14,000 rows of a 2,000-subject body pickled to 4.9 MB with a copy of each shape's IRI
+    and messages per row, 1.0 MB without.
     """
     triples += [
         ox.Triple(node, _TYPE, ox.NamedNode(_SH + "ValidationResult")),

@@ -23,7 +23,7 @@ log = logging.getLogger("iqkg.faults")
 #: Every crash point, and where it is.
 POINTS: dict[str, str] = {
     "submission.parsed": "a submission's body is parsed and checked (in a worker), nothing written",
-    "write.staged": "a write's new archive graphs are bulk-written, its transaction not begun",
+    "write.staged": "a write's new graphs are bulk-written, its transaction not begun",
     "write.transaction": "inside the write transaction, after its changes, before its commit",
     "write.committed": "after a write committed and its checkpoint is published, before the answer",
     "checkpoint.publish": "a checkpoint is copied but not yet the current one",

@@ -34,7 +34,7 @@ ENV = {"IQKG_ADMIN_TOKEN": ADMIN_TOKEN, "IQKG_QUERY_WORKERS": "2"}
 #: The server publishes a checkpoint at start-up, so the submission's is the second.
 POINTS = [
     ("submission.parsed", False),
-    ("write.staged", False),  # the version's archive graph is written, its record not
+    ("write.staged", False),  # new graphs (live, archived version) are written, the record not
     ("write.transaction", False),
     ("checkpoint.publish:2", True),
     ("write.committed", True),

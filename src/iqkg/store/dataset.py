@@ -185,8 +185,9 @@ class Dataset:
 
         Every archived version is the subject of its record (in ``graph/meta``, or in the
         private graph of a withdrawn submission), written by the same transaction that
-        makes it count; one without a record was staged by a write that never committed
-        (see :meth:`write_graphs`). Returns the graphs removed.
+        makes it count; one without a record was staged by a write that never committed.
+        Writes now list what they stage (:meth:`drop_uncommitted`); this sweep is for
+        stores written before they did. Returns the graphs removed.
         """
         archive = self.iris.graph("archive/")
         dropped = []

@@ -35,6 +35,7 @@ from iqkg.server import (
     web,
 )
 from iqkg.server.errors import install_error_handlers
+from iqkg.server.fast_path import IqkgApp
 from iqkg.server.services import STATE_KEY, Services
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset
@@ -80,7 +81,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(
+    # IqkgApp: FastAPI with a direct path for SPARQL queries (iqkg.server.fast_path).
+    app = IqkgApp(
         title="iqkg",
         version=__version__,
         summary="Knowledge graph of the funding programme 'Integration durch Qualifizierung (IQ)'",

@@ -7,8 +7,9 @@ without ``Origin`` it only adds ``Origin`` to ``Vary``), the exception middlewar
 stack, matching the path against every route and solving the endpoint's dependencies.
 
 :class:`IqkgApp` answers such a request by calling the endpoint itself,
-:func:`iqkg.server.sparql.sparql_get`, inside the same gzip and ``Vary`` middlewares
-(:func:`iqkg.server.web.compressing`), turning errors into answers with the app's own
+:func:`iqkg.server.sparql.sparql_get`, inside the same gzip middleware
+(:func:`iqkg.server.web.compressing`), with the ``Vary`` the whole stack gives in one pass
+over the headers, turning errors into answers with the app's own
 exception handlers, and a failure nobody handles into the app's 500 answer before it goes
 on to the server, as Starlette's ``ServerErrorMiddleware`` does. The answer is the one the
 whole stack gives, header for header (``tests/server/test_fast_path.py`` compares them).
@@ -58,7 +59,7 @@ class IqkgApp(FastAPI):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.root_path and takes_direct_path(scope):
             if self._direct is None:
-                self._direct = _vary_origin(web.compressing(self._endpoint))
+                self._direct = _varied(web.compressing(self._endpoint))
             scope["app"] = self
             if "router" not in scope:
                 scope["router"] = self.router  # as Starlette's router sets it (url_for)
@@ -90,15 +91,18 @@ class IqkgApp(FastAPI):
         return cast(Handler, unexpected)
 
 
-def _vary_origin(app: ASGIApp) -> ASGIApp:
-    """What CORSMiddleware does to the answer of a request without ``Origin``: it adds
-    ``Origin`` to ``Vary`` (the answer to a request with one differs)."""
+def _varied(app: ASGIApp) -> ASGIApp:
+    """``Vary`` as the whole stack leaves it, in one pass over the headers: what
+    :class:`~iqkg.server.web.VaryOnEncoding` names, then ``Origin``, which CORSMiddleware
+    adds to the answer of every request without ``Origin`` (one with it is answered
+    differently)."""
 
     async def varied(scope: Scope, receive: Receive, send: Send) -> None:
         async def send_varied(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 headers = MutableHeaders(scope=message)
+                web.vary_on_encoding(headers)
                 headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
             await send(message)
 

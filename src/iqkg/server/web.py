@@ -27,9 +27,20 @@ EXPOSED = [
 ]
 
 
+def vary_on_encoding(headers: MutableHeaders) -> None:
+    """Name ``Accept-Encoding`` in the ``Vary`` of an answer with an ``ETag``: once each,
+    whether gzip compressed this answer or not (the 304 and the 200 must agree)."""
+    if "etag" in headers:
+        named = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
+        # Field names are case-insensitive (RFC 9110 §5.1): once each in any case.
+        varied: dict[str, str] = {}
+        for name in [*named, "Accept-Encoding"]:
+            varied.setdefault(name.lower(), name)
+        headers["Vary"] = ", ".join(varied.values())
+
+
 class VaryOnEncoding:
-    """``Vary`` of an answer with an ``ETag``: once each, ``Accept-Encoding`` included
-    (whether gzip compressed this answer or not: the 304 and the 200 must agree)."""
+    """:func:`vary_on_encoding` on every answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,14 +53,7 @@ class VaryOnEncoding:
         async def send_varied(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                if "etag" in headers:
-                    named = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
-                    # Field names are case-insensitive (RFC 9110 §5.1): once each in any case.
-                    varied: dict[str, str] = {}
-                    for name in [*named, "Accept-Encoding"]:
-                        varied.setdefault(name.lower(), name)
-                    headers["Vary"] = ", ".join(varied.values())
+                vary_on_encoding(MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_varied)
@@ -63,11 +67,9 @@ GZIP_LEVEL = 1
 
 
 def compressing(app: ASGIApp) -> ASGIApp:
-    """``app`` inside gzip and :class:`VaryOnEncoding`, as :func:`install` puts every route
-    (the direct path to ``/sparql``, :mod:`iqkg.server.fast_path`, uses it alone)."""
-    return VaryOnEncoding(
-        GZipMiddleware(app, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
-    )
+    """``app`` inside gzip as :func:`install` puts every route (the direct path to
+    ``/sparql``, :mod:`iqkg.server.fast_path`, uses it alone)."""
+    return GZipMiddleware(app, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
 
 
 def install(app: FastAPI) -> None:

@@ -8,10 +8,10 @@ stack, matching the path against every route and solving the endpoint's dependen
 
 :class:`IqkgApp` answers such a request by calling the endpoint itself,
 :func:`iqkg.server.sparql.sparql_get`, inside the same gzip middleware
-(:func:`iqkg.server.web.compressing`), with the ``Vary`` the whole stack gives in one pass
-over the headers, turning errors into answers with the app's own
-exception handlers, and a failure nobody handles into the app's 500 answer before it goes
-on to the server, as Starlette's ``ServerErrorMiddleware`` does. The answer is the one the
+(:func:`iqkg.server.web.compressing`), with the ``Vary`` the whole stack gives (in one pass
+over the headers), turning errors into answers with the app's own exception handlers, and
+a failure nobody handles into the app's 500 answer before it goes on to the server, as
+Starlette's ``ServerErrorMiddleware`` does. The answer is the one the
 whole stack gives, header for header (``tests/server/test_fast_path.py`` compares them).
 
 Everything else takes the whole stack: other paths and methods, requests with ``Origin``

@@ -80,8 +80,8 @@ class SparqlMetrics:
             ["outcome"],
             registry=self.registry,
         )
-        for outcome in OUTCOMES:
-            self.queries.labels(outcome)
+        #: Each outcome's counter, looked up once (``labels`` takes a lock every call).
+        self.by_outcome = {outcome: self.queries.labels(outcome) for outcome in OUTCOMES}
         self.latency = Histogram(
             "iqkg_sparql_query_duration_seconds",
             "Time from receiving a query to having its answer, in seconds (executed only).",
@@ -159,7 +159,8 @@ class QueryMeter:
             self.outcome = outcome_of(error)
         if self.outcome == "timeout":
             self.metrics.timeouts.inc()
-        self.metrics.queries.labels(self.outcome).inc()
+        counter = self.metrics.by_outcome.get(self.outcome)
+        (counter or self.metrics.queries.labels(self.outcome)).inc()
         if self.outcome == "cache_hit":
             self.metrics.cache_hits.inc()
         if self.outcome in EXECUTED:

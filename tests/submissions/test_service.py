@@ -217,3 +217,40 @@ def test_a_store_from_before_is_migrated_once(service: SubmissionService) -> Non
     version = service.dataset.version
     assert service.privatise_withdrawn() == []
     assert service.dataset.version == version  # nothing left to move: nothing written
+
+
+def _text(body: bytes, marker: str) -> Body:
+    changed = body.replace(b"(example)", f"(example, {marker})".encode())
+    assert changed != body
+    return Body(changed, TURTLE, TURTLE.media_type)
+
+
+def _labels(triples: list[Any]) -> set[str]:
+    return {t.object.value for t in triples if "(example" in str(t.object)}
+
+
+def test_a_version_is_archived_when_it_stops_being_current(service: SubmissionService) -> None:
+    """The current version's data is the live graph; replacing or withdrawing archives it
+    first, and each version reads back as it was sent."""
+    source = fixture("project.ttl", PARTNER)
+    record = service.create(OPERATOR, _text(source, "v1"), on_behalf_of=PARTNER).record
+    archived = {n: service.names.version(record.id, n) for n in (1, 2, 3)}
+    assert not service.dataset.has_graph(archived[1])  # one copy: the live graph
+    first = _labels(service.data(record))
+    assert first and all("v1" in label for label in first)
+    record = service.replace(OPERATOR, record.id, _text(source, "v2")).record
+    assert service.dataset.has_graph(archived[1]) and service.dataset.has_graph(archived[2])
+    assert _labels(service.data(record, 1)) == first
+    second = _labels(service.data(record, 2))
+    assert second and all("v2" in label for label in second)
+    assert _labels(service.data(record)) == second
+    record = service.withdraw(OPERATOR, record.id)
+    record = service.replace(OPERATOR, record.id, _text(source, "v3")).record
+    third = _labels(service.data(record))
+    assert third and all("v3" in label for label in third)
+    assert not service.dataset.has_graph(archived[3])  # live again: one copy
+    withdrawn = service.withdraw(OPERATOR, record.id)
+    assert not service.dataset.has_graph(service.names.live(record.id))
+    assert service.dataset.has_graph(archived[3])  # archived on the way out
+    kept = service.get(OPERATOR, withdrawn.id)
+    assert [_labels(service.data(kept, n)) for n in (1, 2, 3)] == [first, second, third]

@@ -35,7 +35,7 @@ from iqkg.rdf.formats import RdfSyntax
 from iqkg.rdf.iris import DCAT, DCTERMS, PROV, SPDX, VOID, IriScheme
 from iqkg.rdf.sparql_terms import Term, UnsafeIri, iri, literal, values
 from iqkg.store.interface import WHOLE_STORE, GraphChange, SparqlStore
-from iqkg.store.reading import graph_triples, has_graph
+from iqkg.store.reading import graph_ntriples, graph_triples, has_graph
 from iqkg.submissions.checking import Checked
 from iqkg.submissions.ledger import SubmissionLedger
 from iqkg.submissions.partners import Caller, PartnerRegistry
@@ -256,16 +256,23 @@ class SubmissionService:
         return moved
 
     def _make_private(self, record: SubmissionRecord) -> None:
-        """One transaction: the live graph goes, and the record with every version and
-        report moves out of graph/meta into the submission's private graph."""
+        """One transaction: the live graph goes (archived first if its version was not),
+        and the record with every version and report moves out of graph/meta into the
+        submission's private graph."""
         live = self.names.live(record.id)
         kept = self._public_record(record.id)
         subjects = {t.subject.value for t in kept if isinstance(t.subject, ox.NamedNode)}
         private = without_record_of(kept, live)
         private += submission_triples(self.names, record)
         meta = self.iris.graph("meta")
+        archived = (
+            self._archived(record.id, record.current.number)
+            if has_graph(self.dataset, live)
+            else []
+        )
         self.dataset.write_graphs(
             [
+                *archived,
                 GraphChange(live, "drop"),
                 GraphChange(self.names.private(record.id), "replace", to_ntriples(private)),
                 GraphChange(meta, "forget", subjects=tuple(sorted(subjects | {live}))),
@@ -322,9 +329,17 @@ class SubmissionService:
         )
 
     def _write(self, record: SubmissionRecord, checked: Checked) -> None:
+        """The new current version: its live graph, record and report, in one write.
+
+        The current version's data is its live graph; its archived copy is made when it
+        stops being current (replaced here, or withdrawn), so a new submission is bulk-
+        loaded once, not twice (100k triples: ~0.8 s less). Replacing, the outgoing
+        version is archived from the live graph if it was not yet, and the new body is
+        archived too: the transaction copies the live graph from it (an ``ADD``), as
+        Oxigraph would otherwise parse the body as update text.
+        """
         live = self.names.live(record.id)
         number = record.current.number
-        version = self.names.version(record.id, number)
         partner = self.registry.get(record.partner)
         meta = [
             *self._restored_record(record.id),
@@ -334,11 +349,15 @@ class SubmissionService:
             *partner_triples(self.names, partner.slug, partner.name),
         ]
         data = checked.ntriples
+        changes = [GraphChange(live, "replace", data)]
+        if has_graph(self.dataset, live):
+            outgoing = record.versions[-2].number
+            changes += self._archived(record.id, outgoing)
+            # The same bytes: the store copies them into the live graph, blank nodes and all.
+            changes.append(GraphChange(self.names.version(record.id, number), "replace", data))
         self.dataset.write_graphs(
             [
-                GraphChange(live, "replace", data),
-                # The same bytes: the store copies them, blank nodes and all.
-                GraphChange(version, "replace", data),
+                *changes,
                 GraphChange(self.names.private(record.id), "drop"),
                 GraphChange(
                     self.iris.graph("meta"),
@@ -348,6 +367,15 @@ class SubmissionService:
                 GraphChange(self.iris.graph("meta"), "insert", to_ntriples(meta)),
             ]
         )
+
+    def _archived(self, submission_id: str, number: int) -> list[GraphChange]:
+        """The change that archives version ``number`` (current, so in the live graph),
+        unless it has been archived already."""
+        version = self.names.version(submission_id, number)
+        if has_graph(self.dataset, version):
+            return []
+        current = graph_ntriples(self.dataset, self.names.live(submission_id))
+        return [GraphChange(version, "replace", current)]
 
     # --- reading -----------------------------------------------------------------
 
@@ -404,7 +432,15 @@ class SubmissionService:
         number = record.current.number if number is None else number
         if not any(v.number == number for v in record.versions):
             raise NotFound(f"submission {record.id} has no version {number}")
-        return graph_triples(self.dataset, self.names.version(record.id, number))
+        version = self.names.version(record.id, number)
+        current = number == record.current.number and record.status == "accepted"
+        if not current or has_graph(self.dataset, version):
+            return graph_triples(self.dataset, version)
+        # Not archived yet: the current version, whose data is the live graph (see _write).
+        triples = graph_triples(self.dataset, self.names.live(record.id))
+        if has_graph(self.dataset, version):  # archived meanwhile: the live graph moved on
+            return graph_triples(self.dataset, version)
+        return triples
 
     def report(self, record: SubmissionRecord, number: int | None = None) -> ValidationReport:
         number = record.current.number if number is None else number

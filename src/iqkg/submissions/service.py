@@ -265,14 +265,9 @@ class SubmissionService:
         private = without_record_of(kept, live)
         private += submission_triples(self.names, record)
         meta = self.iris.graph("meta")
-        archived = (
-            self._archived(record.id, record.current.number)
-            if has_graph(self.dataset, live)
-            else []
-        )
         self.dataset.write_graphs(
             [
-                *archived,
+                *self._archived(record.id, record.current.number),
                 GraphChange(live, "drop"),
                 GraphChange(self.names.private(record.id), "replace", to_ntriples(private)),
                 GraphChange(meta, "forget", subjects=tuple(sorted(subjects | {live}))),
@@ -369,13 +364,13 @@ class SubmissionService:
         )
 
     def _archived(self, submission_id: str, number: int) -> list[GraphChange]:
-        """The change that archives version ``number`` (current, so in the live graph),
-        unless it has been archived already."""
+        """The change that archives version ``number``, the current one, from the live
+        graph; none if it is archived already or there is no live graph (withdrawn)."""
         version = self.names.version(submission_id, number)
-        if has_graph(self.dataset, version):
+        live = self.names.live(submission_id)
+        if has_graph(self.dataset, version) or not has_graph(self.dataset, live):
             return []
-        current = graph_ntriples(self.dataset, self.names.live(submission_id))
-        return [GraphChange(version, "replace", current)]
+        return [GraphChange(version, "replace", graph_ntriples(self.dataset, live))]
 
     # --- reading -----------------------------------------------------------------
 

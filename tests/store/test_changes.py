@@ -122,16 +122,30 @@ def test_the_same_body_in_two_graphs_is_copied_not_inserted_twice(
     assert _graph(store, A) == _graph(store, B) == _expected(WITH_BLANK)
 
 
-def test_a_body_a_graph_already_holds_is_added_from_it_not_parsed() -> None:
+def test_a_body_a_graph_already_holds_is_merged_from_it_not_parsed() -> None:
     store = Store()
     _apply(store, change_operations([GraphChange(A, "replace", WITH_BLANK)], META))
     operations = change_operations(
         [GraphChange(B, "replace", WITH_BLANK)], META, held={WITH_BLANK: A}
     )
-    assert f"ADD <{A}> TO <{B}>" in operations
+    assert any("FILTER NOT EXISTS" in op and f"GRAPH <{A}>" in op for op in operations)
     assert not any("_:" in op for op in operations)
     _apply(store, operations)
     assert _graph(store, B) == _graph(store, A) == _expected(WITH_BLANK)
+
+
+def test_an_existing_graph_merged_from_a_held_body_keeps_nothing_else() -> None:
+    """The graph is not dropped: what both hold stays, the rest goes and comes."""
+    store = Store()
+    old = ONE + f'<{EX}s> <{EX}q> _:old .\n_:old <{EX}name> "old" .\n'.encode()
+    _apply(store, change_operations([GraphChange(B, "replace", old)], META))
+    _apply(store, change_operations([GraphChange(A, "replace", TWO + WITH_BLANK)], META))
+    operations = change_operations(
+        [GraphChange(B, "replace", TWO + WITH_BLANK)], META, held={TWO + WITH_BLANK: A}
+    )
+    assert not any(op.startswith(f"DROP SILENT GRAPH <{B}>") for op in operations)
+    _apply(store, operations)
+    assert _graph(store, B) == _graph(store, A) == _expected(TWO, WITH_BLANK)
 
 
 def test_a_graph_changed_since_is_no_source_for_a_copy() -> None:

@@ -55,7 +55,6 @@ from iqkg.server.services import get_services
 from iqkg.server.worker_reads import graph_content
 from iqkg.settings import Settings
 from iqkg.store.dataset import Dataset, hidden_graph_prefixes
-from iqkg.store.reading import has_graph
 
 router = APIRouter(tags=["graph store"])
 
@@ -92,7 +91,8 @@ def _refuse_hidden(dataset: Dataset, graph: str | None, *, writing: bool) -> Non
 
 
 def _exists(dataset: Dataset, graph: str | None) -> bool:
-    return graph is None or has_graph(dataset, graph)
+    """Whether the graph exists; one a write has staged and not committed does not yet."""
+    return graph is None or dataset.has_graph(graph)
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (GSP GET)")

@@ -53,19 +53,29 @@ def change_operations(
     Virtuoso) inserts triples with blank nodes as ``INSERT {…} WHERE {}``, which makes
     the same fresh nodes (SPARQL 1.1 Update §3.1.3). ``held`` maps bodies to graphs that
     already hold exactly them (written before the transaction): a replacement with such
-    a body is an ``ADD`` of that graph, which the engine copies without parsing the text.
+    a body is *merged* from that graph (:func:`merge`), which the engine does without
+    parsing the text, writing only what differs.
     """
     meta = iri(meta_graph)
     stale = iri(PROV + "invalidatedAtTime")
     parts: list[str] = []
-    copies = dict(held or {})  # a body -> the graph that holds exactly it so far
+    staged = dict(held or {})  # a body -> the graph written before the transaction
+    copies = dict(staged)  # a body -> the graph that holds exactly it so far
     for change in changes:
         graph = iri(change.graph)
         copies = {body: g for body, g in copies.items() if g != change.graph}
+        source = staged.get(change.ntriples) if change.action == "replace" else None
+        if source == change.graph:
+            source = None
         if change.action in ("replace", "drop"):
-            parts.append(f"DROP SILENT GRAPH {graph}")
+            if source is None:
+                parts.append(f"DROP SILENT GRAPH {graph}")
             # A graph written afresh (e.g. graph/inferred recomputed) is no longer stale.
             parts.append(f"DELETE WHERE {{ GRAPH {meta} {{ {graph} {stale} ?stale }} }}")
+        if source is not None:
+            parts += merge(iri(source), graph)
+            copies[change.ntriples] = change.graph
+            continue
         if change.action == "forget":
             parts += [forget(graph, subject) for subject in change.subjects]
             continue
@@ -92,6 +102,23 @@ def change_operations(
         if change.action == "replace":
             copies[change.ntriples] = change.graph
     return parts
+
+
+def merge(source: SparqlTerm, graph: SparqlTerm) -> list[str]:
+    """Make ``graph`` hold exactly what ``source`` holds, writing only the difference.
+
+    Oxigraph's transaction pays for every quad it deletes or inserts: a ``PUT`` that
+    replaced a 100k-triple submission by an edited copy (``DROP`` and ``ADD``) took
+    7.5–9.6 s of the transaction; merging, 1.3 s for one label changed and 2.0–2.2 s
+    for a tenth of the triples changed. Statements with blank nodes never match between
+    two graphs (the nodes differ): they all go and come again, as with ``ADD``.
+    """
+    return [
+        f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH {source} {{ ?s ?p ?o }} }} }}",
+        f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {source} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH {graph} {{ ?s ?p ?o }} }} }}",
+    ]
 
 
 def version_operations(meta_graph: str, dataset: str, version: str) -> list[str]:

@@ -330,8 +330,8 @@ class SubmissionService:
         stops being current (replaced here, or withdrawn), so a new submission is bulk-
         loaded once, not twice (100k triples: ~0.8 s less). Replacing, the outgoing
         version is archived from the live graph if it was not yet, and the new body is
-        archived too: the transaction copies the live graph from it (an ``ADD``), as
-        Oxigraph would otherwise parse the body as update text.
+        archived too: the transaction merges the live graph from it (writing only what
+        changed), as Oxigraph would otherwise parse the body as update text.
         """
         live = self.names.live(record.id)
         number = record.current.number

@@ -59,34 +59,30 @@ def change_operations(
     meta = iri(meta_graph)
     stale = iri(PROV + "invalidatedAtTime")
     parts: list[str] = []
-    staged = dict(held or {})  # a body -> the graph written before the transaction
-    copies = dict(staged)  # a body -> the graph that holds exactly it so far
+    staged = set((held or {}).values())  # graphs written before the transaction
+    copies = dict(held or {})  # a body -> the graph that holds exactly it so far
     for change in changes:
         graph = iri(change.graph)
         copies = {body: g for body, g in copies.items() if g != change.graph}
-        source = staged.get(change.ntriples) if change.action == "replace" else None
-        if source == change.graph:
-            source = None
+        first = copies.get(change.ntriples) if change.action == "replace" else None
         if change.action in ("replace", "drop"):
-            if source is None:
+            if first not in staged:  # a graph merged from a staged one is not dropped
                 parts.append(f"DROP SILENT GRAPH {graph}")
             # A graph written afresh (e.g. graph/inferred recomputed) is no longer stale.
             parts.append(f"DELETE WHERE {{ GRAPH {meta} {{ {graph} {stale} ?stale }} }}")
-        if source is not None:
-            parts += merge(iri(source), graph)
-            copies[change.ntriples] = change.graph
-            continue
         if change.action == "forget":
             parts += [forget(graph, subject) for subject in change.subjects]
             continue
         if change.action == "drop":
             continue
-        first = copies.get(change.ntriples) if change.action == "replace" else None
         if first is not None:
             # SPARQL Update forbids one blank node in two INSERT DATA blocks; the same
             # triples for a second graph are copied from the first instead (and the bytes,
             # already checked for the first graph, are not parsed again).
-            parts += [f"CREATE SILENT GRAPH {graph}", f"ADD {iri(first)} TO {graph}"]
+            if first in staged:
+                parts += merge(iri(first), graph)
+            else:
+                parts += [f"CREATE SILENT GRAPH {graph}", f"ADD {iri(first)} TO {graph}"]
             copies[change.ntriples] = change.graph
             continue
         body = checked_body(change.ntriples)

@@ -348,7 +348,7 @@ class SubmissionService:
         if has_graph(self.dataset, live):
             outgoing = record.versions[-2].number
             changes += self._archived(record.id, outgoing)
-            # The same bytes: the store copies them into the live graph, blank nodes and all.
+            # The same bytes: the transaction merges the live graph from this copy.
             changes.append(GraphChange(self.names.version(record.id, number), "replace", data))
         self.dataset.write_graphs(
             [

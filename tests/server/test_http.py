@@ -1,5 +1,5 @@
 """server/http.py in process: the 431 for a head over the limit, and the head and body
-deadlines of :class:`GuardedH11Protocol` on a connection fed by hand (no socket).
+deadlines of :class:`GuardedHttpToolsProtocol` on a connection fed by hand (no socket).
 
 The same guard against a real server over real sockets: tests/server/test_http_limits.py.
 Deadlines here are short; each test asserts only what load cannot make false (a
@@ -18,7 +18,7 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.server import ServerState
 
-from iqkg.server.http import GuardedH11Protocol, _head_limited, guarded_protocol
+from iqkg.server.http import GuardedHttpToolsProtocol, _head_limited, guarded_protocol
 
 HEAD_TIMEOUT = 0.3
 BODY_TIMEOUT = 0.9
@@ -111,10 +111,10 @@ def test_other_scopes_pass_untouched() -> None:
 def test_configured_protocols_do_not_change_each_other() -> None:
     strict = guarded_protocol(1.0, 2.0, 100)
     lenient = guarded_protocol(30.0, 60.0, 1_000_000)
-    assert issubclass(strict, GuardedH11Protocol)
+    assert issubclass(strict, GuardedHttpToolsProtocol)
     assert (strict.head_timeout, strict.body_timeout, strict.max_head_bytes) == (1.0, 2.0, 100)
     assert lenient.head_timeout == 30.0 and lenient.max_head_bytes == 1_000_000
-    assert GuardedH11Protocol.head_timeout == 10.0  # the base keeps its defaults
+    assert GuardedHttpToolsProtocol.head_timeout == 10.0  # the base keeps its defaults
 
 
 # --- the deadlines ----------------------------------------------------------------------
@@ -168,7 +168,7 @@ class App:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-async def _connect(app: App) -> tuple[GuardedH11Protocol, Transport, float]:
+async def _connect(app: App) -> tuple[GuardedHttpToolsProtocol, Transport, float]:
     config = uvicorn.Config(app=app, lifespan="off", log_level="warning")
     protocol_class = guarded_protocol(HEAD_TIMEOUT, BODY_TIMEOUT, 65_536)
     protocol = protocol_class(config, ServerState(), {}, asyncio.get_running_loop())
@@ -247,5 +247,83 @@ def test_a_body_that_stops_arriving_is_cut_at_the_body_deadline() -> None:
         assert app.received[0]["body"] == b"ASK {"
         assert app.received[-1]["type"] == "http.disconnect"
         assert b"200" not in transport.written
+
+    asyncio.run(scenario())
+
+
+# --- declined upgrades and the head bound ------------------------------------------------
+
+H2C_HEAD = (
+    b"POST /sparql HTTP/1.1\r\nHost: example.org\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+    b"Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
+    b"Content-Type: application/sparql-query\r\n"
+)
+
+
+async def _answers(transport: Transport, count: int) -> None:
+    waited = time.monotonic()
+    while transport.written.count(b"HTTP/1.1 200") < count:
+        assert time.monotonic() - waited < PATIENCE, transport.written
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [
+        (b"Content-Length: 16\r\n\r\n", b"ASK { ?s ?p ?o }"),
+        (b"Transfer-Encoding: chunked\r\n\r\n", b"5\r\nASK {\r\nb\r\n ?s ?p ?o }\r\n0\r\n\r\n"),
+    ],
+    ids=["content-length", "chunked"],
+)
+def test_an_h2c_offer_is_declined_and_the_body_and_the_next_request_arrive(
+    framing: bytes, body: bytes
+) -> None:
+    """httptools skips the body of an upgrade request; the guard replays the head without
+    the upgrade, so the body reaches the app and a pipelined request behind it is read."""
+
+    async def scenario() -> None:
+        app = App()
+        protocol, transport, _ = await _connect(app)
+        protocol.data_received(
+            H2C_HEAD + framing + body + b"GET /health HTTP/1.1\r\nHost: example.org\r\n\r\n"
+        )
+        await _answers(transport, 2)
+        bodies = [m.get("body") for m in app.received if m["type"] == "http.request"]
+        assert b"".join(bodies[:-1]) == b"ASK { ?s ?p ?o }"
+        assert bodies[-1] == b""  # the GET behind it
+        assert b"101" not in transport.written  # no switch to HTTP/2
+        protocol.connection_lost(None)
+
+    asyncio.run(scenario())
+
+
+def test_an_h2c_body_sent_after_its_head_arrives() -> None:
+    async def scenario() -> None:
+        app = App()
+        protocol, transport, _ = await _connect(app)
+        protocol.data_received(H2C_HEAD + b"Content-Length: 16\r\n\r\n")
+        await asyncio.sleep(0.05)
+        protocol.data_received(b"ASK { ?s ")
+        protocol.data_received(b"?p ?o }")
+        await _answers(transport, 1)
+        assert b"".join(m.get("body", b"") for m in app.received) == b"ASK { ?s ?p ?o }"
+        protocol.connection_lost(None)
+
+    asyncio.run(scenario())
+
+
+def test_a_head_still_incomplete_past_the_bound_is_refused_with_431() -> None:
+    async def scenario() -> None:
+        app = App()
+        protocol, transport, _ = await _connect(app)  # bound: 65,536 bytes
+        protocol.data_received(b"GET / HTTP/1.1\r\nHost: example.org\r\n")
+        for _ in range(70):
+            if transport.is_closing():
+                break
+            protocol.data_received(b"X-Filler: " + b"a" * 1000 + b"\r\n")
+        assert transport.is_closing()
+        assert transport.written.startswith(b"HTTP/1.1 431 ")
+        assert b"at most 65536" in transport.written
+        assert app.received == []
 
     asyncio.run(scenario())

@@ -27,12 +27,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
-        # h11 (see iqkg.server.http): bodies of requests with ``Upgrade: h2c`` arrive,
-        # heads are bounded, and reading a request has deadlines.
+        # httptools with iqkg's guard (see iqkg.server.http): bodies of requests with
+        # ``Upgrade: h2c`` arrive, heads are bounded, and reading a request has deadlines.
         http=guarded_protocol(
             settings.head_timeout, settings.body_timeout, settings.max_header_bytes
         ),
-        h11_max_incomplete_event_size=settings.max_header_bytes,
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=int(settings.keep_alive_timeout),
         access_log=settings.access_log,

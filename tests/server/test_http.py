@@ -18,7 +18,7 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.server import ServerState
 
-from iqkg.server.http import GuardedHttpToolsProtocol, _head_limited, guarded_protocol
+from iqkg.server.http import GuardedHttpToolsProtocol, _head_checked, guarded_protocol
 
 HEAD_TIMEOUT = 0.3
 BODY_TIMEOUT = 0.9
@@ -50,7 +50,7 @@ def _call(
         sent.append(message)
 
     scope = {"type": "http", "raw_path": path, "query_string": query, "headers": headers}
-    asyncio.run(_run(_head_limited(_reached, limit), scope, receive, send))
+    asyncio.run(_run(_head_checked(_reached, limit), scope, receive, send))
     return sent
 
 
@@ -92,6 +92,29 @@ def test_a_head_one_past_the_limit_is_431_and_the_app_never_sees_it(
     assert f"at most {limit}".encode() in body["body"]
 
 
+@pytest.mark.parametrize(
+    ("version", "hosts", "status"),
+    [("1.1", 0, 400), ("1.1", 2, 400), ("1.1", 1, 204), ("1.0", 0, 204)],
+    ids=["1.1 without Host", "1.1 with two", "1.1 with one", "1.0 without Host"],
+)
+def test_an_http_1_1_request_needs_exactly_one_host(version: str, hosts: int, status: int) -> None:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    headers = [(b"accept", b"*/*"), *[(b"host", b"example.org")] * hosts]
+    scope = {"type": "http", "http_version": version, "raw_path": b"/", "query_string": b""}
+    scope["headers"] = headers
+    asyncio.run(_run(_head_checked(_reached, 65_536), scope, receive, send))
+    assert sent[0]["status"] == status
+    if status == 400:
+        assert b"exactly one Host" in sent[1]["body"]
+
+
 def test_other_scopes_pass_untouched() -> None:
     seen: list[str] = []
 
@@ -104,7 +127,7 @@ def test_other_scopes_pass_untouched() -> None:
     async def ignore(message: Message) -> None:
         return None
 
-    asyncio.run(_run(_head_limited(app, 1), {"type": "lifespan"}, nothing, ignore))
+    asyncio.run(_run(_head_checked(app, 1), {"type": "lifespan"}, nothing, ignore))
     assert seen == ["lifespan"]
 
 

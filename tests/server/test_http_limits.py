@@ -4,10 +4,14 @@ bodies of requests that carry ``Upgrade: h2c`` (Java's HTTP client) arriving who
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -91,6 +95,21 @@ def test_a_body_that_never_completes_is_cut_off(guarded: RunningServer) -> None:
     assert httpx.get(f"{guarded.url}/health").status_code == 200
 
 
+def test_a_client_that_leaves_mid_body_is_no_server_error(guarded: RunningServer) -> None:
+    """Starlette raises ClientDisconnect into the body read; it was logged as a 500."""
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 1000\r\n\r\nASK {"
+    )
+    with connect(guarded) as sock:
+        sock.sendall(head)
+        time.sleep(0.5)  # the application is reading the body
+    time.sleep(2)  # the disconnect reaches the application at once; give it ample time
+    assert httpx.get(f"{guarded.url}/health").status_code == 200
+    assert "unhandled error" not in guarded.log_text()
+    assert "ClientDisconnect" not in guarded.log_text()
+
+
 def test_a_kept_alive_connection_gets_a_new_head_deadline(guarded: RunningServer) -> None:
     with connect(guarded) as sock:
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -155,3 +174,25 @@ def test_connections_beyond_the_cap_get_503(tmp_path: Path) -> None:
             time.sleep(0.1)
     finally:
         server.stop()
+
+
+WIRE = json.loads((Path(__file__).parent.parent / "data/http-wire/requests.json").read_text())
+
+
+def _statuses(sock: socket.socket) -> list[int]:
+    """The status of every response on ``sock`` until the server closes it or goes quiet."""
+    received = b""
+    sock.settimeout(1.0)
+    with contextlib.suppress(TimeoutError, ConnectionResetError):
+        while chunk := sock.recv(65536):
+            received += chunk
+    return [int(status) for status in re.findall(rb"HTTP/1\.[01] (\d{3}) ", received)]
+
+
+@pytest.mark.parametrize("case", WIRE["requests"], ids=[c["id"] for c in WIRE["requests"]])
+def test_raw_request(guarded: RunningServer, case: dict[str, Any]) -> None:
+    """What the parser refuses (smuggling, a missing Host) and what it must accept."""
+    with connect(guarded) as sock:
+        sock.sendall(case["send"].encode("latin-1"))
+        assert _statuses(sock) == case["answers"]
+    assert httpx.get(f"{guarded.url}/health").status_code == 200

@@ -17,6 +17,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from iqkg.errors import IqkgError, NotAcceptable, Overloaded, Unauthorized
@@ -97,6 +98,13 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, f"invalid request parameters: {problems}")
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed the connection (or the read deadline closed it) before its body
+    arrived: nobody receives an answer, and it is no server error."""
+    log.info("%s %s: the client left before its body arrived", request.method, request.url.path)
+    return error_response(request, 400, "the connection closed before the request body arrived")
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500, "internal error; it has been logged")
@@ -106,4 +114,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IqkgError, _iqkg_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

@@ -54,7 +54,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         #: An upgrade request whose head is to be replayed without the upgrade.
         self._declined_upgrade = False
-        self.app = _head_limited(self.app, self.max_head_bytes)
+        self.app = _head_checked(self.app, self.max_head_bytes)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -178,34 +178,54 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def _head_limited(app: ASGIApp, limit: int) -> ASGIApp:
-    """``app`` behind a 431 for requests whose line and headers exceed ``limit`` bytes."""
+def _head_checked(app: ASGIApp, limit: int) -> ASGIApp:
+    """``app`` behind what the parser leaves unchecked: a 431 for requests whose line and
+    headers exceed ``limit`` bytes, and a 400 for an HTTP/1.1 request without exactly one
+    ``Host`` (RFC 9112 §3.2 says MUST; llhttp accepts it, h11 refused it)."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             size = len(scope["raw_path"]) + len(scope["query_string"])
-            size += sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+            hosts = 0
+            for name, value in scope["headers"]:
+                size += len(name) + len(value) + 4
+                if name == b"host":
+                    hosts += 1
             if size > limit:
-                message = (
+                await _refuse(
+                    send,
+                    431,
                     f"431 Request Header Fields Too Large: the request line and headers "
-                    f"take {size} bytes; at most {limit} are accepted.\n"
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 431,
-                        "headers": [
-                            (b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(message)).encode()),
-                            (b"connection", b"close"),
-                        ],
-                    }
+                    f"take {size} bytes; at most {limit} are accepted.\n",
                 )
-                await send({"type": "http.response.body", "body": message})
+                return
+            if hosts != 1 and scope.get("http_version", "1.1") == "1.1":
+                await _refuse(
+                    send,
+                    400,
+                    f"400 Bad Request: an HTTP/1.1 request needs exactly one Host header; "
+                    f"this one has {hosts}.\n",
+                )
                 return
         await app(scope, receive, send)
 
     return guarded
+
+
+async def _refuse(send: Send, status: int, text: str) -> None:
+    message = text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(message)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": message})
 
 
 def guarded_protocol(

@@ -21,6 +21,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from iqkg.errors import IqkgError, Overloaded, QueryRefused, QuerySyntaxError, QueryTimeout
@@ -54,7 +55,7 @@ EXECUTED = ("ok", "truncated")
 
 def outcome_of(error: BaseException) -> str:
     """The outcome a failed query request is counted under."""
-    if isinstance(error, asyncio.CancelledError):  # the client went away
+    if isinstance(error, asyncio.CancelledError | ClientDisconnect):  # the client went away
         return "cancelled"
     if not isinstance(error, IqkgError):  # a bug
         return "failed"

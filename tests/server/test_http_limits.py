@@ -84,25 +84,24 @@ def test_a_head_sent_a_byte_at_a_time_does_not_hold_the_connection(
         closed_by_server(sock, dribble=head)
 
 
+#: A query POST that announces 1,000 bytes of body.
+POST_1000 = (
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Content-Length: 1000\r\n\r\n"
+)
+
+
 def test_a_body_that_never_completes_is_cut_off(guarded: RunningServer) -> None:
-    head = (
-        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-        b"Content-Length: 1000\r\n\r\n"
-    )
     with connect(guarded) as sock:
-        sock.sendall(head)
+        sock.sendall(POST_1000)
         closed_by_server(sock, dribble=b"S" * 999)
     assert httpx.get(f"{guarded.url}/health").status_code == 200
 
 
 def test_a_client_that_leaves_mid_body_is_no_server_error(guarded: RunningServer) -> None:
     """Starlette raises ClientDisconnect into the body read; it was logged as a 500."""
-    head = (
-        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-        b"Content-Length: 1000\r\n\r\nASK {"
-    )
     with connect(guarded) as sock:
-        sock.sendall(head)
+        sock.sendall(POST_1000 + b"ASK {")
         time.sleep(0.5)  # the application is reading the body
     time.sleep(2)  # the disconnect reaches the application at once; give it ample time
     assert httpx.get(f"{guarded.url}/health").status_code == 200

@@ -29,6 +29,7 @@ adds:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import httptools
@@ -87,8 +88,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self._replay_without_upgrade(data[upgrade.args[0] :])
             elif self._should_upgrade():
                 self.handle_websocket_upgrade()
-            else:  # CONNECT: answered by the application (405), nothing more is read
-                self._unsupported_upgrade_warning()
+            else:  # CONNECT: answered by the application, nothing more is read
+                self.logger.warning("Unsupported upgrade request.")
 
     def _replay_without_upgrade(self, rest: bytes) -> None:
         self._declined_upgrade = False
@@ -104,7 +105,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             head += [name, b": ", value, b"\r\n"]
         head.append(b"\r\n")
         self.parser = httptools.HttpRequestParser(self)
-        self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
+        with contextlib.suppress(AttributeError):  # as uvicorn: httptools < 0.6.3 lacks it
+            self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
         self._reading = ""
         self._feed(b"".join(head) + rest)
 

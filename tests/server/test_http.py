@@ -39,7 +39,11 @@ async def _run(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None
 
 
 def _call(
-    limit: int, path: bytes, query: bytes, headers: list[tuple[bytes, bytes]]
+    limit: int,
+    path: bytes,
+    query: bytes,
+    headers: list[tuple[bytes, bytes]],
+    version: str = "1.1",
 ) -> list[Message]:
     sent: list[Message] = []
 
@@ -49,7 +53,8 @@ def _call(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "raw_path": path, "query_string": query, "headers": headers}
+    scope = {"type": "http", "http_version": version, "raw_path": path, "query_string": query}
+    scope["headers"] = headers
     asyncio.run(_run(_head_checked(_reached, limit), scope, receive, send))
     return sent
 
@@ -98,18 +103,8 @@ def test_a_head_one_past_the_limit_is_431_and_the_app_never_sees_it(
     ids=["1.1 without Host", "1.1 with two", "1.1 with one", "1.0 without Host"],
 )
 def test_an_http_1_1_request_needs_exactly_one_host(version: str, hosts: int, status: int) -> None:
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
     headers = [(b"accept", b"*/*"), *[(b"host", b"example.org")] * hosts]
-    scope = {"type": "http", "http_version": version, "raw_path": b"/", "query_string": b""}
-    scope["headers"] = headers
-    asyncio.run(_run(_head_checked(_reached, 65_536), scope, receive, send))
+    sent = _call(65_536, b"/", b"", headers, version)
     assert sent[0]["status"] == status
     if status == 400:
         assert b"exactly one Host" in sent[1]["body"]

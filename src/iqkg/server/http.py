@@ -1,9 +1,9 @@
 """The HTTP/1.1 connection guard: uvicorn's httptools protocol with read deadlines.
 
-httptools parses with llhttp, in C; with h11, in Python, the server spent a quarter more
-CPU on each cheap query (455 against 351 µs at 8 clients, 3,100 against 4,000 requests a
-second). uvicorn's httptools protocol lacks three things iqkg needs, which this subclass
-adds:
+httptools parses with llhttp, in C; against h11, in Python, this guarded protocol took
+0.75–0.87× the server CPU per cheap query and served 1.18–1.39× the requests at 1, 8 and
+32 clients (``python -m benchmarks.ab``, benchmarks/README.md). uvicorn's httptools
+protocol lacks three things iqkg needs, which this subclass adds:
 
 * **Bodies of requests that ask for ``Upgrade: h2c``** (Java's HTTP client asks on every
   request with a body). httptools tells llhttp to skip the body of any upgrade request, so

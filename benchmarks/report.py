@@ -193,6 +193,49 @@ def throughput_goal(run: SizeRun, name: str = "iqkg") -> list[tuple[int, float, 
     ]
 
 
+def level_goals(run: SizeRun) -> list[tuple[str, bool, str]] | None:
+    """Issue 13's load-test goals for iqkg with its result cache off, each as (what,
+    met, the figures): server CPU per request at most Virtuoso's at every level,
+    throughput at least Virtuoso's at 8 and 32 clients and at least the bare app's at
+    1 client. None without iqkg; a peer that did not run leaves its goals out."""
+    iqkg = _engine(run, "iqkg")
+    if iqkg is None:
+        return None
+    goals: list[tuple[str, bool, str]] = []
+    virtuoso, bare = _engine(run, "virtuoso"), _engine(run, "bare")
+    theirs = {t.clients: t for t in virtuoso.throughput} if virtuoso else {}
+    bare_levels = {t.clients: t for t in bare.throughput} if bare else {}
+    for ours in iqkg.throughput:
+        other = theirs.get(ours.clients)
+        if other and ours.server_cpu_us is not None and other.server_cpu_us is not None:
+            goals.append(
+                (
+                    f"server CPU per request ≤ Virtuoso's at {ours.clients} clients",
+                    ours.server_cpu_us <= other.server_cpu_us,
+                    f"{ours.server_cpu_us:,.0f} vs {other.server_cpu_us:,.0f} µs, "
+                    f"{ours.server_cpu_us / other.server_cpu_us:.2f}×",
+                )
+            )
+    for ours in iqkg.throughput:
+        if ours.clients == 1:
+            peer, who = bare_levels.get(1), "the bare app"
+        elif ours.clients >= 8:
+            peer, who = theirs.get(ours.clients), "Virtuoso"
+        else:
+            continue
+        if peer is None or not peer.requests_per_second:
+            continue
+        goals.append(
+            (
+                f"throughput ≥ {who} at {ours.clients} client{'s' if ours.clients > 1 else ''}",
+                ours.requests_per_second >= peer.requests_per_second,
+                f"{ours.requests_per_second:,.0f} vs {peer.requests_per_second:,.0f} req/s, "
+                f"{ours.requests_per_second / peer.requests_per_second:.2f}×",
+            )
+        )
+    return goals
+
+
 def _cell(engine: EngineRun, query: str, ref_ms: float | None, expected: int | None) -> str:
     timing = engine.queries.get(query)
     if timing is None:
@@ -379,6 +422,12 @@ def _goal_lines(run: SizeRun) -> list[str]:
                 f"- throughput ≥ Virtuoso at {clients} clients ({what}): **{mark}** "
                 f"({ours:,.0f} vs {theirs:,.0f} req/s, {ours / theirs:.2f}×)"
             )
+    levels13 = level_goals(run)
+    lines += ["", "Goals (issue 13, result cache off; the latency goal is issue 3's, above):", ""]
+    if not levels13:
+        lines.append("- not evaluated (iqkg, Virtuoso or the bare app did not run a load test)")
+    for what, met, figures in levels13 or []:
+        lines.append(f"- {what}: **{'met' if met else 'MISSED'}** ({figures})")
     return lines
 
 

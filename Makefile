@@ -62,7 +62,7 @@ test-fast: lint
 ## Side-by-side benchmark (see benchmarks/README.md)
 bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --sizes 10k,100k,1m
 	$(BIN)/python -m benchmarks.validation 1000 10000 100000 1000000
 	$(BIN)/python -m benchmarks.hostile
 	$(BIN)/python -m benchmarks.run --sizes 10m --engines iqkg --quick --name scale-10m

@@ -3,11 +3,13 @@ gives the answer the whole stack gives, status, headers and body, errors include
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
 
 from iqkg.server import fast_path
@@ -18,6 +20,7 @@ from tests.support.server import iqkg
 
 JSON = "application/sparql-results+json"
 EVERYTHING = "SELECT * { ?s ?p ?o }"
+DATA = Path(__file__).parent.parent / "data" / "fast-path"
 
 #: (query parameters, headers, method): answers, 304s, refusals and client errors.
 REQUESTS: list[tuple[dict[str, str | list[str]], dict[str, str], str]] = [
@@ -28,6 +31,9 @@ REQUESTS: list[tuple[dict[str, str | list[str]], dict[str, str], str]] = [
     ({"query": EVERYTHING, "format": "json"}, {}, "GET"),
     ({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, {"Accept": "text/turtle"}, "GET"),
     ({"query": "ASK {}"}, {"Accept": "application/json"}, "GET"),
+    ({"query": "ASK {}"}, {"Accept": JSON, "Accept-Encoding": "gzip"}, "GET"),
+    ({"query": "ASK {}"}, {"Accept": JSON, "Accept-Encoding": "gzip"}, "HEAD"),
+    ({"query": 'ASK { ?s ?p "Größe – 😀"@de }'}, {"Accept": JSON}, "GET"),
     ({"query": "SELEC"}, {"Accept": JSON}, "GET"),
     ({"query": "SELEC"}, {"Accept": "*/*"}, "GET"),
     ({"query": ["ASK {}", "ASK {}"]}, {"Accept": JSON}, "GET"),
@@ -135,12 +141,22 @@ def test_cors_and_browsers_take_the_whole_stack(headers: dict[str, str]) -> None
 def test_an_unexpected_error_is_the_apps_500(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(request: object) -> None:
+    async def broken(request: object, params: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(fast_path, "sparql_get", broken)
+    monkeypatch.setattr(fast_path, "answer_get", broken)
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
     assert response.status_code == 500
     assert response.json()["message"] == "internal error; it has been logged"
     assert "a bug" not in response.text
     assert "unhandled error on GET /sparql" in caplog.text
+
+
+def _query_strings() -> list[bytes]:
+    lines = (DATA / "query-strings.txt").read_text("utf-8").splitlines()
+    return [ast.literal_eval(line) for line in lines if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("raw", _query_strings())
+def test_query_strings_read_as_starlette_reads_them(raw: bytes) -> None:
+    assert list(fast_path.query_params(raw).multi_items()) == list(QueryParams(raw).multi_items())

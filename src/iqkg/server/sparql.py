@@ -159,7 +159,12 @@ async def close_sparql(state: SparqlState, dataset: Dataset) -> None:
 
 @router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL query (GET)")
 async def sparql_get(request: Request) -> Response:
-    params = request.query_params
+    return await answer_get(request, request.query_params)
+
+
+async def answer_get(request: Request, params: Params) -> Response:
+    """``GET``/``HEAD /sparql`` given its query parameters (the direct path,
+    :mod:`iqkg.server.fast_path`, parses them its own way)."""
     if "query" not in params:
         if "update" in params:
             raise QueryRefused("updates are not accepted here; POST them to /update.")

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from iqkg.faults import CrashPoints
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import QueryJob
 from iqkg.query.policy import inspect_query, inspect_update
-from iqkg.query.workers import WorkerPool
+from iqkg.query.workers import WorkerPool, _receive
 from iqkg.rdf.iris import IriScheme
 
 IRIS = IriScheme("https://w3id.org/iqkg/")
@@ -316,3 +319,37 @@ def test_a_failed_share_is_raised_once_the_others_have_finished(checkpoint: Chec
             await pool.stop()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [b"\x00\x00\x00\x05hello"],  # length and payload in one write (the usual case)
+        [b"\x00\x00", b"\x00\x05he", b"llo"],  # split inside the length and the payload
+        [b"\x00\x00\x00\x05", b"hello"],
+        [b"\x00\x00\x00\x00"],  # an empty payload
+    ],
+)
+def test_a_worker_reads_a_job_however_the_kernel_splits_it(pieces: list[bytes]) -> None:
+    server, worker = socket.socketpair()
+
+    def send_slowly() -> None:  # each piece after the worker has read the one before
+        for piece in pieces:
+            server.sendall(piece)
+            time.sleep(0.05)
+        server.shutdown(socket.SHUT_WR)
+
+    with server, worker:
+        sender = threading.Thread(target=send_slowly)
+        sender.start()
+        assert _receive(worker) == b"".join(pieces)[4:]
+        assert _receive(worker) is None  # the server closed: the worker stops
+        sender.join()
+
+
+def test_a_worker_refuses_a_second_job_sent_before_its_answer() -> None:
+    server, worker = socket.socketpair()
+    with server, worker:
+        server.sendall(b"\x00\x00\x00\x01a\x00\x00\x00\x01b")
+        with pytest.raises(RuntimeError, match="before the first was answered"):
+            _receive(worker)

@@ -69,6 +69,8 @@ from iqkg.rdf.stack import deep_stack_bytes, start_deep_thread
 log = logging.getLogger("iqkg.query")
 
 _LENGTH = struct.Struct(">I")
+#: What a worker asks the kernel for at once: a whole job, mostly.
+_FIRST_READ = 1 << 16
 CHUNK = 1 << 20
 
 
@@ -101,10 +103,22 @@ def _die_with_parent() -> None:
 
 
 def _receive(sock: socket.socket) -> bytes | None:
-    head = _read_exactly(sock, 4)
-    if head is None:
-        return None
-    return _read_exactly(sock, _LENGTH.unpack(head)[0])
+    """One job's frame. The server writes a job's length and payload at once, so one
+    ``recv`` mostly brings both (one system call a job instead of two)."""
+    first = sock.recv(_FIRST_READ)
+    if len(first) < 4:
+        rest = _read_exactly(sock, 4 - len(first)) if first else None
+        if rest is None:
+            return None
+        first += rest
+    size = _LENGTH.unpack_from(first)[0]
+    payload = first[4:]
+    if len(payload) > size:  # the pool sends a job only to a worker that has answered
+        raise RuntimeError("a second job arrived before the first was answered")
+    if len(payload) == size:
+        return payload
+    rest = _read_exactly(sock, size - len(payload))
+    return None if rest is None else payload + rest
 
 
 def _read_exactly(sock: socket.socket, size: int) -> bytes | None:

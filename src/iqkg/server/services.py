@@ -60,7 +60,9 @@ class Services:
 
 def get_services(request: Request) -> Services:
     """The services of the app serving ``request`` (a FastAPI dependency, or call it)."""
-    services: Services = getattr(request.state, STATE_KEY)
+    # The lifespan state as uvicorn copies it into every request's scope: read directly,
+    # not through ``request.state`` (which wraps it in an object first).
+    services: Services = request.scope["state"][STATE_KEY]
     return services
 
 

@@ -4,6 +4,7 @@ gives the answer the whole stack gives, status, headers and body, errors include
 from __future__ import annotations
 
 import ast
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,16 @@ def _query_strings() -> list[bytes]:
 @pytest.mark.parametrize("raw", _query_strings())
 def test_query_strings_read_as_starlette_reads_them(raw: bytes) -> None:
     assert list(fast_path.query_params(raw).multi_items()) == list(QueryParams(raw).multi_items())
+
+
+def test_random_query_strings_read_as_starlette_reads_them() -> None:
+    """Seeded strings over the characters that matter (escapes, separators, backslashes,
+    bytes beyond ASCII): the same reading as Starlette's, every one."""
+    rng = random.Random(20111)
+    alphabet = [b"%", b"%", b"C3", b"A9", b"e9", b"5C", b"+", b"&", b"=", b"\\", b"x", b"u"]
+    alphabet += [b"0", b"F", b"z", b"a", b" ", b"\xc3", b"\xa9", b"%2", b"%F0%9F%98%80"]
+    for _ in range(3_000):
+        raw = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
+        assert list(fast_path.query_params(raw).multi_items()) == list(
+            QueryParams(raw).multi_items()
+        ), raw

@@ -53,8 +53,13 @@ def _call(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "http_version": version, "raw_path": path, "query_string": query}
-    scope["headers"] = headers
+    scope = {
+        "type": "http",
+        "http_version": version,
+        "raw_path": path,
+        "query_string": query,
+        "headers": headers,
+    }
     asyncio.run(_run(_head_checked(_reached, limit), scope, receive, send))
     return sent
 

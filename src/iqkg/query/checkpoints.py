@@ -123,9 +123,7 @@ class Checkpoints:
     def lost_or_stale(self) -> bool:
         """The newest checkpoint is gone, or the last publish failed: time for
         :meth:`ensure_current` (cheap: an attribute and a ``stat``)."""
-        current = self.current
-        # os.path.exists: a third of Path.exists's cost, paid on every query.
-        return current is None or not os.path.exists(current) or self.publish_error is not None
+        return self._current_gone() or self.publish_error is not None
 
     def ensure_current(self) -> bool:
         """Republish when the newest checkpoint is gone or stale; True if it did.
@@ -145,8 +143,13 @@ class Checkpoints:
             self.publish(self.wanted)
             return True
 
+    def _current_gone(self) -> bool:
+        current = self.current
+        # os.path.exists: a third of Path.exists's cost, paid on every query.
+        return current is None or not os.path.exists(current)
+
     def _needs_republish(self) -> bool:
-        if self.current is None or not self.current.exists():
+        if self._current_gone():
             return True
         stale = self.publish_error is not None and self.wanted != self.version
         return stale and time.monotonic() - self._last_attempt >= RETRY_PUBLISH_AFTER

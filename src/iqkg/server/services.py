@@ -68,4 +68,4 @@ def get_services(request: Request) -> Services:
 
 def has_services(request: Request) -> bool:
     """Whether the lifespan has run for ``request`` (not so for a request it refused early)."""
-    return isinstance(getattr(request.state, STATE_KEY, None), Services)
+    return isinstance(request.scope.get("state", {}).get(STATE_KEY), Services)

@@ -33,6 +33,8 @@ from iqkg.query.execution import (
     QueryJob,
     QueryProblem,
     _LineCappedSink,
+    _MayOverflow,
+    _RowMarkSink,
     answer,
     answer_batch,
 )
@@ -233,6 +235,68 @@ def test_the_sink_keeps_whole_lines_up_to_its_limit(
             break
     assert sink.value() == kept
     assert sink.truncated == truncated == stopped
+
+
+@pytest.mark.parametrize(
+    ("writes", "max_marks", "stopped_at"),
+    [
+        ([b"[{},{},{}]"], 2, None),  # exactly at the bound: kept
+        ([b"[{},{},{},{}]"], 2, 0),
+        ([b"[{}", b",{},{}]"], 1, 1),  # counted in the write that holds it
+        ([b"[{}", b"}", b",{", b"}]"], 0, 2),  # a mark split over three writes counts once
+        ([b"[{},{", b"},{", b"}]"], 1, 1),
+        ([b"}", b",", b"{", b"}"], 0, 2),
+        ([b"", b"}},", b"{}"], 0, 2),
+    ],
+)
+def test_the_row_mark_sink_stops_when_the_marks_pass_its_bound(
+    writes: list[bytes], max_marks: int, stopped_at: int | None
+) -> None:
+    sink = _RowMarkSink(b"},{", max_marks)
+    for index, data in enumerate(writes):
+        if index == stopped_at:
+            with pytest.raises(_MayOverflow):
+                sink.write(data)
+            return
+        assert sink.write(data) == len(data)
+    assert stopped_at is None
+    assert sink.value() == b"".join(writes)
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory: pytest.TempPathFactory) -> OpenCheckpoint:
+    """20 literals holding what JSON and XML write between rows, as text."""
+    path = tmp_path_factory.mktemp("marked") / "store"
+    text = 'a},{"b":{},{}<result></result>'
+    return _checkpoint(path, [_quad(f"urn:s:{i:02}", CURATED, f"{text}{i}") for i in range(20)])
+
+
+@pytest.mark.parametrize("syntax", [s.name for s in RESULTS_SYNTAXES])
+@pytest.mark.parametrize(("limit", "cut"), [(1, True), (19, True), (20, False), (21, False)])
+def test_rows_that_look_like_row_marks_are_cut_exactly(
+    marked: OpenCheckpoint, syntax: str, limit: int, cut: bool
+) -> None:
+    query = "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s"
+    result = answer(marked, QueryJob(query, syntax, row_limit=limit))
+    assert isinstance(result, QueryAnswer)
+    assert result.truncated == cut
+    rows = _rows(result.body, syntax)
+    assert [row["o"].value for row in rows] == [
+        f'a}},{{"b":{{}},{{}}<result></result>{i}' for i in range(min(limit, 20))
+    ]
+
+
+@pytest.mark.parametrize("syntax", [s.name for s in RESULTS_SYNTAXES])
+@pytest.mark.parametrize(("limit", "cut"), [(0, True), (49, True), (50, False)])
+def test_empty_solutions_count_as_rows(
+    lines: OpenCheckpoint, syntax: str, limit: int, cut: bool
+) -> None:
+    query = "SELECT ?z { ?s ?p ?o OPTIONAL { ?s <urn:none> ?z } }"
+    result = answer(lines, QueryJob(query, syntax, row_limit=limit))
+    assert isinstance(result, QueryAnswer)
+    assert result.truncated == cut
+    if syntax != "csv":  # CSV's empty rows are blank lines, which the reader skips
+        assert len(_rows(result.body, syntax)) == min(limit, 50)
 
 
 @pytest.mark.parametrize("syntax", [s.name for s in RESULTS_SYNTAXES])

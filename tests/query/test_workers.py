@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
+import random
 import shutil
 import socket
 import threading
@@ -19,7 +21,7 @@ from iqkg.faults import CrashPoints
 from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.execution import QueryJob
 from iqkg.query.policy import inspect_query, inspect_update
-from iqkg.query.workers import WorkerPool, _receive
+from iqkg.query.workers import CHUNK, WorkerPool, _Link, _receive, _send
 from iqkg.rdf.iris import IriScheme
 
 IRIS = IriScheme("https://w3id.org/iqkg/")
@@ -353,3 +355,95 @@ def test_a_worker_refuses_a_second_job_sent_before_its_answer() -> None:
         server.sendall(b"\x00\x00\x00\x01a\x00\x00\x00\x01b")
         with pytest.raises(RuntimeError, match="before the first was answered"):
             _receive(worker)
+
+
+def _answer_bytes(header: object, body: bytes) -> bytes:
+    """What a worker writes for one answer (``_send``), as the server's socket reads it."""
+    worker, server = socket.socketpair()
+    with worker, server:
+        sender = threading.Thread(target=_send, args=(worker, header, body))
+        sender.start()
+        wire = bytearray()
+        while not wire.endswith(b"\x00\x00\x00\x00"):  # the end frame
+            wire += server.recv(1 << 20)
+        sender.join()
+    return bytes(wire)
+
+
+def _splits(wire: bytes, how: str) -> list[bytes]:
+    if how == "whole":
+        return [wire]
+    if how == "bytes":
+        return [wire[i : i + 1] for i in range(len(wire))]
+    if how == "in-the-length":
+        return [wire[:2], wire[2:]]
+    cuts = sorted(random.Random(how).sample(range(1, len(wire)), min(40, len(wire) - 1)))
+    return [wire[a:b] for a, b in zip([0, *cuts], [*cuts, len(wire)], strict=True)]
+
+
+_SMALL, _LARGE = [b"", b"small body"], [bytes(range(256)) * (CHUNK // 100)]  # 2.5 chunks
+
+
+@pytest.mark.parametrize(
+    ("how", "body"),
+    [
+        *[
+            (how, body)
+            for how in ("whole", "in-the-length", "seed-1", "seed-2")
+            for body in _SMALL + _LARGE
+        ],
+        *[("bytes", body) for body in _SMALL],  # a byte at a time: small answers only
+    ],
+)
+def test_the_server_reads_an_answer_however_the_kernel_splits_it(how: str, body: bytes) -> None:
+    wire = _answer_bytes({"truncated": True}, body)
+
+    async def scenario() -> None:
+        near, far = socket.socketpair()
+        with far:
+            loop = asyncio.get_running_loop()
+            transport, link = await loop.create_unix_connection(_Link, sock=near)
+            for _ in range(2):  # a second answer on the same link reads the same
+                answer = link.ask(b"job")
+                for piece in _splits(wire, how):
+                    link.data_received(piece)
+                header, chunks = await answer
+                assert pickle.loads(header) == {"truncated": True}
+                assert b"".join(chunks) == body
+                assert all(len(chunk) <= CHUNK for chunk in chunks)
+            assert far.recv(100) == b"\x00\x00\x00\x03job" * 2  # the jobs, framed
+            transport.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_worker_that_closes_mid_answer_fails_the_answer_and_later_asks() -> None:
+    async def scenario() -> None:
+        near, far = socket.socketpair()
+        loop = asyncio.get_running_loop()
+        _, link = await loop.create_unix_connection(_Link, sock=near)
+        answer = link.ask(b"job")
+        far.sendall(_answer_bytes("header", b"body")[:9])  # the header frame, part of the body
+        far.close()
+        with pytest.raises(ConnectionResetError):
+            await asyncio.wait_for(answer, 10)
+        with pytest.raises(ConnectionResetError):
+            await link.ask(b"next")
+
+    asyncio.run(scenario())
+
+
+def test_frames_nobody_asked_for_are_dropped() -> None:
+    async def scenario() -> None:
+        near, far = socket.socketpair()
+        with far:
+            loop = asyncio.get_running_loop()
+            transport, link = await loop.create_unix_connection(_Link, sock=near)
+            link.data_received(_answer_bytes("stale", b"late"))  # e.g. after a deadline
+            answer = link.ask(b"job")
+            link.data_received(_answer_bytes("fresh", b"body"))
+            header, chunks = await answer
+            assert (pickle.loads(header), chunks) == ("fresh", [b"body"])
+            transport.close()
+
+    asyncio.run(scenario())

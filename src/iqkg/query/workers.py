@@ -13,8 +13,10 @@ Server → worker: one frame, a pickled :class:`~iqkg.query.execution.QueryJob` 
 :class:`~iqkg.query.dumping.DumpJob`: the public dataset written to files, answered with
 the version it holds).
 Worker → server: one frame with the pickled header (:class:`QueryAnswer` without its
-body, or a :class:`QueryProblem`), then body frames, then an empty frame. Both ends are
-this module, so pickle carries only our own plain dataclasses.
+body, or a :class:`QueryProblem`), then body frames, then an empty frame, written at once
+when the body fits one frame; the server splits them as they arrive (:class:`_Link`, a
+protocol: a small answer is one read and no awaits). Both ends are this module, so pickle
+carries only our own plain dataclasses.
 
 What callers may rely on: :meth:`WorkerPool.run` returns the body chunks or raises
 :class:`~iqkg.errors.QueryTimeout` (deadline passed, worker killed),
@@ -282,18 +284,82 @@ def query_worker_main(fd: int, base: str, mode: str, memory_mb: str) -> None:
 # --- server side -----------------------------------------------------------------------
 
 
+class _Link(asyncio.Protocol):
+    """The server's end of one worker's socket: a job out, its answer's frames in.
+
+    A protocol rather than a stream reader: a small answer (its header, body and end
+    frames, written at once) arrives in one read and is split there, where a stream took
+    six awaits of ``readexactly``. At most one answer is awaited at a time (a worker takes
+    one job at a time); frames that come when none is awaited are dropped.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        #: Bytes the buffer must hold before the frame it starts with is whole.
+        self._wanted = 0
+        self._header: bytes | None = None
+        self._chunks: list[bytes] = []
+        self._answer: asyncio.Future[tuple[bytes, list[bytes]]] | None = None
+        self._closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def ask(self, payload: bytes) -> asyncio.Future[tuple[bytes, list[bytes]]]:
+        """Send one job; the future holds its answer's pickled header and body chunks."""
+        answer = asyncio.get_running_loop().create_future()
+        if self._closed or self.transport is None:
+            answer.set_exception(ConnectionResetError("the worker's socket is closed"))
+            return answer
+        self._answer, self._header, self._chunks = answer, None, []
+        self.transport.write(_frame(payload))
+        return answer
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        if buffer:  # part of a frame came before: wait until the frame is whole
+            buffer += data
+            if len(buffer) < self._wanted:
+                return
+            data = bytes(buffer)
+            buffer.clear()
+        offset, end_of_data = 0, len(data)
+        while end_of_data - offset >= 4:
+            (size,) = _LENGTH.unpack_from(data, offset)
+            end = offset + 4 + size
+            if end > end_of_data:
+                break
+            self._take(data[offset + 4 : end])
+            offset = end
+        if offset < end_of_data:
+            buffer += data[offset:]
+            self._wanted = 4 + _LENGTH.unpack_from(buffer)[0] if len(buffer) >= 4 else 4
+
+    def _take(self, payload: bytes) -> None:
+        if self._header is None:
+            self._header = payload
+        elif payload:
+            self._chunks.append(payload)
+        else:  # the end frame: the answer is whole
+            answer, self._answer = self._answer, None
+            if answer is not None and not answer.done():
+                answer.set_result((self._header, self._chunks))
+            self._header, self._chunks = None, []
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        answer, self._answer = self._answer, None
+        if answer is not None and not answer.done():
+            answer.set_exception(ConnectionResetError("the worker closed its socket"))
+
+
 class Worker:
     """One worker process as the server sees it."""
 
-    def __init__(
-        self,
-        process: asyncio.subprocess.Process,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, link: _Link) -> None:
         self.process = process
-        self.reader = reader
-        self.writer = writer
+        self.link = link
         self.checkpoint = ""
 
     @property
@@ -302,22 +368,14 @@ class Worker:
 
     async def ask(self, job: Any) -> tuple[Any, list[bytes]]:
         self.checkpoint = getattr(job, "checkpoint", "")
-        payload = pickle.dumps(job)
-        self.writer.write(_LENGTH.pack(len(payload)) + payload)
-        header = pickle.loads(await self._frame())
-        chunks: list[bytes] = []
-        while chunk := await self._frame():
-            chunks.append(chunk)
-        return header, chunks
-
-    async def _frame(self) -> bytes:
-        (size,) = _LENGTH.unpack(await self.reader.readexactly(4))
-        return await self.reader.readexactly(size) if size else b""
+        header, chunks = await self.link.ask(pickle.dumps(job))
+        return pickle.loads(header), chunks
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
-        self.writer.close()
+        if self.link.transport is not None:
+            self.link.transport.close()
 
 
 @dataclass
@@ -506,8 +564,8 @@ class WorkerPool:
             )
         finally:
             child.close()
-        reader, writer = await asyncio.open_unix_connection(sock=parent)
-        worker = Worker(process, reader, writer)
+        _, link = await asyncio.get_running_loop().create_unix_connection(_Link, sock=parent)
+        worker = Worker(process, link)
         checkpoint: str | None = None
         try:
             if self.checkpoints is not None:
@@ -637,7 +695,7 @@ class WorkerPool:
         except TimeoutError:
             self._replace(worker, "timeout")
             raise self.kind.timed_out(timeout) from None
-        except (ConnectionError, asyncio.IncompleteReadError, EOFError):
+        except (ConnectionError, EOFError):
             self._replace(worker, "crash")
             raise self.kind.crashed() from None
         except BaseException:

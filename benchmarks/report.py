@@ -295,7 +295,9 @@ def _throughput_table(run: SizeRun, engines: list[EngineRun], options: Options) 
     header = " | ".join(f"{c} client{'s' if c > 1 else ''}" for c in options.clients)
     lines = [
         f"Throughput of `{CHEAP_QUERY}` in requests/s (GET, JSON results, "
-        f"{options.duration} s per level, load generator on 127.0.0.1; errors in brackets). "
+        f"{options.duration} s per level, the median of {options.rounds} "
+        f"run{'s' if options.rounds > 1 else ''} with the engines alternating, load generator "
+        "on 127.0.0.1; errors in brackets). "
         "Server CPU per request (whole process tree, range over the levels) is the "
         "figure least disturbed by other load on the machine:",
         "",

@@ -107,6 +107,9 @@ class Options:
     slow_seconds: float  # a query slower than this in warm-up gets fewer repetitions
     load_tool: str
     accept_encoding: str = "gzip, deflate"
+    #: Load runs per engine and level; the median is reported. One 5 s run differs from
+    #: the next by up to a tenth here, as much as the goals' margins.
+    rounds: int = 1
 
 
 def log(message: str) -> None:
@@ -232,7 +235,9 @@ def time_query(contenders: list[Contender], query: BenchQuery, options: Options)
 def measure_throughput(
     contenders: list[Contender], cheap: BenchQuery, tmp: Path, options: Options
 ) -> None:
-    """Requests/s of the cheap query per concurrency level, engines alternating per level."""
+    """Requests/s of the cheap query per concurrency level, engines alternating per level,
+    in ``options.rounds`` rounds (every other one in the reverse engine order): the run
+    with the median rate is kept, with the median server CPU per request of the runs."""
     for c in contenders:
         if c.engine.endpoint is None:
             c.result.in_process_rate = in_process_rate(
@@ -240,32 +245,56 @@ def measure_throughput(
                 float(options.duration),
             )
             log(f"    {c.engine.name}: {c.result.in_process_rate:.0f} queries/s in-process")
-    for clients in options.clients:
-        for c in contenders:
-            if c.engine.endpoint is None or not c.ok:
-                continue
-            pid = c.engine.pid
-            cpu_before = tree_cpu_seconds(pid) if pid else 0.0
-            try:
-                outcome = measure(
-                    c.engine.endpoint, cheap.text, clients, options.duration, tmp,
-                    options.load_tool,
-                )  # fmt: skip
-                if pid and outcome.requests > outcome.errors:
-                    cpu = tree_cpu_seconds(pid) - cpu_before
-                    per_request = cpu / (outcome.requests - outcome.errors) * 1e6
-                    outcome = replace(outcome, server_cpu_us=per_request)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-                log(f"    {c.engine.name} at {clients} clients: load test failed: {error}")
-                check_alive(c)
-                continue
-            c.result.throughput.append(outcome)
-            log(
-                f"    {c.engine.name} at {clients:>2} clients: "
-                f"{outcome.requests_per_second:,.0f} req/s "
-                f"({outcome.errors} errors, {outcome.tool}), "
-                f"server CPU {outcome.server_cpu_us or 0:.0f} µs/request"
-            )
+    runs: dict[tuple[int, int], list[Throughput]] = {}
+    for round_ in range(options.rounds):
+        order = contenders if round_ % 2 == 0 else contenders[::-1]
+        for clients in options.clients:
+            for c in order:
+                if c.engine.endpoint is None or not c.ok:
+                    continue
+                outcome = _load(c, cheap, clients, tmp, options)
+                if outcome is not None:
+                    runs.setdefault((id(c), clients), []).append(outcome)
+    for c in contenders:
+        for clients in options.clients:
+            if (id(c), clients) in runs:
+                c.result.throughput.append(median_run(runs[(id(c), clients)]))
+
+
+def _load(
+    c: Contender, cheap: BenchQuery, clients: int, tmp: Path, options: Options
+) -> Throughput | None:
+    """One load run of ``c`` with its server CPU per request; None if it failed."""
+    assert c.engine.endpoint is not None
+    pid = c.engine.pid
+    cpu_before = tree_cpu_seconds(pid) if pid else 0.0
+    try:
+        outcome = measure(
+            c.engine.endpoint, cheap.text, clients, options.duration, tmp, options.load_tool
+        )
+        if pid and outcome.requests > outcome.errors:
+            cpu = tree_cpu_seconds(pid) - cpu_before
+            per_request = cpu / (outcome.requests - outcome.errors) * 1e6
+            outcome = replace(outcome, server_cpu_us=per_request)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        log(f"    {c.engine.name} at {clients} clients: load test failed: {error}")
+        check_alive(c)
+        return None
+    log(
+        f"    {c.engine.name} at {clients:>2} clients: "
+        f"{outcome.requests_per_second:,.0f} req/s "
+        f"({outcome.errors} errors, {outcome.tool}), "
+        f"server CPU {outcome.server_cpu_us or 0:.0f} µs/request"
+    )
+    return outcome
+
+
+def median_run(runs: list[Throughput]) -> Throughput:
+    """The run with the median rate (the lower middle one of an even number), with the
+    median server CPU per request of all runs that measured it."""
+    middle = sorted(runs, key=lambda r: r.requests_per_second)[(len(runs) - 1) // 2]
+    cpus = [r.server_cpu_us for r in runs if r.server_cpu_us is not None]
+    return replace(middle, server_cpu_us=statistics.median(cpus) if cpus else None)
 
 
 def run_size(
@@ -345,6 +374,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reps", type=int)
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--duration", type=int, help="seconds per throughput level")
+    parser.add_argument(
+        "--rounds", type=int, help="load runs per engine and level, median kept (default 3)"
+    )
     parser.add_argument("--slow", type=float, default=2.0, help="slow-query threshold (s)")
     parser.add_argument("--load-tool", choices=["auto", "wrk", "httpx"], default="auto")
     parser.add_argument(
@@ -368,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         slow_seconds=args.slow,
         load_tool=args.load_tool,
         accept_encoding=args.accept_encoding,
+        rounds=args.rounds if args.rounds is not None else (1 if args.quick else 3),
     )
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]

@@ -12,8 +12,8 @@ Server → worker: one frame, a pickled :class:`~iqkg.query.execution.QueryJob` 
 :class:`~iqkg.query.execution.QueryBatch`: several queries on one checkpoint; or a
 :class:`~iqkg.query.dumping.DumpJob`: the public dataset written to files, answered with
 the version it holds).
-Worker → server: one frame with the pickled header (:class:`QueryAnswer` without its
-body, or a :class:`QueryProblem`), then body frames, then an empty frame, written at once
+Worker → server: one frame with the pickled header (whether the row limit cut the
+answer, or a :class:`QueryProblem`), then body frames, then an empty frame, written at once
 when the body fits one frame; the server splits them as they arrive (:class:`_Link`, a
 protocol: a small answer is one read and no awaits). Both ends are this module, so pickle
 carries only our own plain dataclasses.
@@ -58,7 +58,6 @@ from iqkg.query.checkpoints import Checkpoints
 from iqkg.query.dumping import DumpJob, write_dump
 from iqkg.query.execution import (
     OpenCheckpoint,
-    QueryAnswer,
     QueryBatch,
     QueryJob,
     QueryProblem,
@@ -227,16 +226,16 @@ def serve_worker(fd: int, base: str, isolate: bool = True, memory_mb: int = 0) -
             opened.clear()  # close the old one before opening the next
             opened.append(OpenCheckpoint(job.checkpoint, iris))
         if isinstance(job, DumpJob):
-            return QueryAnswer(b""), write_dump(opened[0].store, iris, job).encode()
+            return False, write_dump(opened[0].store, iris, job).encode()
         if isinstance(job, QueryBatch):
             result = answer_batch(opened[0], job)
         elif not job.sparql:  # a warm-up: open the checkpoint only
-            return QueryAnswer(b""), b""
+            return False, b""
         else:
             result = answer(opened[0], job)
         if isinstance(result, QueryProblem):
             return result, b""
-        return replace(result, body=b""), result.body
+        return result.truncated, result.body  # the header: whether the row limit cut it
 
     serve_jobs(fd, handle, memory_mb)
 
@@ -354,6 +353,11 @@ class _Link(asyncio.Protocol):
             answer.set_exception(ConnectionResetError("the worker closed its socket"))
 
 
+def _expire(answer: asyncio.Future[Any]) -> None:
+    if not answer.done():
+        answer.set_exception(TimeoutError())
+
+
 class Worker:
     """One worker process as the server sees it."""
 
@@ -366,9 +370,19 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    async def ask(self, job: Any) -> tuple[Any, list[bytes]]:
+    async def ask(self, job: Any, deadline: float | None = None) -> tuple[Any, list[bytes]]:
+        """``job``'s answer; past ``deadline`` (the loop's clock) TimeoutError. The deadline
+        is a timer on the answer's future: half the cost of ``asyncio.timeout_at``."""
         self.checkpoint = getattr(job, "checkpoint", "")
-        header, chunks = await self.link.ask(pickle.dumps(job))
+        answer = self.link.ask(pickle.dumps(job))
+        timer = None
+        if deadline is not None:
+            timer = asyncio.get_running_loop().call_at(deadline, _expire, answer)
+        try:
+            header, chunks = await answer
+        finally:
+            if timer is not None:
+                timer.cancel()
         return pickle.loads(header), chunks
 
     def kill(self) -> None:
@@ -622,7 +636,7 @@ class WorkerPool:
         header, chunks = await self.ask(job, timeout, client=client)
         if isinstance(header, QueryProblem):
             raise _problem_error(header)
-        return Outcome(chunks, header.truncated)
+        return Outcome(chunks, bool(header))
 
     async def ask(
         self, job: Any, timeout: float, *, client: str | None = None
@@ -690,8 +704,7 @@ class WorkerPool:
             self._leases[worker].append(checkpoint)
             job = replace(job, checkpoint=checkpoint)
         try:
-            async with asyncio.timeout_at(deadline):
-                header, chunks = await worker.ask(job)
+            header, chunks = await worker.ask(job, deadline)
         except TimeoutError:
             self._replace(worker, "timeout")
             raise self.kind.timed_out(timeout) from None

@@ -25,6 +25,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from iqkg.query import execution
 from iqkg.query.execution import (
     NO_ROW_LIMIT,
     OpenCheckpoint,
@@ -284,6 +285,25 @@ def test_rows_that_look_like_row_marks_are_cut_exactly(
     assert [row["o"].value for row in rows] == [
         f'a}},{{"b":{{}},{{}}<result></result>{i}' for i in range(min(limit, 20))
     ]
+
+
+@pytest.mark.parametrize("syntax", ["json", "xml"])
+def test_an_answer_past_the_direct_rows_is_written_whole_the_other_way(
+    lines: OpenCheckpoint, syntax: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(execution, "_DIRECT_ROWS", 5)
+    through_tsv: list[QuerySolutions] = []
+    tsv_way = execution._solutions
+
+    def counted(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
+        through_tsv.append(result)
+        return tsv_way(result, job)
+
+    monkeypatch.setattr(execution, "_solutions", counted)
+    result = answer(lines, QueryJob("SELECT ?s ?o { ?s ?p ?o }", syntax, row_limit=100))
+    assert isinstance(result, QueryAnswer) and not result.truncated
+    assert len(_rows(result.body, syntax)) == 50
+    assert len(through_tsv) == 1  # 50 rows are past the 5 tried directly
 
 
 @pytest.mark.parametrize("syntax", [s.name for s in RESULTS_SYNTAXES])

@@ -7,7 +7,8 @@
 
 For each size: generate the data (seeded) and start every engine over it (idle servers
 cost no CPU). Then, query by query, warm each engine up (``--warmup`` runs) and time
-``--reps`` runs round-robin across the engines, so background load on the shared machine
+``--reps`` runs round-robin across the engines, each round starting one engine later, so
+background load on the shared machine (and the cold caches a long query leaves behind)
 hits all of them alike (median reported). Only one engine is ever busy at a time. Then
 measure the throughput of the cheap query at each ``--clients`` level, engines taking
 turns per level; memory is sampled throughout; then fetch iqkg's published dump (its
@@ -207,7 +208,10 @@ def time_query(contenders: list[Contender], query: BenchQuery, options: Options)
             reps[c.engine.name] = 1 if slowest > 10 * options.slow_seconds else 3
     samples: dict[str, list[Timed]] = {name: [] for name in reps}
     for rep in range(max(reps.values(), default=0)):
-        for c in contenders:
+        # Each repetition starts one engine later, so none always follows the same one
+        # (after a long pure-Python query the next engine meets cold caches).
+        start = rep % max(len(contenders), 1)
+        for c in contenders[start:] + contenders[:start]:
             name = c.engine.name
             if name not in reps or rep >= reps[name] or name in c.result.queries:
                 continue

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.report import level_goals
-from benchmarks.run import EngineRun, SizeRun
+from benchmarks.report import latency_goal, level_goals
+from benchmarks.run import EngineRun, QueryTiming, SizeRun
 from benchmarks.throughput import Throughput
 
 
@@ -46,3 +46,24 @@ def test_no_goal_without_iqkg_and_none_for_a_peer_that_did_not_run() -> None:
     assert level_goals(run) is None
     run.engines = [_engine("iqkg", {1: (2_000, 400)})]
     assert level_goals(run) == []
+
+
+def _timed(name: str, medians: dict[str, float]) -> EngineRun:
+    engine = EngineRun(name, name, start_seconds=1.0)
+    engine.queries = {query: QueryTiming(median_ms=ms) for query, ms in medians.items()}
+    return engine
+
+
+def test_latency_is_within_1_3_times_or_3_ms_of_pyoxigraph_for_each_engine_asked() -> None:
+    run = SizeRun("10k", 10_000, 1, 1.0)
+    run.engines = [
+        _timed("pyoxigraph", {"fast": 1.0, "slow": 20.0, "mid": 10.0}),
+        # fast: +3 ms allowed (4.0); slow: 1.3x allowed (26.0); mid: 13.0 either way.
+        _timed("iqkg", {"fast": 4.0, "slow": 26.1, "mid": 13.0}),
+        _timed("bare", {"fast": 4.1, "slow": 25.0, "mid": 12.0}),
+    ]
+    iqkg = latency_goal(run)
+    assert iqkg is not None and iqkg[:2] == (2, 3) and iqkg[2][0].startswith("slow:")
+    bare = latency_goal(run, "bare")
+    assert bare is not None and bare[:2] == (2, 3) and bare[2][0].startswith("fast:")
+    assert latency_goal(run, "virtuoso") is None

@@ -1,11 +1,46 @@
-"""benchmarks/run.py: which of several load runs the report keeps."""
+"""benchmarks/run.py: the order engines are timed in, and which load run the report keeps."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from benchmarks.run import median_run
+from benchmarks.engines import Engine, Timed
+from benchmarks.mix import BenchQuery
+from benchmarks.procmem import TreeSampler
+from benchmarks.run import Contender, EngineRun, Options, median_run, time_query
 from benchmarks.throughput import Throughput
+
+
+class _Recorded(Engine):
+    """An engine that notes when it was asked, in a log shared with the others."""
+
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name = self.label = name
+        self.log = log
+
+    def start(self, data: Path, workdir: Path) -> None:
+        pass
+
+    def execute(self, query: BenchQuery) -> Timed:
+        self.log.append(self.name)
+        return Timed(0.001, 1)
+
+    def stop(self) -> None:
+        pass
+
+
+def test_each_repetition_starts_one_engine_later() -> None:
+    """Round-robin with a turning start: no engine always follows the same one."""
+    log: list[str] = []
+    contenders = [
+        Contender(_Recorded(name, log), EngineRun(name, name), TreeSampler()) for name in "abc"
+    ]
+    options = Options(warmup=1, reps=4, clients=[], duration=1, slow_seconds=2.0, load_tool="wrk")
+    time_query(contenders, BenchQuery("q", "q", "ASK {}"), options)
+    assert log[3:] == [*"abc", *"bca", *"cab", *"abc"]  # after one warm-up each
+    assert all(c.result.queries["q"].rows == 1 for c in contenders)
 
 
 def _run(rate: float, cpu: float | None) -> Throughput:

@@ -21,6 +21,7 @@ compared across engines. Markdown and JSON go to
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -245,7 +246,7 @@ def measure_throughput(
     for c in contenders:
         if c.engine.endpoint is None:
             c.result.in_process_rate = in_process_rate(
-                lambda e=c.engine: e.execute(cheap),
+                functools.partial(c.engine.execute, cheap),
                 float(options.duration),
             )
             log(f"    {c.engine.name}: {c.result.in_process_rate:.0f} queries/s in-process")

@@ -239,28 +239,31 @@ def test_the_sink_keeps_whole_lines_up_to_its_limit(
 
 
 @pytest.mark.parametrize(
-    ("writes", "max_marks", "stopped_at"),
+    ("writes", "max_marks", "stopped_at", "cut"),
     [
-        ([b"[{},{},{}]"], 2, None),  # exactly at the bound: kept
-        ([b"[{},{},{},{}]"], 2, 0),
-        ([b"[{}", b",{},{}]"], 1, 1),  # counted in the write that holds it
-        ([b"[{}", b"}", b",{", b"}]"], 0, 2),  # a mark split over three writes counts once
-        ([b"[{},{", b"},{", b"}]"], 1, 1),
-        ([b"}", b",", b"{", b"}"], 0, 2),
-        ([b"", b"}},", b"{}"], 0, 2),
+        ([b"[{},{},{}]"], 2, None, None),  # exactly at the bound: kept
+        ([b"[{},{},{},{}]"], 2, 0, 8),
+        ([b"[{}", b",{},{}]"], 1, 1, 5),  # counted in the write that holds it
+        ([b"[{}", b"}", b",{", b"}]"], 0, 2, 3),  # a mark split over three writes counts once
+        ([b"[{},{", b"},{", b"}]"], 1, 1, 5),
+        ([b"}", b",", b"{", b"}"], 0, 2, 0),
+        ([b"", b"}},", b"{}"], 0, 2, 1),
     ],
 )
 def test_the_row_mark_sink_stops_when_the_marks_pass_its_bound(
-    writes: list[bytes], max_marks: int, stopped_at: int | None
+    writes: list[bytes], max_marks: int, stopped_at: int | None, cut: int | None
 ) -> None:
     sink = _RowMarkSink(b"},{", max_marks)
     for index, data in enumerate(writes):
         if index == stopped_at:
             with pytest.raises(_MayOverflow):
                 sink.write(data)
+            # The write that passed the bound is kept; the cut is where its mark starts.
+            assert sink.value() == b"".join(writes[: index + 1])
+            assert sink.cut == cut and sink.value()[cut:].startswith(b"},{")
             return
         assert sink.write(data) == len(data)
-    assert stopped_at is None
+    assert stopped_at is None and sink.cut is None
     assert sink.value() == b"".join(writes)
 
 
@@ -270,6 +273,17 @@ def marked(tmp_path_factory: pytest.TempPathFactory) -> OpenCheckpoint:
     path = tmp_path_factory.mktemp("marked") / "store"
     text = 'a},{"b":{},{}<result></result>'
     return _checkpoint(path, [_quad(f"urn:s:{i:02}", CURATED, f"{text}{i}") for i in range(20)])
+
+
+@pytest.fixture(scope="module")
+def ends(tmp_path_factory: pytest.TempPathFactory) -> OpenCheckpoint:
+    """20 literals ending in what stands between two JSON solutions, half with a language."""
+    path = tmp_path_factory.mktemp("ends") / "store"
+    values = [Literal(f"{i}}}}},{{", language="de" if i % 2 else None) for i in range(20)]
+    return _checkpoint(
+        path,
+        [Quad(NamedNode(f"urn:s:{i:02}"), P, v, NamedNode(CURATED)) for i, v in enumerate(values)],
+    )
 
 
 @pytest.mark.parametrize("syntax", [s.name for s in RESULTS_SYNTAXES])
@@ -287,23 +301,62 @@ def test_rows_that_look_like_row_marks_are_cut_exactly(
     ]
 
 
-@pytest.mark.parametrize("syntax", ["json", "xml"])
-def test_an_answer_past_the_direct_rows_is_written_whole_the_other_way(
-    lines: OpenCheckpoint, syntax: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(execution, "_DIRECT_ROWS", 5)
-    through_tsv: list[QuerySolutions] = []
+def _counting_tsv_way(monkeypatch: pytest.MonkeyPatch) -> list[QueryJob]:
+    """The jobs that take the TSV way from now on (each evaluates its query again)."""
+    taken: list[QueryJob] = []
     tsv_way = execution._solutions
 
     def counted(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
-        through_tsv.append(result)
+        taken.append(job)
         return tsv_way(result, job)
 
     monkeypatch.setattr(execution, "_solutions", counted)
-    result = answer(lines, QueryJob("SELECT ?s ?o { ?s ?p ?o }", syntax, row_limit=100))
-    assert isinstance(result, QueryAnswer) and not result.truncated
-    assert len(_rows(result.body, syntax)) == 50
-    assert len(through_tsv) == 1  # 50 rows are past the 5 tried directly
+    return taken
+
+
+@pytest.mark.parametrize("syntax", ["json", "xml"])
+@pytest.mark.parametrize("limit", [1, 7, 49])
+def test_an_answer_past_the_limit_is_cut_where_it_was_written(
+    lines: OpenCheckpoint, syntax: str, limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One evaluation, and the very bytes the exact TSV way writes."""
+    job = QueryJob("SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s", syntax, row_limit=limit)
+    evaluated = lines.evaluate(job)
+    assert isinstance(evaluated, QuerySolutions)
+    exact = execution._solutions(evaluated, job)
+    taken = _counting_tsv_way(monkeypatch)
+    result = answer(lines, job)
+    assert isinstance(result, QueryAnswer)
+    assert (result.body, result.truncated) == (exact.body, True)
+    assert taken == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "query", "limit", "syntax", "tsv_way"),
+    [
+        ("marked", "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s", 19, "json", True),  # }},{ in text
+        ("marked", "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s", 19, "xml", False),  # &lt;result>
+        ("ends", "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s", 5, "json", True),  # }},{"} and }},{",
+        ("lines", "SELECT ?z { ?s ?p ?o OPTIONAL { ?s <urn:none> ?z } }", 9, "json", True),
+        ("lines", "SELECT ?z { ?s ?p ?o OPTIONAL { ?s <urn:none> ?z } }", 9, "xml", False),
+        ("lines", "SELECT ?s { ?s ?p ?o }", 0, "json", True),  # nothing to cut from
+    ],
+)
+def test_a_cut_not_shown_exact_takes_the_tsv_way(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    fixture: str,
+    query: str,
+    limit: int,
+    syntax: str,
+    tsv_way: bool,
+) -> None:
+    checkpoint = request.getfixturevalue(fixture)
+    taken = _counting_tsv_way(monkeypatch)
+    result = answer(checkpoint, QueryJob(query, syntax, row_limit=limit))
+    assert isinstance(result, QueryAnswer) and result.truncated
+    assert len(_rows(result.body, syntax)) == limit
+    assert len(taken) == int(tsv_way)
 
 
 @pytest.mark.parametrize("syntax", [s.name for s in RESULTS_SYNTAXES])

@@ -12,13 +12,15 @@ back and serialised in the requested format, all inside pyoxigraph. ``CONSTRUCT`
 was cut, so the server can say so (never a silent truncation).
 
 Most answers are far below the limit, and for them the detour through TSV is wasted work
-(a tenth of a JSON answer's cost). So JSON and XML, which mark every row with bytes a
-literal cannot hide (:data:`_ROW_MARKS`), are written directly into a sink that counts the
-marks: an answer whose count shows it within the limit is sent as written. One that may be
-over it is evaluated again and takes the TSV way. So that an answer cut at the limit does
-not pay for its query twice, the direct way is tried only up to :data:`_DIRECT_ROWS`:
-at 10M triples, three mix queries that reach the limit of 100,000 rows took 1.8–2.2× as
-long when the whole limit was tried first.
+(a tenth of a JSON answer's cost). So JSON and XML, which mark every row with bytes
+(:data:`_ROW_MARKS`), are written directly into a sink that counts the marks: an answer
+whose count stays within the limit is sent as written. One whose count passes it is cut
+where the mark of the first row past the limit starts, and closed as the serialiser
+closes an answer (:func:`_cut`): so an answer at the limit is evaluated once, whatever
+its size. XML's mark cannot stand in text (``<`` is written ``&lt;``); JSON's can stand
+inside a literal, so a JSON cut is kept only when every mark before it is shown to stand
+between two solutions; otherwise (a literal holding one, or empty solutions) the query is
+evaluated again and takes the TSV way, which is always exact.
 """
 
 from __future__ import annotations
@@ -152,31 +154,34 @@ _ROW_MARKS: dict[QueryResultsFormat, tuple[bytes, int]] = {
 }
 
 
-#: Rows the direct way is tried for: beyond them the answer is written again through TSV,
-#: which costs less than the TSV detour for every answer (a tenth of a JSON answer's
-#: cost) only while the first try stays short.
-_DIRECT_ROWS = 10_000
-
-
 @dataclass
 class _RowMarkSink:
     """A binary sink that stops the serialiser once ``mark`` was written ``max_marks`` + 1
     times: an answer that stayed within it has at most that many marks (a mark split
-    between two writes is counted once)."""
+    between two writes is counted once). When it stops, the write that passed the bound is
+    kept and ``cut`` is where that ``max_marks`` + 1st mark starts in :meth:`value`."""
 
     mark: bytes
     max_marks: int
     parts: list[bytes] = field(default_factory=list)
     marks: int = 0
     tail: bytes = b""
+    size: int = 0
+    cut: int | None = None
 
     def write(self, data: bytes) -> int:
         written = bytes(data)
-        seen = self.tail + written
-        self.marks += seen.count(self.mark)
-        if self.marks > self.max_marks:
-            raise _MayOverflow
+        seen = self.tail + written  # the tail is too short to hold a whole mark
+        found = seen.count(self.mark)
         self.parts.append(written)
+        if self.marks + found > self.max_marks:
+            at = -1
+            for _ in range(self.max_marks + 1 - self.marks):
+                at = seen.index(self.mark, at + 1)
+            self.cut = self.size - len(self.tail) + at
+            raise _MayOverflow
+        self.marks += found
+        self.size += len(written)
         self.tail = seen[len(seen) - len(self.mark) + 1 :]
         return len(written)
 
@@ -319,18 +324,47 @@ def answer_batch(checkpoint: OpenCheckpoint, batch: QueryBatch) -> QueryAnswer |
 
 
 def _direct_solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer | None:
-    """The answer written once in the syntax asked for, or None (the result is then used
-    up) when it may have more rows than the limit or the syntax has no row mark."""
+    """The answer written once in the syntax asked for (cut at the row limit), or None
+    (the result is then used up) when the syntax has no row mark or the cut is not shown
+    to be exact."""
     target = _RESULTS[job.syntax]
-    if target not in _ROW_MARKS:
+    if target not in _ROW_MARKS or job.row_limit < 1:
         return None
     mark, beyond = _ROW_MARKS[target]
-    sink = _RowMarkSink(mark, min(job.row_limit, _DIRECT_ROWS) - beyond)
+    sink = _RowMarkSink(mark, job.row_limit - beyond)
     try:
         result.serialize(cast(IO[bytes], sink), format=target)
     except _MayOverflow:
-        return None
+        assert sink.cut is not None
+        body = _cut(sink.value(), sink.cut, target, job.row_limit)
+        return None if body is None else QueryAnswer(body, truncated=True)
     return QueryAnswer(sink.value())
+
+
+#: What pyoxigraph writes after the last solution.
+_CLOSINGS = {QueryResultsFormat.JSON: b"]}}", QueryResultsFormat.XML: b"</results></sparql>"}
+
+
+def _cut(written: bytes, at: int, target: QueryResultsFormat, limit: int) -> bytes | None:
+    """The first ``limit`` rows of an answer whose row mark past them starts at ``at``,
+    closed; None when that is not shown to be exact.
+
+    XML: ``<result>`` opens the row past the limit. JSON: ``},{`` closes row ``limit``
+    (its ``}`` is kept). In JSON a mark stands between two solutions as ``}},{"`` and a
+    variable name; inside a literal it is either not in that form (a ``"`` in a literal is
+    written ``\\"``) or ends the literal, when ``,`` or ``}`` follows its closing quote,
+    never a name. So the cut is exact when each of the ``limit`` marks up to ``at`` has the
+    form and none is such a literal's end; an empty solution (``{}``) fails it too.
+    """
+    if target == QueryResultsFormat.XML:
+        return written[:at] + _CLOSINGS[target]
+    upto = written[: at + 5]  # through the mark at ``at``, its quote and one name byte
+    if len(upto) < at + 5:
+        return None
+    separators = upto.count(b'}},{"') - upto.count(b'}},{",') - upto.count(b'}},{"}')
+    if upto.count(b"},{") != limit or separators != limit:
+        return None
+    return written[: at + 1] + _CLOSINGS[target]
 
 
 def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
